@@ -1,0 +1,194 @@
+//! Tributary's accounting math, with no Solana types so it can be tested exhaustively on the host.
+//!
+//! # Units
+//! Revenue is spread over attribution weight with a *revenue-per-weight accumulator* `acc` in binary
+//! fixed point: one unit of `acc` is 2⁻⁶⁴ token base units per unit of weight. An entry of weight `w`
+//! whose snapshot is `s` has earned `w · (acc − s)` units of 2⁻⁶⁴ base units since it last settled.
+//!
+//! # Exactness
+//! Nothing is rounded away:
+//! - a deposit divides `amount · 2⁶⁴ + carry` by the total weight; the remainder (`carry`, always
+//!   less than one base unit in total) is kept and joins the next deposit;
+//! - settling an entry keeps the sub-unit part of its earnings (`frac`, < 1 base unit) in the entry.
+//!
+//! So, in units of 2⁻⁶⁴ base units, for every pool at every moment:
+//! `Σ deposited·2⁶⁴ = Σ (paid + rewards + owed)·2⁶⁴ + Σ (w·(acc − s) + frac) + carry + held·2⁶⁴`.
+//!
+//! Only multiplications and shifts run per payout; the one 128-bit division is in [`distribute`],
+//! which runs once per deposit whatever the number of entries.
+#![no_std]
+#![deny(arithmetic_overflow)]
+#![warn(clippy::arithmetic_side_effects)]
+
+/// Bits of fraction in the accumulator.
+pub const SCALE_BITS: u32 = 64;
+/// Basis points in one whole.
+pub const BPS_DENOMINATOR: u64 = 10_000;
+/// Highest cranker reward a pool may set: 1 %.
+pub const MAX_CRANKER_REWARD_BPS: u16 = 100;
+
+/// Why a computation was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MathError {
+    /// A result does not fit its type.
+    Overflow,
+    /// Revenue cannot be spread over zero weight (callers hold it instead).
+    ZeroTotalWeight,
+    /// Usage shares must be positive and add up to exactly 10,000 bps.
+    InvalidShares,
+    /// A basis-point rate above 10,000.
+    InvalidBps,
+}
+
+/// The accumulator and carry after spreading revenue over the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Distribution {
+    /// New revenue-per-weight accumulator.
+    pub acc: u128,
+    /// Division remainder in 2⁻⁶⁴ base units, always `< total_weight`.
+    pub carry: u64,
+}
+
+/// Spread `amount` base units (plus the carried remainder) over `total_weight`.
+///
+/// `amount · 2⁶⁴ + carry` cannot overflow: `carry < 2⁶⁴`, so it is `(amount << 64) | carry`.
+pub fn distribute(acc: u128, carry: u64, amount: u64, total_weight: u64) -> Result<Distribution, MathError> {
+    if total_weight == 0 {
+        return Err(MathError::ZeroTotalWeight);
+    }
+    let numerator = (u128::from(amount) << SCALE_BITS) | u128::from(carry);
+    let weight = u128::from(total_weight);
+    let per_weight = numerator.checked_div(weight).ok_or(MathError::ZeroTotalWeight)?;
+    let remainder = numerator.checked_rem(weight).ok_or(MathError::ZeroTotalWeight)?;
+    Ok(Distribution {
+        acc: acc.checked_add(per_weight).ok_or(MathError::Overflow)?,
+        // remainder < total_weight ≤ u64::MAX
+        carry: u64::try_from(remainder).map_err(|_| MathError::Overflow)?,
+    })
+}
+
+/// What an entry earned since its snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accrual {
+    /// Whole base units earned (including the previous `frac`).
+    pub amount: u64,
+    /// Sub-unit part to keep, in 2⁻⁶⁴ base units.
+    pub frac: u64,
+}
+
+/// Earnings of `weight` between `snapshot` and `acc`, plus the sub-unit `frac` kept from before.
+///
+/// Computes `weight · (acc − snapshot) + frac` as a 192-bit value from two 64×64→128 products and
+/// splits it at 2⁶⁴: no division, so it is cheap on sBPF.
+pub fn accrue(weight: u64, acc: u128, snapshot: u128, frac: u64) -> Result<Accrual, MathError> {
+    let delta = acc.checked_sub(snapshot).ok_or(MathError::Overflow)?;
+    let (delta_lo, delta_hi) = (delta as u64, (delta >> SCALE_BITS) as u64);
+    let weight = u128::from(weight);
+    // each product ≤ (2⁶⁴−1)² = 2¹²⁸ − 2⁶⁵ + 1, so adding a value < 2⁶⁵ cannot overflow
+    let low = weight.wrapping_mul(u128::from(delta_lo)).wrapping_add(u128::from(frac));
+    let high = weight.wrapping_mul(u128::from(delta_hi)).wrapping_add(low >> SCALE_BITS);
+    Ok(Accrual {
+        amount: u64::try_from(high).map_err(|_| MathError::Overflow)?,
+        frac: low as u64,
+    })
+}
+
+/// `floor(amount · bps / 10,000)` without a 128-bit intermediate.
+pub fn mul_bps_floor(amount: u64, bps: u64) -> Result<u64, MathError> {
+    if bps > BPS_DENOMINATOR {
+        return Err(MathError::InvalidBps);
+    }
+    // amount = a·10⁴ + b  ⇒  amount·bps/10⁴ = a·bps + b·bps/10⁴, with b·bps < 10⁸
+    let whole = (amount / BPS_DENOMINATOR).checked_mul(bps).ok_or(MathError::Overflow)?;
+    let part = (amount % BPS_DENOMINATOR).checked_mul(bps).ok_or(MathError::Overflow)? / BPS_DENOMINATOR;
+    whole.checked_add(part).ok_or(MathError::Overflow)
+}
+
+/// A payout split between the contributor and the cranker who pushed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayoutSplit {
+    /// Sent to the contributor's destination.
+    pub to_contributor: u64,
+    /// Kept back for the cranker.
+    pub reward: u64,
+}
+
+/// Split `owed` into the contributor's part and the cranker's reward (floor, so contributors keep
+/// the rounding).
+pub fn split_payout(owed: u64, reward_bps: u16) -> Result<PayoutSplit, MathError> {
+    let reward = mul_bps_floor(owed, u64::from(reward_bps))?;
+    Ok(PayoutSplit { to_contributor: owed.checked_sub(reward).ok_or(MathError::Overflow)?, reward })
+}
+
+/// Check usage shares: each positive, summing to exactly 10,000 bps.
+pub fn check_shares(shares_bps: impl IntoIterator<Item = u16>) -> Result<(), MathError> {
+    let mut sum: u64 = 0;
+    for share in shares_bps {
+        if share == 0 {
+            return Err(MathError::InvalidShares);
+        }
+        sum = sum.checked_add(u64::from(share)).ok_or(MathError::InvalidShares)?;
+    }
+    if sum == BPS_DENOMINATOR {
+        Ok(())
+    } else {
+        Err(MathError::InvalidShares)
+    }
+}
+
+/// One entry's part of a usage fee: `floor(fee · share / 10,000)`. The parts of a fee whose shares
+/// passed [`check_shares`] never add up to more than the fee; the caller spreads the remainder.
+pub fn usage_share(fee: u64, share_bps: u16) -> Result<u64, MathError> {
+    mul_bps_floor(fee, u64::from(share_bps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distribute_keeps_the_remainder() {
+        let d = distribute(0, 0, 10, 3).unwrap();
+        // 10·2⁶⁴ = 3·q + r
+        assert_eq!(d.acc * 3 + u128::from(d.carry), 10u128 << 64);
+        assert!(d.carry < 3);
+        assert_eq!(distribute(0, 0, 1, 0), Err(MathError::ZeroTotalWeight));
+    }
+
+    #[test]
+    fn distribute_at_the_edges() {
+        let d = distribute(0, u64::MAX - 1, u64::MAX, u64::MAX).unwrap();
+        assert_eq!(d.acc * u128::from(u64::MAX) + u128::from(d.carry), (u128::from(u64::MAX) << 64) | u128::from(u64::MAX - 1));
+        assert_eq!(distribute(u128::MAX, 0, 1, 1), Err(MathError::Overflow));
+    }
+
+    #[test]
+    fn accrue_is_exact() {
+        let d = distribute(0, 0, 10, 3).unwrap();
+        let a = accrue(1, d.acc, 0, 0).unwrap();
+        assert_eq!(a.amount, 3); // 10/3 = 3.33…
+        let b = accrue(3, d.acc, 0, 0).unwrap();
+        assert_eq!(b.amount, 9); // 3·3.33… = 9.99…, the rest is the pool's carry
+        assert_eq!(accrue(u64::MAX, u128::MAX, 0, 0), Err(MathError::Overflow));
+        assert_eq!(accrue(1, 0, 1, 0), Err(MathError::Overflow));
+        // the largest representable earning
+        let a = accrue(u64::MAX, 1u128 << 64, 0, 0).unwrap();
+        assert_eq!((a.amount, a.frac), (u64::MAX, 0));
+        let a = accrue(u64::MAX, (1u128 << 64) + 1, 0, u64::MAX).unwrap_err();
+        assert_eq!(a, MathError::Overflow);
+    }
+
+    #[test]
+    fn bps_math() {
+        assert_eq!(mul_bps_floor(u64::MAX, 10_000), Ok(u64::MAX));
+        assert_eq!(mul_bps_floor(u64::MAX, 100), Ok(u64::MAX / 100));
+        assert_eq!(mul_bps_floor(9_999, 1), Ok(0));
+        assert_eq!(mul_bps_floor(1, 10_001), Err(MathError::InvalidBps));
+        assert_eq!(split_payout(1_000, 100), Ok(PayoutSplit { to_contributor: 990, reward: 10 }));
+        assert_eq!(check_shares([5_000, 5_000]), Ok(()));
+        assert_eq!(check_shares([5_000, 5_001]), Err(MathError::InvalidShares));
+        assert_eq!(check_shares([10_000, 0]), Err(MathError::InvalidShares));
+        assert_eq!(check_shares([]), Err(MathError::InvalidShares));
+        assert_eq!(check_shares([u16::MAX; 4]), Err(MathError::InvalidShares));
+    }
+}

@@ -1,0 +1,36 @@
+use crate::constants::ENTRIES_PER_PAGE;
+use crate::errors::TributaryError;
+use crate::events::LedgerPageClosed;
+use crate::state::{LedgerPage, Pool};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct CloseLedgerPage<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(
+        mut,
+        has_one = authority @ TributaryError::NotAuthority,
+        constraint = pool.active_contributions == 0 @ TributaryError::PoolNotEmpty
+    )]
+    pub pool: Account<'info, Pool>,
+    #[account(
+        mut,
+        close = authority,
+        constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch,
+        constraint = ledger_page.load()?.page.checked_add(1) == Some(pool.ledger_pages) @ TributaryError::NotLastLedgerPage
+    )]
+    pub ledger_page: AccountLoader<'info, LedgerPage>,
+}
+
+impl CloseLedgerPage<'_> {
+    /// Close the last page of a pool with no active contributions; rent goes to the authority.
+    pub fn close_ledger_page(ctx: Context<Self>) -> Result<()> {
+        let pool = &mut ctx.accounts.pool;
+        pool.ledger_pages = pool.ledger_pages.checked_sub(1).ok_or(TributaryError::MathOverflow)?;
+        // every entry beyond the open pages is closed (no active contributions), so indices restart there
+        pool.entry_count = pool.entry_count.min(pool.ledger_pages.saturating_mul(ENTRIES_PER_PAGE));
+        emit!(LedgerPageClosed { pool: pool.key(), page: pool.ledger_pages });
+        Ok(())
+    }
+}

@@ -1,0 +1,36 @@
+use crate::constants::LEDGER_SEED;
+use crate::errors::TributaryError;
+use crate::events::LedgerPageOpened;
+use crate::state::{LedgerPage, Pool};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct OpenLedgerPage<'info> {
+    /// Anyone may open the next page (usually the operator); they pay its rent.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    #[account(mut)]
+    pub pool: Account<'info, Pool>,
+    #[account(
+        init,
+        payer = payer,
+        space = LedgerPage::SPACE,
+        seeds = [LEDGER_SEED, pool.key().as_ref(), &pool.ledger_pages.to_le_bytes()],
+        bump
+    )]
+    pub ledger_page: AccountLoader<'info, LedgerPage>,
+    pub system_program: Program<'info, System>,
+}
+
+impl OpenLedgerPage<'_> {
+    pub fn open_ledger_page(ctx: Context<Self>) -> Result<()> {
+        let pool = &mut ctx.accounts.pool;
+        let index = pool.ledger_pages;
+        let mut page = ctx.accounts.ledger_page.load_init()?;
+        page.pool = pool.key();
+        page.page = index;
+        pool.ledger_pages = index.checked_add(1).ok_or(TributaryError::MathOverflow)?;
+        emit!(LedgerPageOpened { pool: pool.key(), page: index, ledger_page: ctx.accounts.ledger_page.key() });
+        Ok(())
+    }
+}

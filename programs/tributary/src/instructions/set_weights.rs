@@ -1,0 +1,65 @@
+use crate::constants::MAX_WEIGHT_UPDATES;
+use crate::errors::TributaryError;
+use crate::events::WeightsSet;
+use crate::state::{LedgerPage, Pool};
+use crate::utils::validations;
+use anchor_lang::prelude::*;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct WeightUpdate {
+    pub entry: u32,
+    pub weight: u64,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct SetWeightsArgs {
+    /// A new report needs a higher epoch; further batches of the same report repeat its epoch and hash.
+    pub epoch: u64,
+    /// Hash of the off-chain attribution report these weights come from.
+    pub report_hash: [u8; 32],
+    pub updates: Vec<WeightUpdate>,
+}
+
+#[derive(Accounts)]
+pub struct SetWeights<'info> {
+    pub attestor: Signer<'info>,
+    #[account(mut, has_one = attestor @ TributaryError::NotAttestor)]
+    pub pool: Account<'info, Pool>,
+    #[account(mut, constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch)]
+    pub ledger_page: AccountLoader<'info, LedgerPage>,
+}
+
+impl SetWeights<'_> {
+    /// Post attribution weights for entries of one page. Each changed entry first settles what it
+    /// earned at its old weight, so a weight change never moves past revenue.
+    pub fn set_weights(ctx: Context<Self>, args: SetWeightsArgs) -> Result<()> {
+        let pool = &mut ctx.accounts.pool;
+        validations::require_not_paused(pool.paused)?;
+        require!(args.updates.len() <= MAX_WEIGHT_UPDATES, TributaryError::TooManyEntries);
+        require!(args.epoch >= pool.epoch, TributaryError::StaleEpoch);
+        if args.epoch == pool.epoch && pool.epoch != 0 {
+            require!(args.report_hash == pool.report_hash, TributaryError::ReportHashMismatch);
+        } else {
+            require!(args.epoch > pool.epoch, TributaryError::StaleEpoch);
+        }
+        let acc = pool.acc_per_weight;
+        let mut page = ctx.accounts.ledger_page.load_mut()?;
+        for update in &args.updates {
+            let entry = page.entry_mut(update.entry)?;
+            require!(entry.is_active(), TributaryError::EntryNotActive);
+            entry.settle(acc)?;
+            pool.reweigh(entry.weight, update.weight)?;
+            entry.weight = update.weight;
+        }
+        pool.epoch = args.epoch;
+        pool.report_hash = args.report_hash;
+        emit!(WeightsSet {
+            pool: pool.key(),
+            epoch: args.epoch,
+            report_hash: args.report_hash,
+            updated: args.updates.len() as u32,
+            total_weight: pool.total_weight,
+        });
+        Ok(())
+    }
+}

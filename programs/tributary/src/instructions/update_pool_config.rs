@@ -1,0 +1,16 @@
+use super::pool_admin::PoolAdmin;
+use crate::errors::TributaryError;
+use crate::events::PoolConfigUpdated;
+use anchor_lang::prelude::*;
+use tributary_math::MAX_CRANKER_REWARD_BPS;
+
+impl PoolAdmin<'_> {
+    pub fn update_pool_config(ctx: Context<Self>, cranker_reward_bps: u16, min_payout: u64) -> Result<()> {
+        require!(cranker_reward_bps <= MAX_CRANKER_REWARD_BPS, TributaryError::CrankerRewardTooHigh);
+        let pool = &mut ctx.accounts.pool;
+        pool.cranker_reward_bps = cranker_reward_bps;
+        pool.min_payout = min_payout;
+        emit!(PoolConfigUpdated { pool: pool.key(), cranker_reward_bps, min_payout });
+        Ok(())
+    }
+}

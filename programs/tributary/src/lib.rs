@@ -1,0 +1,132 @@
+//! Tributary: contributions to AI systems recorded as PDAs, weighted by measured attribution, and
+//! paid in SPL tokens as revenue arrives, by a permissionless crank in compute-budgeted batches.
+//!
+//! Layout: `instructions/` one file per instruction (accounts + handler), `state/` one file per
+//! account, `constants.rs` every seed and limit, `tributary_math` (crates/) all accounting math.
+#![deny(arithmetic_overflow)]
+#![allow(unexpected_cfgs)] // anchor's macros test cfgs this crate does not declare
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod state;
+pub mod utils;
+
+use anchor_lang::prelude::*;
+pub use instructions::*;
+pub use state::*;
+
+#[cfg(feature = "sbpf-registry")]
+use solana_compiler_builtins as _;
+
+declare_id!("Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7");
+
+#[cfg(not(feature = "no-entrypoint"))]
+solana_security_txt::security_txt! {
+    name: "Tributary",
+    project_url: "https://github.com/tributary-labs/tributary",
+    contacts: "email:security@tributary.dev",
+    policy: "https://github.com/tributary-labs/tributary/blob/main/SECURITY.md",
+    source_code: "https://github.com/tributary-labs/tributary"
+}
+
+#[program]
+pub mod tributary {
+    use super::*;
+
+    /// Create a pool for a mint (SPL Token or allowlisted Token-2022) with its vault PDA.
+    pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
+        CreatePool::create_pool(ctx, args)
+    }
+
+    /// Stop deposits, usage fees, cranks, weight updates and registrations (authority).
+    pub fn pause(ctx: Context<PoolAdmin>) -> Result<()> {
+        PoolAdmin::set_paused(ctx, true)
+    }
+
+    /// Resume a paused pool (authority).
+    pub fn unpause(ctx: Context<PoolAdmin>) -> Result<()> {
+        PoolAdmin::set_paused(ctx, false)
+    }
+
+    /// Set the cranker reward (≤ 1%) and the minimum crank payout (authority).
+    pub fn update_pool_config(ctx: Context<PoolAdmin>, cranker_reward_bps: u16, min_payout: u64) -> Result<()> {
+        PoolAdmin::update_pool_config(ctx, cranker_reward_bps, min_payout)
+    }
+
+    /// Propose a new authority, or cancel a proposal with `None` (authority).
+    pub fn propose_authority(ctx: Context<PoolAdmin>, new_authority: Option<Pubkey>) -> Result<()> {
+        PoolAdmin::propose_authority(ctx, new_authority)
+    }
+
+    /// Become the authority (the proposed key signs).
+    pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
+        AcceptAuthority::accept_authority(ctx)
+    }
+
+    /// Rotate the attestor key that posts weights (authority).
+    pub fn set_attestor(ctx: Context<PoolAdmin>, attestor: Pubkey) -> Result<()> {
+        PoolAdmin::set_attestor(ctx, attestor)
+    }
+
+    /// Open the pool's next ledger page of 84 entries (anyone; pays its rent).
+    pub fn open_ledger_page(ctx: Context<OpenLedgerPage>) -> Result<()> {
+        OpenLedgerPage::open_ledger_page(ctx)
+    }
+
+    /// Close the last ledger page of a pool with no active contributions (authority).
+    pub fn close_ledger_page(ctx: Context<CloseLedgerPage>) -> Result<()> {
+        CloseLedgerPage::close_ledger_page(ctx)
+    }
+
+    /// Close an empty pool and its vault; dust and rent to the authority.
+    pub fn close_pool(ctx: Context<ClosePool>) -> Result<()> {
+        ClosePool::close_pool(ctx)
+    }
+
+    /// Register a contribution (contributor signs): content hash, kind, URI, payout account.
+    pub fn register_contribution(ctx: Context<RegisterContribution>, args: RegisterContributionArgs) -> Result<()> {
+        RegisterContribution::register_contribution(ctx, args)
+    }
+
+    /// Change where the crank pays a contribution (contributor).
+    pub fn set_destination(ctx: Context<SetDestination>) -> Result<()> {
+        SetDestination::set_destination(ctx)
+    }
+
+    /// Retire a contribution: settle, drop its weight, keep what is owed claimable (contributor).
+    pub fn retire_contribution(ctx: Context<ContributorEntry>) -> Result<()> {
+        ContributorEntry::retire_contribution(ctx)
+    }
+
+    /// Close a retired, fully paid contribution; rent back to the contributor.
+    pub fn close_contribution(ctx: Context<ContributorEntry>) -> Result<()> {
+        ContributorEntry::close_contribution(ctx)
+    }
+
+    /// Post attribution weights for entries of one ledger page (attestor).
+    pub fn set_weights(ctx: Context<SetWeights>, args: SetWeightsArgs) -> Result<()> {
+        SetWeights::set_weights(ctx, args)
+    }
+
+    /// Deposit revenue, spread over all weight in O(1) (anyone).
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        Deposit::deposit(ctx, amount)
+    }
+
+    /// Pay a usage fee credited to named entries by shares (anyone).
+    pub fn attribute_usage(ctx: Context<AttributeUsage>, fee: u64, shares: Vec<UsageShare>) -> Result<()> {
+        AttributeUsage::attribute_usage(ctx, fee, shares)
+    }
+
+    /// Stream owed payouts to the named entries' destinations (permissionless crank).
+    pub fn crank<'info>(ctx: Context<'info, Crank<'info>>, entries: Vec<u32>, batch: bool) -> Result<()> {
+        Crank::crank(ctx, entries, batch)
+    }
+
+    /// Pull everything owed to a token account the contributor owns.
+    pub fn claim(ctx: Context<Claim>) -> Result<()> {
+        Claim::claim(ctx)
+    }
+}

@@ -1,0 +1,109 @@
+use crate::constants::ENTRIES_PER_PAGE;
+use crate::errors::{math, TributaryError};
+use anchor_lang::prelude::*;
+
+/// Hot payout state of up to 84 contributions. Keeping it here, not in each contribution, is
+/// what lets a crank payout need only its destination token account in the transaction.
+#[account(zero_copy)]
+pub struct LedgerPage {
+    pub pool: Pubkey,
+    pub page: u32,
+    /// Entries in use on this page.
+    pub used: u32,
+    pub _reserved: u64,
+    pub entries: [LedgerEntry; ENTRIES_PER_PAGE as usize],
+}
+
+/// Entry status values.
+pub mod entry_status {
+    pub const EMPTY: u8 = 0;
+    pub const ACTIVE: u8 = 1;
+    pub const RETIRED: u8 = 2;
+    pub const CLOSED: u8 = 3;
+}
+
+/// One contribution's payout state. 120 bytes, no implicit padding; 128-bit values are stored as
+/// two u64 halves so the layout is the same on every toolchain.
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct LedgerEntry {
+    /// Token account the crank pays (owned by `contributor`, of the pool's mint).
+    pub destination: Pubkey,
+    pub contributor: Pubkey,
+    /// `acc_per_weight` at the last settlement, little-endian halves.
+    pub snapshot: [u64; 2],
+    pub weight: u64,
+    /// Earned but below one base unit, in 2⁻⁶⁴ base units.
+    pub frac: u64,
+    /// Settled and not yet paid.
+    pub owed: u64,
+    /// Sent to the contributor so far.
+    pub paid: u64,
+    pub status: u8,
+    pub _reserved: [u8; 7],
+}
+
+const _: () = assert!(core::mem::size_of::<LedgerEntry>() == 120);
+const _: () = assert!(8 + core::mem::size_of::<LedgerPage>() <= 10_240);
+
+impl LedgerPage {
+    pub const SPACE: usize = 8 + core::mem::size_of::<LedgerPage>();
+
+    /// The slot of global entry `entry` on this page.
+    pub fn slot(&self, entry: u32) -> Result<usize> {
+        let first = self.page.checked_mul(ENTRIES_PER_PAGE).ok_or(TributaryError::EntryNotInPage)?;
+        match entry.checked_sub(first) {
+            Some(slot) if slot < ENTRIES_PER_PAGE => Ok(slot as usize),
+            _ => err!(TributaryError::EntryNotInPage),
+        }
+    }
+
+    pub fn entry_mut(&mut self, entry: u32) -> Result<&mut LedgerEntry> {
+        let slot = self.slot(entry)?;
+        Ok(&mut self.entries[slot])
+    }
+}
+
+impl LedgerEntry {
+    pub fn snapshot(&self) -> u128 {
+        u128::from(self.snapshot[0]) | (u128::from(self.snapshot[1]) << 64)
+    }
+
+    fn set_snapshot(&mut self, acc: u128) {
+        self.snapshot = [acc as u64, (acc >> 64) as u64];
+    }
+
+    /// Move what the entry earned up to `acc` into `owed`. Returns the new `owed`.
+    pub fn settle(&mut self, acc: u128) -> Result<u64> {
+        let accrual = math(tributary_math::accrue(self.weight, acc, self.snapshot(), self.frac))?;
+        self.owed = self.owed.checked_add(accrual.amount).ok_or(TributaryError::MathOverflow)?;
+        self.frac = accrual.frac;
+        self.set_snapshot(acc);
+        Ok(self.owed)
+    }
+
+    /// What `settle(acc)` would make owed, without changing the entry (read side).
+    pub fn owed_at(&self, acc: u128) -> Result<u64> {
+        let mut copy = *self;
+        copy.settle(acc)
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status == entry_status::ACTIVE
+    }
+}
+
+/// Why the crank left an entry owed instead of paying it.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SkipReason {
+    /// Not a token account of the pool's token program (closed, or never one).
+    NotTokenAccount,
+    WrongMint,
+    /// No longer owned by the contributor.
+    WrongOwner,
+    Frozen,
+    /// A delegate could move the payout: the contributor should claim instead.
+    Delegated,
+    /// A Token-2022 account extension that could make the transfer fail (e.g. required memos).
+    UnsupportedExtension,
+}

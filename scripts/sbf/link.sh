@@ -1,0 +1,20 @@
+#!/bin/sh
+# Linker for the registry sBPF route (installed into the toolchain cache as bin/sbpf-link).
+# rustc links every cdylib in the dependency graph for the sBPF target. solana-zk-sdk (pulled in by
+# spl-token-2022-interface) declares crate-type = ["cdylib", "rlib"]; its cdylib cannot be linked as a
+# program and nothing uses it (our program links its rlib), so that one output is written empty.
+# Everything else goes to sbpf-linker unchanged.
+out=""
+prev=""
+for arg in "$@"; do
+    case "$prev" in -o) out="$arg" ;; esac
+    case "$arg" in -o?*) out="${arg#-o}" ;; esac
+    prev="$arg"
+done
+case "$(basename -- "$out")" in
+    libsolana_zk_sdk*.so | solana_zk_sdk*.so)
+        : >"$out"
+        exit 0
+        ;;
+esac
+exec "$(dirname -- "$0")/sbpf-linker" "$@"
