@@ -1,1 +1,221 @@
+//! LiteSVM harness: the real `target/deploy/tributary.so`, the real SPL Token (p-token) and
+//! Token-2022 programs, and helpers that assert outcomes by error name with state unchanged.
+pub mod fixtures;
 
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_spl::token_2022::spl_token_2022::{self, extension::ExtensionType, instruction as token_ix};
+use litesvm::LiteSVM;
+use solana_account::Account;
+use solana_keypair::Keypair;
+use solana_program_pack::Pack;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+use std::path::PathBuf;
+use tributary::errors::TributaryError;
+
+pub use anchor_spl::token::ID as TOKEN_PROGRAM;
+pub use anchor_spl::token_2022::ID as TOKEN_2022_PROGRAM;
+
+/// Path of the sBPF build (override with TRIBUTARY_SO).
+pub fn program_path() -> PathBuf {
+    std::env::var_os("TRIBUTARY_SO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary.so"))
+}
+
+/// A transaction that landed.
+#[derive(Debug)]
+pub struct Sent {
+    /// Compute units of the whole transaction.
+    pub cu: u64,
+    pub logs: Vec<String>,
+}
+
+/// A transaction that failed.
+#[derive(Debug)]
+pub struct Failed {
+    pub err: TransactionError,
+    pub logs: Vec<String>,
+}
+
+impl Failed {
+    /// The custom program error code, if the failure was one.
+    pub fn custom_code(&self) -> Option<u32> {
+        match &self.err {
+            TransactionError::InstructionError(_, solana_instruction_error::InstructionError::Custom(code)) => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+pub struct Env {
+    pub svm: LiteSVM,
+    pub payer: Keypair,
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Env {
+    /// LiteSVM with the mainnet feature set, p-token as Tokenkeg, Token-2022, and the program.
+    pub fn new() -> Self {
+        let path = program_path();
+        let so = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}\n  build it first: scripts/build-sbf", path.display()));
+        let mut svm = LiteSVM::new().with_log_bytes_limit(None);
+        svm.add_program(tributary::ID, &so).expect("load tributary.so");
+        let payer = Keypair::new();
+        svm.airdrop(&payer.pubkey(), 1_000_000_000_000).expect("airdrop");
+        Self { svm, payer }
+    }
+
+    pub fn new_funded_keypair(&mut self) -> Keypair {
+        let k = Keypair::new();
+        self.svm.airdrop(&k.pubkey(), 100_000_000_000).expect("airdrop");
+        k
+    }
+
+    /// Send `ixs` paid by the env payer, signed by `signers` too.
+    pub fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Sent, Failed> {
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend(signers.iter().copied().filter(|k| k.pubkey() != self.payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.payer.pubkey()), &all, self.svm.latest_blockhash());
+        let result = self.svm.send_transaction(tx);
+        self.svm.expire_blockhash();
+        match result {
+            Ok(meta) => Ok(Sent { cu: meta.compute_units_consumed, logs: meta.logs }),
+            Err(failed) => Err(Failed { err: failed.err, logs: failed.meta.logs }),
+        }
+    }
+
+    /// Send and require success; returns the program's compute units (top-level instructions).
+    pub fn ok(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Sent {
+        match self.send(ixs, signers) {
+            Ok(sent) => sent,
+            Err(f) => panic!("transaction failed: {:?}\n  {}", f.err, f.logs.join("\n  ")),
+        }
+    }
+
+    /// Send and require the named Tributary error, with every account in `watch` unchanged.
+    pub fn expect_error(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: TributaryError, watch: &[Pubkey]) {
+        let code = 6000 + expected as u32;
+        self.expect_failure(ixs, signers, watch, |f| {
+            assert_eq!(f.custom_code(), Some(code), "expected {expected:?} ({code}), got {:?}\n  {}", f.err, f.logs.join("\n  "));
+            let name = format!("Error Code: {expected:?}.");
+            assert!(f.logs.iter().any(|l| l.contains(&name)), "no log names {expected:?}:\n  {}", f.logs.join("\n  "));
+        });
+    }
+
+    /// Send and require an Anchor framework error by name (e.g. "ConstraintSeeds"), state unchanged.
+    pub fn expect_anchor_error(&mut self, ixs: &[Instruction], signers: &[&Keypair], name: &str, watch: &[Pubkey]) {
+        self.expect_failure(ixs, signers, watch, |f| {
+            let needle = format!("Error Code: {name}.");
+            assert!(f.logs.iter().any(|l| l.contains(&needle)), "expected {name}, got {:?}\n  {}", f.err, f.logs.join("\n  "));
+        });
+    }
+
+    /// Send, require failure, run `check` on it, and assert the watched accounts did not change.
+    pub fn expect_failure(&mut self, ixs: &[Instruction], signers: &[&Keypair], watch: &[Pubkey], check: impl FnOnce(&Failed)) {
+        let before: Vec<Option<Account>> = watch.iter().map(|k| self.svm.get_account(k)).collect();
+        match self.send(ixs, signers) {
+            Ok(sent) => panic!("expected failure, transaction landed:\n  {}", sent.logs.join("\n  ")),
+            Err(f) => check(&f),
+        }
+        let after: Vec<Option<Account>> = watch.iter().map(|k| self.svm.get_account(k)).collect();
+        for ((key, b), a) in watch.iter().zip(before).zip(after) {
+            assert_eq!(b, a, "account {key} changed although the transaction failed");
+        }
+    }
+
+    pub fn account(&self, key: &Pubkey) -> Option<Account> {
+        self.svm.get_account(key).filter(|a| a.lamports > 0)
+    }
+
+    pub fn exists(&self, key: &Pubkey) -> bool {
+        self.account(key).is_some()
+    }
+
+    pub fn pool(&self, key: &Pubkey) -> tributary::state::Pool {
+        tributary_sdk::accounts::pool(&self.account(key).expect("pool account").data).expect("decode pool")
+    }
+
+    pub fn page(&self, key: &Pubkey) -> Box<tributary::state::LedgerPage> {
+        tributary_sdk::accounts::ledger_page(&self.account(key).expect("ledger page").data).expect("decode page")
+    }
+
+    pub fn contribution(&self, key: &Pubkey) -> tributary::state::Contribution {
+        tributary_sdk::accounts::contribution(&self.account(key).expect("contribution").data).expect("decode contribution")
+    }
+
+    /// Token balance of a token account (SPL Token or Token-2022).
+    pub fn balance(&self, key: &Pubkey) -> u64 {
+        let data = self.account(key).expect("token account").data;
+        spl_token_2022::state::Account::unpack_from_slice(&data[..spl_token_2022::state::Account::LEN]).expect("token account").amount
+    }
+
+    /// A mint of `token_program` with the given Token-2022 extensions initialised by `init_extensions`.
+    pub fn create_mint_with(
+        &mut self,
+        token_program: &Pubkey,
+        decimals: u8,
+        extensions: &[ExtensionType],
+        init_extensions: impl FnOnce(&Pubkey) -> Vec<Instruction>,
+    ) -> Pubkey {
+        let mint = Keypair::new();
+        let len = if extensions.is_empty() {
+            spl_token_2022::state::Mint::LEN
+        } else {
+            ExtensionType::try_calculate_account_len::<spl_token_2022::state::Mint>(extensions).expect("mint len")
+        };
+        let rent = self.svm.minimum_balance_for_rent_exemption(len);
+        let mut ixs = vec![solana_system_interface::instruction::create_account(&self.payer.pubkey(), &mint.pubkey(), rent, len as u64, token_program)];
+        ixs.extend(init_extensions(&mint.pubkey()));
+        ixs.push(token_ix::initialize_mint2(token_program, &mint.pubkey(), &self.payer.pubkey(), Some(&self.payer.pubkey()), decimals).expect("ix"));
+        self.ok(&ixs, &[&mint]);
+        mint.pubkey()
+    }
+
+    pub fn create_mint(&mut self, token_program: &Pubkey, decimals: u8) -> Pubkey {
+        self.create_mint_with(token_program, decimals, &[], |_| vec![])
+    }
+
+    /// A token account for `owner` (a fresh keypair address, as wallets' secondary accounts are).
+    pub fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+        let token_program = self.account(mint).expect("mint").owner;
+        let account = Keypair::new();
+        let len = if token_program == TOKEN_2022_PROGRAM {
+            ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&[ExtensionType::ImmutableOwner]).expect("len")
+        } else {
+            spl_token_2022::state::Account::LEN
+        };
+        let rent = self.svm.minimum_balance_for_rent_exemption(len);
+        let mut ixs = vec![solana_system_interface::instruction::create_account(&self.payer.pubkey(), &account.pubkey(), rent, len as u64, &token_program)];
+        if token_program == TOKEN_2022_PROGRAM {
+            ixs.push(token_ix::initialize_immutable_owner(&token_program, &account.pubkey()).expect("ix"));
+        }
+        ixs.push(token_ix::initialize_account3(&token_program, &account.pubkey(), mint, owner).expect("ix"));
+        self.ok(&ixs, &[&account]);
+        account.pubkey()
+    }
+
+    pub fn mint_to(&mut self, mint: &Pubkey, to: &Pubkey, amount: u64) {
+        let token_program = self.account(mint).expect("mint").owner;
+        let ix = token_ix::mint_to(&token_program, mint, to, &self.payer.pubkey(), &[], amount).expect("ix");
+        self.ok(&[ix], &[]);
+    }
+}
+
+/// Compute units the program itself used in a transaction (first top-level invocation).
+pub fn program_cu(logs: &[String]) -> u64 {
+    let prefix = format!("Program {} consumed ", tributary::ID);
+    logs.iter()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .filter_map(|r| r.split(' ').next()?.parse().ok())
+        .last()
+        .unwrap_or(0)
+}

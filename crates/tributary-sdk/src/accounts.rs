@@ -1,0 +1,46 @@
+//! Decoding Tributary accounts and computing what an entry is owed right now.
+use anchor_lang::{AccountDeserialize, Discriminator};
+use tributary::state::{Contribution, LedgerEntry, LedgerPage, Pool};
+
+#[derive(Debug)]
+pub enum DecodeError {
+    WrongDiscriminator,
+    TooShort,
+    Borsh(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::WrongDiscriminator => write!(f, "account discriminator does not match"),
+            DecodeError::TooShort => write!(f, "account data too short"),
+            DecodeError::Borsh(e) => write!(f, "cannot decode account: {e}"),
+        }
+    }
+}
+impl std::error::Error for DecodeError {}
+
+pub fn pool(data: &[u8]) -> Result<Pool, DecodeError> {
+    Pool::try_deserialize(&mut &data[..]).map_err(|e| DecodeError::Borsh(e.to_string()))
+}
+
+pub fn contribution(data: &[u8]) -> Result<Contribution, DecodeError> {
+    Contribution::try_deserialize(&mut &data[..]).map_err(|e| DecodeError::Borsh(e.to_string()))
+}
+
+/// A ledger page, copied out of the account data (which has no alignment guarantee).
+pub fn ledger_page(data: &[u8]) -> Result<Box<LedgerPage>, DecodeError> {
+    if data.len() < LedgerPage::SPACE {
+        return Err(DecodeError::TooShort);
+    }
+    if data[..8] != *LedgerPage::DISCRIMINATOR {
+        return Err(DecodeError::WrongDiscriminator);
+    }
+    Ok(Box::new(bytemuck::pod_read_unaligned(&data[8..LedgerPage::SPACE])))
+}
+
+/// What the entry would be owed if settled now (what a crank or claim would pay, before the
+/// cranker reward). Fails only where the program would fail too (overflow).
+pub fn owed_now(entry: &LedgerEntry, pool: &Pool) -> anchor_lang::Result<u64> {
+    entry.owed_at(pool.acc_per_weight)
+}

@@ -1,0 +1,2 @@
+//! Integration tests of every instruction against target/deploy/tributary.so, one file each.
+mod smoke;
