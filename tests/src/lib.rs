@@ -53,6 +53,9 @@ impl Failed {
 pub struct Env {
     pub svm: LiteSVM,
     pub payer: Keypair,
+    /// Keys come from a counter, not randomness: PDA bump searches (and so compute units) are
+    /// then the same on every run.
+    next_key: u64,
 }
 
 impl Default for Env {
@@ -69,13 +72,27 @@ impl Env {
             .unwrap_or_else(|e| panic!("cannot read {}: {e}\n  build it first: scripts/build-sbf", path.display()));
         let mut svm = LiteSVM::new().with_log_bytes_limit(None);
         svm.add_program(tributary::ID, &so).expect("load tributary.so");
-        let payer = Keypair::new();
+        let payer = Keypair::new_from_array([0xA5; 32]);
         svm.airdrop(&payer.pubkey(), 1_000_000_000_000).expect("airdrop");
-        Self { svm, payer }
+        Self { svm, payer, next_key: 1 }
+    }
+
+    /// A copy of this environment to try something on (same keys continue from here).
+    pub fn fork(&self) -> Self {
+        Self { svm: self.svm.clone(), payer: self.payer.insecure_clone(), next_key: self.next_key }
+    }
+
+    /// The next deterministic keypair.
+    pub fn keypair(&mut self) -> Keypair {
+        let mut secret = [0u8; 32];
+        secret[..8].copy_from_slice(&self.next_key.to_le_bytes());
+        secret[31] = 0x7B;
+        self.next_key += 1;
+        Keypair::new_from_array(secret)
     }
 
     pub fn new_funded_keypair(&mut self) -> Keypair {
-        let k = Keypair::new();
+        let k = self.keypair();
         self.svm.airdrop(&k.pubkey(), 100_000_000_000).expect("airdrop");
         k
     }
@@ -166,7 +183,7 @@ impl Env {
         extensions: &[ExtensionType],
         init_extensions: impl FnOnce(&Pubkey) -> Vec<Instruction>,
     ) -> Pubkey {
-        let mint = Keypair::new();
+        let mint = self.keypair();
         let len = if extensions.is_empty() {
             spl_token_2022::state::Mint::LEN
         } else {
@@ -187,7 +204,7 @@ impl Env {
     /// A token account for `owner` (a fresh keypair address, as wallets' secondary accounts are).
     pub fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
         let token_program = self.account(mint).expect("mint").owner;
-        let account = Keypair::new();
+        let account = self.keypair();
         let len = if token_program == TOKEN_2022_PROGRAM {
             ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&[ExtensionType::ImmutableOwner]).expect("len")
         } else {
@@ -219,3 +236,16 @@ pub fn program_cu(logs: &[String]) -> u64 {
         .last()
         .unwrap_or(0)
 }
+
+/// Events of type `E` that the program emitted in a transaction's logs.
+pub fn events<E: anchor_lang::Event + anchor_lang::AnchorDeserialize>(logs: &[String]) -> Vec<E> {
+    use base64::Engine;
+    logs.iter()
+        .filter_map(|l| l.strip_prefix("Program data: "))
+        .filter_map(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .filter(|bytes| bytes.starts_with(E::DISCRIMINATOR))
+        .filter_map(|bytes| E::try_from_slice(&bytes[E::DISCRIMINATOR.len()..]).ok())
+        .collect()
+}
+
+pub mod cu;
