@@ -47,7 +47,11 @@ pub fn measure(token_program: &Pubkey) -> Vec<Row> {
     rows.push(("attribute_usage (2 entries)", tp, 0, program_cu(&env.ok(&[usage], &[&depositor]).logs)));
     let cranker = env.new_funded_keypair();
     let reward = env.create_token_account(&f.keys.mint, &cranker.pubkey());
-    let modes: &[CrankMode] = if *token_program == TOKEN_PROGRAM { &[CrankMode::Batch, CrankMode::PerTransfer] } else { &[CrankMode::PerTransfer] };
+    let modes: &[CrankMode] = if *token_program == TOKEN_PROGRAM {
+        &[CrankMode::Batch, CrankMode::PerTransfer]
+    } else {
+        &[CrankMode::PerTransfer]
+    };
     for &mode in modes {
         for n in [1usize, 10, 20] {
             let mut trial = env.fork();
@@ -59,41 +63,98 @@ pub fn measure(token_program: &Pubkey) -> Vec<Row> {
     }
     let m = &f.members[0];
     let wallet = m.wallet.insecure_clone();
-    rows.push(("claim", tp, 1, program_cu(&env.ok(&[ix::claim(&wallet.pubkey(), &f.keys, &m.contribution, &m.destination)], &[&wallet]).logs)));
+    rows.push((
+        "claim",
+        tp,
+        1,
+        program_cu(&env.ok(&[ix::claim(&wallet.pubkey(), &f.keys, &m.contribution, &m.destination)], &[&wallet]).logs),
+    ));
     let other = env.create_token_account(&f.keys.mint, &wallet.pubkey());
-    rows.push(("set_destination", tp, 0, program_cu(&env.ok(&[ix::set_destination(&wallet.pubkey(), &f.keys, &m.contribution, &other)], &[&wallet]).logs)));
-    rows.push(("retire_contribution", tp, 0, program_cu(&env.ok(&[ix::retire_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]).logs)));
+    rows.push((
+        "set_destination",
+        tp,
+        0,
+        program_cu(
+            &env.ok(&[ix::set_destination(&wallet.pubkey(), &f.keys, &m.contribution, &other)], &[&wallet]).logs,
+        ),
+    ));
+    rows.push((
+        "retire_contribution",
+        tp,
+        0,
+        program_cu(&env.ok(&[ix::retire_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]).logs),
+    ));
     let _ = env.send(&[ix::claim(&wallet.pubkey(), &f.keys, &m.contribution, &other)], &[&wallet]);
-    rows.push(("close_contribution", tp, 0, program_cu(&env.ok(&[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]).logs)));
+    rows.push((
+        "close_contribution",
+        tp,
+        0,
+        program_cu(&env.ok(&[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]).logs),
+    ));
     rows.push(("pause", tp, 0, program_cu(&env.ok(&[ix::pause(&auth.pubkey(), &pool)], &[&auth]).logs)));
     rows.push(("unpause", tp, 0, program_cu(&env.ok(&[ix::unpause(&auth.pubkey(), &pool)], &[&auth]).logs)));
-    rows.push(("update_pool_config", tp, 0, program_cu(&env.ok(&[ix::update_pool_config(&auth.pubkey(), &pool, 25, 10)], &[&auth]).logs)));
-    rows.push(("set_attestor", tp, 0, program_cu(&env.ok(&[ix::set_attestor(&auth.pubkey(), &pool, f.attestor.pubkey())], &[&auth]).logs)));
+    rows.push((
+        "update_pool_config",
+        tp,
+        0,
+        program_cu(&env.ok(&[ix::update_pool_config(&auth.pubkey(), &pool, 25, 10)], &[&auth]).logs),
+    ));
+    rows.push((
+        "set_attestor",
+        tp,
+        0,
+        program_cu(&env.ok(&[ix::set_attestor(&auth.pubkey(), &pool, f.attestor.pubkey())], &[&auth]).logs),
+    ));
     let next = env.new_funded_keypair();
-    rows.push(("propose_authority", tp, 0, program_cu(&env.ok(&[ix::propose_authority(&auth.pubkey(), &pool, Some(next.pubkey()))], &[&auth]).logs)));
-    rows.push(("accept_authority", tp, 0, program_cu(&env.ok(&[ix::accept_authority(&next.pubkey(), &pool)], &[&next]).logs)));
+    rows.push((
+        "propose_authority",
+        tp,
+        0,
+        program_cu(&env.ok(&[ix::propose_authority(&auth.pubkey(), &pool, Some(next.pubkey()))], &[&auth]).logs),
+    ));
+    rows.push((
+        "accept_authority",
+        tp,
+        0,
+        program_cu(&env.ok(&[ix::accept_authority(&next.pubkey(), &pool)], &[&next]).logs),
+    ));
 
     // a second, empty pool to measure create / close
     let mut g = PoolFixture::create(&mut env, token_program, 0, 0);
     g.open_page(&mut env);
     let creator = env.new_funded_keypair();
     let keys2 = ix::PoolKeys::new(&creator.pubkey(), 1, g.keys.mint, *token_program);
-    let sent = env.ok(&[ix::create_pool(&creator.pubkey(), &keys2, PoolFixture::args(1, creator.pubkey(), 0, 0))], &[&creator]);
+    let sent = env
+        .ok(&[ix::create_pool(&creator.pubkey(), &keys2, PoolFixture::args(1, creator.pubkey(), 0, 0))], &[&creator]);
     rows.push(("create_pool", tp, 0, program_cu(&sent.logs)));
     let g_auth = g.authority.insecure_clone();
-    rows.push(("close_ledger_page", tp, 0, program_cu(&env.ok(&[ix::close_ledger_page(&g_auth.pubkey(), &g.keys, 0)], &[&g_auth]).logs)));
+    rows.push((
+        "close_ledger_page",
+        tp,
+        0,
+        program_cu(&env.ok(&[ix::close_ledger_page(&g_auth.pubkey(), &g.keys, 0)], &[&g_auth]).logs),
+    ));
     let sink = env.create_token_account(&g.keys.mint, &g_auth.pubkey());
-    rows.push(("close_pool", tp, 0, program_cu(&env.ok(&[ix::close_pool(&g_auth.pubkey(), &g.keys, &sink)], &[&g_auth]).logs)));
+    rows.push((
+        "close_pool",
+        tp,
+        0,
+        program_cu(&env.ok(&[ix::close_pool(&g_auth.pubkey(), &g.keys, &sink)], &[&g_auth]).logs),
+    ));
     g.members.clear();
     rows
 }
 
 /// A Markdown table of `rows`.
 pub fn table(rows: &[Row]) -> String {
-    let mut out = String::from("| instruction | token program | payouts | CU | CU per payout |\n|---|---|---:|---:|---:|\n");
+    let mut out =
+        String::from("| instruction | token program | payouts | CU | CU per payout |\n|---|---|---:|---:|---:|\n");
     for (name, tp, n, cu) in rows {
         let per = if *n > 0 { format!("{}", cu / *n as u64) } else { "–".into() };
-        out.push_str(&format!("| {name} | {tp} | {} | {cu} | {per} |\n", if *n > 0 { n.to_string() } else { "–".into() }));
+        out.push_str(&format!(
+            "| {name} | {tp} | {} | {cu} | {per} |\n",
+            if *n > 0 { n.to_string() } else { "–".into() }
+        ));
     }
     out
 }

@@ -53,7 +53,14 @@ impl PoolFixture {
         let depositor = env.new_funded_keypair();
         let pool_id = 7;
         let keys = PoolKeys::new(&authority.pubkey(), pool_id, mint, token_program);
-        env.ok(&[ix::create_pool(&authority.pubkey(), &keys, Self::args(pool_id, attestor.pubkey(), cranker_reward_bps, min_payout))], &[&authority]);
+        env.ok(
+            &[ix::create_pool(
+                &authority.pubkey(),
+                &keys,
+                Self::args(pool_id, attestor.pubkey(), cranker_reward_bps, min_payout),
+            )],
+            &[&authority],
+        );
         let depositor_token = env.create_token_account(&mint, &depositor.pubkey());
         env.mint_to(&mint, &depositor_token, 1_000_000_000_000_000);
         Self { keys, pool_id, authority, attestor, depositor, depositor_token, epoch: 0, members: Vec::new() }
@@ -107,7 +114,19 @@ impl PoolFixture {
         let attestor = self.attestor.insecure_clone();
         by_page
             .into_iter()
-            .map(|(page, updates)| env.ok(&[ix::set_weights(&attestor.pubkey(), &self.keys, page, self.epoch, [self.epoch as u8; 32], updates)], &[&attestor]))
+            .map(|(page, updates)| {
+                env.ok(
+                    &[ix::set_weights(
+                        &attestor.pubkey(),
+                        &self.keys,
+                        page,
+                        self.epoch,
+                        [self.epoch as u8; 32],
+                        updates,
+                    )],
+                    &[&attestor],
+                )
+            })
             .collect()
     }
 
@@ -116,9 +135,17 @@ impl PoolFixture {
     }
 
     /// Crank `members` (all on one page) with `mode`.
-    pub fn crank(&self, env: &mut Env, members: &[usize], mode: CrankMode, reward_account: Option<Pubkey>, cranker: &Keypair) -> Result<Sent, crate::Failed> {
+    pub fn crank(
+        &self,
+        env: &mut Env,
+        members: &[usize],
+        mode: CrankMode,
+        reward_account: Option<Pubkey>,
+        cranker: &Keypair,
+    ) -> Result<Sent, crate::Failed> {
         let page = pda::page_of(self.members[members[0]].contribution.entry);
-        let payouts: Vec<(u32, Pubkey)> = members.iter().map(|&m| (self.members[m].contribution.entry, self.members[m].destination)).collect();
+        let payouts: Vec<(u32, Pubkey)> =
+            members.iter().map(|&m| (self.members[m].contribution.entry, self.members[m].destination)).collect();
         env.send(&[ix::crank(&cranker.pubkey(), &self.keys, page, &payouts, reward_account, mode)], &[cranker])
     }
 

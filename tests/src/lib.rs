@@ -44,7 +44,9 @@ impl Failed {
     /// The custom program error code, if the failure was one.
     pub fn custom_code(&self) -> Option<u32> {
         match &self.err {
-            TransactionError::InstructionError(_, solana_instruction_error::InstructionError::Custom(code)) => Some(*code),
+            TransactionError::InstructionError(_, solana_instruction_error::InstructionError::Custom(code)) => {
+                Some(*code)
+            }
             _ => None,
         }
     }
@@ -119,10 +121,22 @@ impl Env {
     }
 
     /// Send and require the named Tributary error, with every account in `watch` unchanged.
-    pub fn expect_error(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: TributaryError, watch: &[Pubkey]) {
+    pub fn expect_error(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        expected: TributaryError,
+        watch: &[Pubkey],
+    ) {
         let code = 6000 + expected as u32;
         self.expect_failure(ixs, signers, watch, |f| {
-            assert_eq!(f.custom_code(), Some(code), "expected {expected:?} ({code}), got {:?}\n  {}", f.err, f.logs.join("\n  "));
+            assert_eq!(
+                f.custom_code(),
+                Some(code),
+                "expected {expected:?} ({code}), got {:?}\n  {}",
+                f.err,
+                f.logs.join("\n  ")
+            );
             let name = format!("Error Code: {expected:?}.");
             assert!(f.logs.iter().any(|l| l.contains(&name)), "no log names {expected:?}:\n  {}", f.logs.join("\n  "));
         });
@@ -132,12 +146,23 @@ impl Env {
     pub fn expect_anchor_error(&mut self, ixs: &[Instruction], signers: &[&Keypair], name: &str, watch: &[Pubkey]) {
         self.expect_failure(ixs, signers, watch, |f| {
             let needle = format!("Error Code: {name}.");
-            assert!(f.logs.iter().any(|l| l.contains(&needle)), "expected {name}, got {:?}\n  {}", f.err, f.logs.join("\n  "));
+            assert!(
+                f.logs.iter().any(|l| l.contains(&needle)),
+                "expected {name}, got {:?}\n  {}",
+                f.err,
+                f.logs.join("\n  ")
+            );
         });
     }
 
     /// Send, require failure, run `check` on it, and assert the watched accounts did not change.
-    pub fn expect_failure(&mut self, ixs: &[Instruction], signers: &[&Keypair], watch: &[Pubkey], check: impl FnOnce(&Failed)) {
+    pub fn expect_failure(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        watch: &[Pubkey],
+        check: impl FnOnce(&Failed),
+    ) {
         let before: Vec<Option<Account>> = watch.iter().map(|k| self.svm.get_account(k)).collect();
         match self.send(ixs, signers) {
             Ok(sent) => panic!("expected failure, transaction landed:\n  {}", sent.logs.join("\n  ")),
@@ -166,13 +191,16 @@ impl Env {
     }
 
     pub fn contribution(&self, key: &Pubkey) -> tributary::state::Contribution {
-        tributary_sdk::accounts::contribution(&self.account(key).expect("contribution").data).expect("decode contribution")
+        tributary_sdk::accounts::contribution(&self.account(key).expect("contribution").data)
+            .expect("decode contribution")
     }
 
     /// Token balance of a token account (SPL Token or Token-2022).
     pub fn balance(&self, key: &Pubkey) -> u64 {
         let data = self.account(key).expect("token account").data;
-        spl_token_2022::state::Account::unpack_from_slice(&data[..spl_token_2022::state::Account::LEN]).expect("token account").amount
+        spl_token_2022::state::Account::unpack_from_slice(&data[..spl_token_2022::state::Account::LEN])
+            .expect("token account")
+            .amount
     }
 
     /// A mint of `token_program` with the given Token-2022 extensions initialised by `init_extensions`.
@@ -190,9 +218,24 @@ impl Env {
             ExtensionType::try_calculate_account_len::<spl_token_2022::state::Mint>(extensions).expect("mint len")
         };
         let rent = self.svm.minimum_balance_for_rent_exemption(len);
-        let mut ixs = vec![solana_system_interface::instruction::create_account(&self.payer.pubkey(), &mint.pubkey(), rent, len as u64, token_program)];
+        let mut ixs = vec![solana_system_interface::instruction::create_account(
+            &self.payer.pubkey(),
+            &mint.pubkey(),
+            rent,
+            len as u64,
+            token_program,
+        )];
         ixs.extend(init_extensions(&mint.pubkey()));
-        ixs.push(token_ix::initialize_mint2(token_program, &mint.pubkey(), &self.payer.pubkey(), Some(&self.payer.pubkey()), decimals).expect("ix"));
+        ixs.push(
+            token_ix::initialize_mint2(
+                token_program,
+                &mint.pubkey(),
+                &self.payer.pubkey(),
+                Some(&self.payer.pubkey()),
+                decimals,
+            )
+            .expect("ix"),
+        );
         self.ok(&ixs, &[&mint]);
         mint.pubkey()
     }
@@ -206,12 +249,19 @@ impl Env {
         let token_program = self.account(mint).expect("mint").owner;
         let account = self.keypair();
         let len = if token_program == TOKEN_2022_PROGRAM {
-            ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&[ExtensionType::ImmutableOwner]).expect("len")
+            ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&[ExtensionType::ImmutableOwner])
+                .expect("len")
         } else {
             spl_token_2022::state::Account::LEN
         };
         let rent = self.svm.minimum_balance_for_rent_exemption(len);
-        let mut ixs = vec![solana_system_interface::instruction::create_account(&self.payer.pubkey(), &account.pubkey(), rent, len as u64, &token_program)];
+        let mut ixs = vec![solana_system_interface::instruction::create_account(
+            &self.payer.pubkey(),
+            &account.pubkey(),
+            rent,
+            len as u64,
+            &token_program,
+        )];
         if token_program == TOKEN_2022_PROGRAM {
             ixs.push(token_ix::initialize_immutable_owner(&token_program, &account.pubkey()).expect("ix"));
         }
@@ -231,9 +281,9 @@ impl Env {
 pub fn program_cu(logs: &[String]) -> u64 {
     let prefix = format!("Program {} consumed ", tributary::ID);
     logs.iter()
+        .rev()
         .filter_map(|l| l.strip_prefix(&prefix))
-        .filter_map(|r| r.split(' ').next()?.parse().ok())
-        .last()
+        .find_map(|r| r.split(' ').next()?.parse().ok())
         .unwrap_or(0)
 }
 

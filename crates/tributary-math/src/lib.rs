@@ -87,10 +87,7 @@ pub fn accrue(weight: u64, acc: u128, snapshot: u128, frac: u64) -> Result<Accru
     // each product ≤ (2⁶⁴−1)² = 2¹²⁸ − 2⁶⁵ + 1, so adding a value < 2⁶⁵ cannot overflow
     let low = weight.wrapping_mul(u128::from(delta_lo)).wrapping_add(u128::from(frac));
     let high = weight.wrapping_mul(u128::from(delta_hi)).wrapping_add(low >> SCALE_BITS);
-    Ok(Accrual {
-        amount: u64::try_from(high).map_err(|_| MathError::Overflow)?,
-        frac: low as u64,
-    })
+    Ok(Accrual { amount: u64::try_from(high).map_err(|_| MathError::Overflow)?, frac: low as u64 })
 }
 
 /// `floor(amount · bps / 10,000)` without a 128-bit intermediate.
@@ -158,7 +155,10 @@ mod tests {
     #[test]
     fn distribute_at_the_edges() {
         let d = distribute(0, u64::MAX - 1, u64::MAX, u64::MAX).unwrap();
-        assert_eq!(d.acc * u128::from(u64::MAX) + u128::from(d.carry), (u128::from(u64::MAX) << 64) | u128::from(u64::MAX - 1));
+        assert_eq!(
+            d.acc * u128::from(u64::MAX) + u128::from(d.carry),
+            (u128::from(u64::MAX) << 64) | u128::from(u64::MAX - 1)
+        );
         assert_eq!(distribute(u128::MAX, 0, 1, 1), Err(MathError::Overflow));
     }
 

@@ -4,7 +4,10 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{InstructionData, ToAccountMetas};
 use tributary::state::{ContributionKind, Pool};
-use tributary::{accounts as acc, instruction as ix, CreatePoolArgs, RegisterContributionArgs, SetWeightsArgs, UsageShare, WeightUpdate};
+use tributary::{
+    accounts as acc, instruction as ix, CreatePoolArgs, RegisterContributionArgs, SetWeightsArgs, UsageShare,
+    WeightUpdate,
+};
 
 const SYSTEM_PROGRAM: Pubkey = anchor_lang::system_program::ID;
 
@@ -84,13 +87,21 @@ pub fn set_attestor(authority: &Pubkey, pool: &Pubkey, attestor: Pubkey) -> Inst
 
 pub fn open_ledger_page(payer: &Pubkey, keys: &PoolKeys, page: u32) -> Instruction {
     build(
-        acc::OpenLedgerPage { payer: *payer, pool: keys.pool, ledger_page: keys.page(page), system_program: SYSTEM_PROGRAM },
+        acc::OpenLedgerPage {
+            payer: *payer,
+            pool: keys.pool,
+            ledger_page: keys.page(page),
+            system_program: SYSTEM_PROGRAM,
+        },
         ix::OpenLedgerPage {},
     )
 }
 
 pub fn close_ledger_page(authority: &Pubkey, keys: &PoolKeys, page: u32) -> Instruction {
-    build(acc::CloseLedgerPage { authority: *authority, pool: keys.pool, ledger_page: keys.page(page) }, ix::CloseLedgerPage {})
+    build(
+        acc::CloseLedgerPage { authority: *authority, pool: keys.pool, ledger_page: keys.page(page) },
+        ix::CloseLedgerPage {},
+    )
 }
 
 pub fn close_pool(authority: &Pubkey, keys: &PoolKeys, authority_token: &Pubkey) -> Instruction {
@@ -147,7 +158,12 @@ fn contributor_entry(contributor: &Pubkey, keys: &PoolKeys, c: &ContributionRef)
     }
 }
 
-pub fn set_destination(contributor: &Pubkey, keys: &PoolKeys, c: &ContributionRef, destination: &Pubkey) -> Instruction {
+pub fn set_destination(
+    contributor: &Pubkey,
+    keys: &PoolKeys,
+    c: &ContributionRef,
+    destination: &Pubkey,
+) -> Instruction {
     build(
         acc::SetDestination {
             contributor: *contributor,
@@ -169,7 +185,14 @@ pub fn close_contribution(contributor: &Pubkey, keys: &PoolKeys, c: &Contributio
     build(contributor_entry(contributor, keys, c), ix::CloseContribution {})
 }
 
-pub fn set_weights(attestor: &Pubkey, keys: &PoolKeys, page: u32, epoch: u64, report_hash: [u8; 32], updates: Vec<WeightUpdate>) -> Instruction {
+pub fn set_weights(
+    attestor: &Pubkey,
+    keys: &PoolKeys,
+    page: u32,
+    epoch: u64,
+    report_hash: [u8; 32],
+    updates: Vec<WeightUpdate>,
+) -> Instruction {
     build(
         acc::SetWeights { attestor: *attestor, pool: keys.pool, ledger_page: keys.page(page) },
         ix::SetWeights { args: SetWeightsArgs { epoch, report_hash, updates } },
@@ -190,7 +213,14 @@ pub fn deposit(depositor: &Pubkey, keys: &PoolKeys, depositor_token: &Pubkey, am
     )
 }
 
-pub fn attribute_usage(payer: &Pubkey, keys: &PoolKeys, page: u32, payer_token: &Pubkey, fee: u64, shares: Vec<UsageShare>) -> Instruction {
+pub fn attribute_usage(
+    payer: &Pubkey,
+    keys: &PoolKeys,
+    page: u32,
+    payer_token: &Pubkey,
+    fee: u64,
+    shares: Vec<UsageShare>,
+) -> Instruction {
     build(
         acc::AttributeUsage {
             payer: *payer,

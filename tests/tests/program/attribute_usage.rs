@@ -16,7 +16,11 @@ fn credits_named_entries_and_spreads_the_remainder() {
     assert_eq!(f.entry(&env, 0).owed, 33);
     assert_eq!(f.entry(&env, 1).owed, 66);
     let pool = env.pool(&f.keys.pool);
-    assert_eq!(tributary_sdk::accounts::owed_now(&f.entry(&env, 2), &pool).unwrap(), 1, "the rounding remainder went to the pool by weight");
+    assert_eq!(
+        tributary_sdk::accounts::owed_now(&f.entry(&env, 2), &pool).unwrap(),
+        1,
+        "the rounding remainder went to the pool by weight"
+    );
     assert_eq!(env.balance(&f.keys.vault), 100);
 }
 
@@ -28,7 +32,17 @@ fn refuses_bad_shares() {
     let payer = f.depositor.insecure_clone();
     let watch = [f.keys.pool, f.keys.vault, f.page_key(0), f.depositor_token];
     let over = vec![UsageShare { entry: 0, share_bps: 6_000 }, UsageShare { entry: 1, share_bps: 6_000 }];
-    env.expect_error(&[ix::attribute_usage(&payer.pubkey(), &f.keys, 0, &f.depositor_token, 100, over)], &[&payer], TributaryError::InvalidShares, &watch);
+    env.expect_error(
+        &[ix::attribute_usage(&payer.pubkey(), &f.keys, 0, &f.depositor_token, 100, over)],
+        &[&payer],
+        TributaryError::InvalidShares,
+        &watch,
+    );
     let twice = vec![UsageShare { entry: 0, share_bps: 5_000 }, UsageShare { entry: 0, share_bps: 5_000 }];
-    env.expect_error(&[ix::attribute_usage(&payer.pubkey(), &f.keys, 0, &f.depositor_token, 100, twice)], &[&payer], TributaryError::DuplicateEntry, &watch);
+    env.expect_error(
+        &[ix::attribute_usage(&payer.pubkey(), &f.keys, 0, &f.depositor_token, 100, twice)],
+        &[&payer],
+        TributaryError::DuplicateEntry,
+        &watch,
+    );
 }

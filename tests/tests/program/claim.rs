@@ -27,7 +27,12 @@ fn pays_everything_owed_with_a_pool_signed_transfer_checked() {
 
         // nothing left: a named refusal, nothing moves
         let again = [ix::claim(&wallet.pubkey(), &f.keys, &m.contribution, &elsewhere)];
-        env.expect_error(&again, &[&wallet], TributaryError::NothingToClaim, &[elsewhere, f.keys.vault, f.page_key(1), f.keys.pool]);
+        env.expect_error(
+            &again,
+            &[&wallet],
+            TributaryError::NothingToClaim,
+            &[elsewhere, f.keys.vault, f.page_key(1), f.keys.pool],
+        );
     }
 }
 

@@ -8,7 +8,11 @@ use tributary_tests::{events, fixtures::PoolFixture, Env, TOKEN_2022_PROGRAM, TO
 
 #[test]
 fn pays_owed_entries_skips_hostile_destinations_and_rewards_the_cranker() {
-    for (token_program, mode) in [(TOKEN_PROGRAM, CrankMode::Batch), (TOKEN_PROGRAM, CrankMode::PerTransfer), (TOKEN_2022_PROGRAM, CrankMode::PerTransfer)] {
+    for (token_program, mode) in [
+        (TOKEN_PROGRAM, CrankMode::Batch),
+        (TOKEN_PROGRAM, CrankMode::PerTransfer),
+        (TOKEN_2022_PROGRAM, CrankMode::PerTransfer),
+    ] {
         let mut env = Env::new();
         let mut f = PoolFixture::create(&mut env, &token_program, 100, 1);
         f.register_many(&mut env, 4);
@@ -16,7 +20,9 @@ fn pays_owed_entries_skips_hostile_destinations_and_rewards_the_cranker() {
         f.deposit(&mut env, 40_000);
         // member 1's destination is frozen
         let payer = env.payer.insecure_clone();
-        let freeze = token_ix::freeze_account(&token_program, &f.members[1].destination, &f.keys.mint, &payer.pubkey(), &[]).unwrap();
+        let freeze =
+            token_ix::freeze_account(&token_program, &f.members[1].destination, &f.keys.mint, &payer.pubkey(), &[])
+                .unwrap();
         env.ok(&[freeze], &[]);
         let cranker = env.new_funded_keypair();
         let reward = env.create_token_account(&f.keys.mint, &cranker.pubkey());
@@ -61,8 +67,14 @@ fn refuses_a_destination_that_is_not_the_entrys() {
     f.deposit(&mut env, 100);
     let cranker = env.new_funded_keypair();
     let wrong = [ix::crank(&cranker.pubkey(), &f.keys, 0, &[(0, f.members[1].destination)], None, CrankMode::Batch)];
-    env.expect_error(&wrong, &[&cranker], TributaryError::DestinationMismatch, &[f.keys.pool, f.keys.vault, f.page_key(0), f.members[1].destination]);
-    let t22_batch = [ix::crank(&cranker.pubkey(), &f.keys, 0, &[(0, f.members[0].destination)], None, CrankMode::PerTransfer)];
+    env.expect_error(
+        &wrong,
+        &[&cranker],
+        TributaryError::DestinationMismatch,
+        &[f.keys.pool, f.keys.vault, f.page_key(0), f.members[1].destination],
+    );
+    let t22_batch =
+        [ix::crank(&cranker.pubkey(), &f.keys, 0, &[(0, f.members[0].destination)], None, CrankMode::PerTransfer)];
     // per-transfer without issues works; batch on the classic mint too
     env.ok(&t22_batch, &[&cranker]);
 }

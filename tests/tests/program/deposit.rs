@@ -31,5 +31,10 @@ fn refuses_zero_and_paused() {
     let auth = f.authority.insecure_clone();
     env.ok(&[ix::pause(&auth.pubkey(), &f.keys.pool)], &[&auth]);
     let paused = [ix::deposit(&depositor.pubkey(), &f.keys, &f.depositor_token, 10)];
-    env.expect_error(&paused, &[&depositor], TributaryError::PoolPaused, &[f.keys.pool, f.keys.vault, f.depositor_token]);
+    env.expect_error(
+        &paused,
+        &[&depositor],
+        TributaryError::PoolPaused,
+        &[f.keys.pool, f.keys.vault, f.depositor_token],
+    );
 }

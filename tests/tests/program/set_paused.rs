@@ -13,7 +13,7 @@ fn pause_stops_money_in_and_cranks_but_not_claims() {
     f.deposit(&mut env, 100);
     let auth = f.authority.insecure_clone();
     let sent = env.ok(&[ix::pause(&auth.pubkey(), &f.keys.pool)], &[&auth]);
-    assert_eq!(events::<PoolPauseChanged>(&sent.logs)[0].paused, true);
+    assert!(events::<PoolPauseChanged>(&sent.logs)[0].paused);
     let cranker = env.new_funded_keypair();
     let err = f.crank(&mut env, &[0], CrankMode::Batch, None, &cranker).unwrap_err();
     assert_eq!(err.custom_code(), Some(6000 + TributaryError::PoolPaused as u32));
@@ -30,5 +30,10 @@ fn only_the_authority_pauses() {
     let mut env = Env::new();
     let f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
     let intruder = env.new_funded_keypair();
-    env.expect_error(&[ix::pause(&intruder.pubkey(), &f.keys.pool)], &[&intruder], TributaryError::NotAuthority, &[f.keys.pool]);
+    env.expect_error(
+        &[ix::pause(&intruder.pubkey(), &f.keys.pool)],
+        &[&intruder],
+        TributaryError::NotAuthority,
+        &[f.keys.pool],
+    );
 }

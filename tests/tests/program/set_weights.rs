@@ -31,9 +31,24 @@ fn refuses_wrong_signer_stale_epoch_and_mismatched_report() {
     let watch = [f.keys.pool, f.page_key(0)];
     let upd = || vec![WeightUpdate { entry: 0, weight: 9 }];
     let impostor = env.new_funded_keypair();
-    env.expect_error(&[ix::set_weights(&impostor.pubkey(), &f.keys, 0, 2, [2; 32], upd())], &[&impostor], TributaryError::NotAttestor, &watch);
-    env.expect_error(&[ix::set_weights(&attestor.pubkey(), &f.keys, 0, 0, [0; 32], upd())], &[&attestor], TributaryError::StaleEpoch, &watch);
-    env.expect_error(&[ix::set_weights(&attestor.pubkey(), &f.keys, 0, 1, [9; 32], upd())], &[&attestor], TributaryError::ReportHashMismatch, &watch);
+    env.expect_error(
+        &[ix::set_weights(&impostor.pubkey(), &f.keys, 0, 2, [2; 32], upd())],
+        &[&impostor],
+        TributaryError::NotAttestor,
+        &watch,
+    );
+    env.expect_error(
+        &[ix::set_weights(&attestor.pubkey(), &f.keys, 0, 0, [0; 32], upd())],
+        &[&attestor],
+        TributaryError::StaleEpoch,
+        &watch,
+    );
+    env.expect_error(
+        &[ix::set_weights(&attestor.pubkey(), &f.keys, 0, 1, [9; 32], upd())],
+        &[&attestor],
+        TributaryError::ReportHashMismatch,
+        &watch,
+    );
     env.expect_error(
         &[ix::set_weights(&attestor.pubkey(), &f.keys, 0, 2, [2; 32], vec![WeightUpdate { entry: 1, weight: 1 }])],
         &[&attestor],

@@ -69,7 +69,13 @@ impl AttributeUsage<'_> {
         let pool = &mut accounts.pool;
         pool.add_revenue(remainder)?;
         pool.total_usage_fees = pool.total_usage_fees.saturating_add(u128::from(fee));
-        emit!(UsageAttributed { pool: pool.key(), payer: accounts.payer.key(), fee, entries: shares.len() as u32, remainder });
+        emit!(UsageAttributed {
+            pool: pool.key(),
+            payer: accounts.payer.key(),
+            fee,
+            entries: shares.len() as u32,
+            remainder
+        });
         Ok(())
     }
 }

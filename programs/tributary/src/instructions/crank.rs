@@ -85,9 +85,17 @@ impl<'info> Crank<'info> {
                 if owed < min_payout {
                     continue; // stays owed; a repeated entry lands here the second time
                 }
-                if let Some(reason) = destination_problem(destination, &pool.token_program, &pool.mint, &entry.contributor) {
+                if let Some(reason) =
+                    destination_problem(destination, &pool.token_program, &pool.mint, &entry.contributor)
+                {
                     skipped += 1;
-                    emit!(PayoutSkipped { pool: pool_key, entry: entry_index, destination: entry.destination, reason, owed });
+                    emit!(PayoutSkipped {
+                        pool: pool_key,
+                        entry: entry_index,
+                        destination: entry.destination,
+                        reason,
+                        owed
+                    });
                     continue;
                 }
                 let split = match reward_info {
@@ -96,7 +104,8 @@ impl<'info> Crank<'info> {
                 };
                 entry.owed = 0;
                 entry.paid = entry.paid.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
-                to_contributors = to_contributors.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
+                to_contributors =
+                    to_contributors.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
                 rewards = rewards.checked_add(split.reward).ok_or(TributaryError::MathOverflow)?;
                 paid += 1;
                 match (&mut batch_cpi, &signer) {

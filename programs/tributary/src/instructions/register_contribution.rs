@@ -43,7 +43,10 @@ impl RegisterContribution<'_> {
         let accounts = &mut ctx.accounts;
         validations::require_not_paused(accounts.pool.paused)?;
         validations::require_valid_uri(&args.uri)?;
-        require!(accounts.contribution.data_is_empty() && *accounts.contribution.owner == System::id(), TributaryError::DuplicateContribution);
+        require!(
+            accounts.contribution.data_is_empty() && *accounts.contribution.owner == System::id(),
+            TributaryError::DuplicateContribution
+        );
 
         let pool = &mut accounts.pool;
         let entry_index = pool.entry_count;

@@ -1,6 +1,8 @@
 //! Creating program-owned accounts at PDAs.
 use anchor_lang::prelude::*;
-use anchor_lang::system_program::{allocate, assign, create_account, transfer, Allocate, Assign, CreateAccount, Transfer};
+use anchor_lang::system_program::{
+    allocate, assign, create_account, transfer, Allocate, Assign, CreateAccount, Transfer,
+};
 
 /// Create `target` (a PDA signed by `seeds`) with `space` bytes owned by `owner`, rent paid by
 /// `payer`. Works when someone has already sent lamports to the address (a griefing attempt that
@@ -34,6 +36,12 @@ pub fn create_pda_account<'info>(
             rent - current,
         )?;
     }
-    allocate(CpiContext::new_with_signer(system_program.key(), Allocate { account_to_allocate: target.clone() }, signer), space as u64)?;
-    assign(CpiContext::new_with_signer(system_program.key(), Assign { account_to_assign: target.clone() }, signer), owner)
+    allocate(
+        CpiContext::new_with_signer(system_program.key(), Allocate { account_to_allocate: target.clone() }, signer),
+        space as u64,
+    )?;
+    assign(
+        CpiContext::new_with_signer(system_program.key(), Assign { account_to_assign: target.clone() }, signer),
+        owner,
+    )
 }

@@ -19,7 +19,8 @@ pub fn require_supported_mint(mint: &AccountInfo) -> Result<()> {
         return Ok(()); // classic SPL Token mints have no extensions
     }
     let data = mint.try_borrow_data()?;
-    let state = StateWithExtensions::<Mint>::unpack(&data).map_err(|_| error!(TributaryError::UnsupportedMintExtension))?;
+    let state =
+        StateWithExtensions::<Mint>::unpack(&data).map_err(|_| error!(TributaryError::UnsupportedMintExtension))?;
     let types = state.get_extension_types().map_err(|_| error!(TributaryError::UnsupportedMintExtension))?;
     for ext in types {
         let allowed = match ext {
@@ -58,14 +59,21 @@ const EXT_CPI_GUARD: u16 = 11;
 
 /// Why `account` cannot safely receive a payout for `contributor`, if it cannot. Reads raw bytes:
 /// this runs once per payout in the crank.
-pub fn destination_problem(account: &AccountInfo, token_program: &Pubkey, mint: &Pubkey, contributor: &Pubkey) -> Option<SkipReason> {
+pub fn destination_problem(
+    account: &AccountInfo,
+    token_program: &Pubkey,
+    mint: &Pubkey,
+    contributor: &Pubkey,
+) -> Option<SkipReason> {
     if account.owner != token_program {
         return Some(SkipReason::NotTokenAccount);
     }
     let Ok(data) = account.try_borrow_data() else {
         return Some(SkipReason::NotTokenAccount);
     };
-    if data.len() < TOKEN_ACCOUNT_LEN || (data.len() > TOKEN_ACCOUNT_LEN && data[TOKEN_ACCOUNT_LEN] != ACCOUNT_TYPE_ACCOUNT) {
+    if data.len() < TOKEN_ACCOUNT_LEN
+        || (data.len() > TOKEN_ACCOUNT_LEN && data[TOKEN_ACCOUNT_LEN] != ACCOUNT_TYPE_ACCOUNT)
+    {
         return Some(SkipReason::NotTokenAccount);
     }
     if data[MINT] != mint.as_ref()[..] {
@@ -128,7 +136,12 @@ impl<'info> VaultSigner<'_, 'info> {
         transfer_checked(
             CpiContext::new_with_signer(
                 self.token_program.key(),
-                TransferChecked { from: self.vault.clone(), mint: self.mint.clone(), to: to.clone(), authority: self.pool.clone() },
+                TransferChecked {
+                    from: self.vault.clone(),
+                    mint: self.mint.clone(),
+                    to: to.clone(),
+                    authority: self.pool.clone(),
+                },
                 &[self.seeds],
             ),
             amount,
@@ -153,7 +166,11 @@ impl<'info> VaultSigner<'_, 'info> {
             ],
             data: data.to_vec(),
         };
-        invoke_signed_unchecked(&ix, &[self.vault.clone(), self.mint.clone(), to.clone(), self.pool.clone()], &[self.seeds])?;
+        invoke_signed_unchecked(
+            &ix,
+            &[self.vault.clone(), self.mint.clone(), to.clone(), self.pool.clone()],
+            &[self.seeds],
+        )?;
         Ok(())
     }
 }
