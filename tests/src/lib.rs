@@ -58,6 +58,8 @@ pub struct Env {
     /// Keys come from a counter, not randomness: PDA bump searches (and so compute units) are
     /// then the same on every run.
     next_key: u64,
+    /// Keypairs of the token accounts created here, to close and re-create them in tests.
+    token_account_keys: std::collections::HashMap<Pubkey, Keypair>,
 }
 
 impl Default for Env {
@@ -76,12 +78,17 @@ impl Env {
         svm.add_program(tributary::ID, &so).expect("load tributary.so");
         let payer = Keypair::new_from_array([0xA5; 32]);
         svm.airdrop(&payer.pubkey(), 1_000_000_000_000).expect("airdrop");
-        Self { svm, payer, next_key: 1 }
+        Self { svm, payer, next_key: 1, token_account_keys: Default::default() }
     }
 
     /// A copy of this environment to try something on (same keys continue from here).
     pub fn fork(&self) -> Self {
-        Self { svm: self.svm.clone(), payer: self.payer.insecure_clone(), next_key: self.next_key }
+        Self {
+            svm: self.svm.clone(),
+            payer: self.payer.insecure_clone(),
+            next_key: self.next_key,
+            token_account_keys: self.token_account_keys.iter().map(|(k, v)| (*k, v.insecure_clone())).collect(),
+        }
     }
 
     /// The next deterministic keypair.
@@ -246,8 +253,19 @@ impl Env {
 
     /// A token account for `owner` (a fresh keypair address, as wallets' secondary accounts are).
     pub fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
-        let token_program = self.account(mint).expect("mint").owner;
         let account = self.keypair();
+        self.create_token_account_at(account, mint, owner)
+    }
+
+    /// Create (or re-create, after it was closed) the token account at a keypair created here.
+    pub fn recreate_token_account(&mut self, address: &Pubkey, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+        let account =
+            self.token_account_keys.get(address).expect("a token account created by this Env").insecure_clone();
+        self.create_token_account_at(account, mint, owner)
+    }
+
+    fn create_token_account_at(&mut self, account: Keypair, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+        let token_program = self.account(mint).expect("mint").owner;
         let len = if token_program == TOKEN_2022_PROGRAM {
             ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&[ExtensionType::ImmutableOwner])
                 .expect("len")
@@ -267,6 +285,7 @@ impl Env {
         }
         ixs.push(token_ix::initialize_account3(&token_program, &account.pubkey(), mint, owner).expect("ix"));
         self.ok(&ixs, &[&account]);
+        self.token_account_keys.insert(account.pubkey(), account.insecure_clone());
         account.pubkey()
     }
 

@@ -78,3 +78,63 @@ fn refuses_a_destination_that_is_not_the_entrys() {
     // per-transfer without issues works; batch on the classic mint too
     env.ok(&t22_batch, &[&cranker]);
 }
+
+/// Every destination the crank cannot pay is skipped with its reason; every other entry is paid;
+/// skipped amounts stay owed and the contributor can still claim them elsewhere.
+#[test]
+fn skips_closed_reowned_delegated_and_wrong_mint_destinations() {
+    let mut env = Env::new();
+    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 1);
+    f.register_many(&mut env, 5);
+    f.set_weights(&mut env, &[(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)]);
+    f.deposit(&mut env, 5_000);
+    let tp = TOKEN_PROGRAM;
+    let w = |i: usize| f.members[i].wallet.insecure_clone();
+    let d = |i: usize| f.members[i].destination;
+    // 0: closed by its owner
+    env.ok(&[token_ix::close_account(&tp, &d(0), &w(0).pubkey(), &w(0).pubkey(), &[]).unwrap()], &[&w(0)]);
+    // 1: ownership handed to someone else
+    let stranger = env.new_funded_keypair();
+    let set_owner = token_ix::set_authority(
+        &tp,
+        &d(1),
+        Some(&stranger.pubkey()),
+        token_ix::AuthorityType::AccountOwner,
+        &w(1).pubkey(),
+        &[],
+    )
+    .unwrap();
+    env.ok(&[set_owner], &[&w(1)]);
+    // 2: a delegate could move the payout
+    env.ok(&[token_ix::approve(&tp, &d(2), &stranger.pubkey(), &w(2).pubkey(), &[], 1).unwrap()], &[&w(2)]);
+    // 3: closed and re-created at the same address for another mint
+    env.ok(&[token_ix::close_account(&tp, &d(3), &w(3).pubkey(), &w(3).pubkey(), &[]).unwrap()], &[&w(3)]);
+    let other_mint = env.create_mint(&tp, 6);
+    env.recreate_token_account(&d(3), &other_mint, &w(3).pubkey());
+    let cranker = env.new_funded_keypair();
+    for mode in [CrankMode::Batch, CrankMode::PerTransfer] {
+        let mut trial = env.fork();
+        let sent = f
+            .crank(&mut trial, &[0, 1, 2, 3, 4], mode, None, &cranker)
+            .expect("the batch never fails for a destination");
+        let reasons: Vec<(u32, SkipReason)> =
+            events::<PayoutSkipped>(&sent.logs).iter().map(|s| (s.entry, s.reason)).collect();
+        assert_eq!(
+            reasons,
+            vec![
+                (0, SkipReason::NotTokenAccount),
+                (1, SkipReason::WrongOwner),
+                (2, SkipReason::Delegated),
+                (3, SkipReason::WrongMint)
+            ]
+        );
+        assert_eq!(trial.balance(&d(4)), 1_000);
+        for i in 0..4 {
+            assert_eq!(f.entry(&trial, i).owed, 1_000, "entry {i} keeps what it is owed");
+        }
+        // and can claim it to an account it owns
+        let fresh = trial.create_token_account(&f.keys.mint, &w(1).pubkey());
+        trial.ok(&[ix::claim(&w(1).pubkey(), &f.keys, &f.members[1].contribution, &fresh)], &[&w(1)]);
+        assert_eq!(trial.balance(&fresh), 1_000);
+    }
+}

@@ -1,11 +1,21 @@
 //! Integration tests against target/deploy/tributary.so in LiteSVM, one file per instruction.
 mod attribute_usage;
+mod authority;
 mod claim;
+mod close_contribution;
+mod close_pool;
 mod crank;
 mod create_pool;
 mod cu_budget;
 mod deposit;
+mod ledger_pages;
+mod mint_allowlist;
+mod random_ops;
 mod register_contribution;
+mod retire_contribution;
+mod set_attestor;
+mod set_destination;
 mod set_paused;
 mod set_weights;
 mod smoke;
+mod update_pool_config;

@@ -1,0 +1,59 @@
+use solana_signer::Signer;
+use tributary::errors::TributaryError;
+use tributary::state::{entry_status, ContributionKind};
+use tributary_sdk::instructions as ix;
+use tributary_tests::{fixtures::PoolFixture, Env, TOKEN_PROGRAM};
+
+#[test]
+fn closes_only_retired_and_fully_paid_contributions() {
+    let mut env = Env::new();
+    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
+    f.register_many(&mut env, 3);
+    f.set_weights(&mut env, &[(0, 1), (1, 1), (2, 1)]);
+    f.deposit(&mut env, 100);
+    let m = &f.members[0];
+    let wallet = m.wallet.insecure_clone();
+    let watch = [f.keys.pool, f.page_key(0), m.contribution.address];
+    env.expect_error(
+        &[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)],
+        &[&wallet],
+        TributaryError::ContributionNotRetired,
+        &watch,
+    );
+    env.ok(&[ix::retire_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
+    env.expect_error(
+        &[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)],
+        &[&wallet],
+        TributaryError::OwedNotClaimed,
+        &watch,
+    );
+    env.ok(&[ix::claim(&wallet.pubkey(), &f.keys, &m.contribution, &m.destination)], &[&wallet]);
+    let carry_before = env.pool(&f.keys.pool).carry;
+    let frac = f.entry(&env, 0).frac;
+    let rent = env.account(&m.contribution.address).unwrap().lamports;
+    let before = env.account(&wallet.pubkey()).unwrap().lamports;
+    env.ok(&[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
+    assert!(!env.exists(&m.contribution.address));
+    assert_eq!(env.account(&wallet.pubkey()).unwrap().lamports, before + rent, "rent back to the contributor");
+    let pool = env.pool(&f.keys.pool);
+    assert_eq!(pool.active_contributions, 2);
+    assert_eq!(
+        u128::from(pool.carry) + u128::from(pool.held) * (1 << 64),
+        u128::from(carry_before) + u128::from(frac),
+        "the sub-unit remainder stays in the pool"
+    );
+    assert_eq!(f.entry(&env, 0).status, entry_status::CLOSED);
+    // the content hash can be registered again, as a new entry
+    let dest = m.destination;
+    let again = ix::register_contribution(
+        &wallet.pubkey(),
+        &f.keys,
+        3,
+        &dest,
+        m.content_hash,
+        ContributionKind::Model,
+        "ipfs://v2".into(),
+    );
+    env.ok(&[again], &[&wallet]);
+    assert_eq!(env.contribution(&m.contribution.address).entry, 3);
+}

@@ -1,0 +1,97 @@
+//! open_ledger_page / close_ledger_page.
+use solana_signer::Signer;
+use tributary::constants::ENTRIES_PER_PAGE;
+use tributary::errors::TributaryError;
+use tributary::state::{ContributionKind, LedgerPage};
+use tributary_sdk::instructions as ix;
+use tributary_tests::{fixtures::PoolFixture, Env, TOKEN_PROGRAM};
+
+#[test]
+fn pages_open_in_order_and_fill_up() {
+    let mut env = Env::new();
+    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
+    let payer = env.payer.pubkey();
+    // page 1 before page 0: its PDA is not the next one
+    env.expect_anchor_error(
+        &[ix::open_ledger_page(&payer, &f.keys, 1)],
+        &[],
+        "ConstraintSeeds",
+        &[f.keys.pool, f.keys.page(1)],
+    );
+    f.open_page(&mut env);
+    let page = env.page(&f.keys.page(0));
+    assert_eq!((page.pool, page.page, page.used), (f.keys.pool, 0, 0));
+    let account = env.account(&f.keys.page(0)).unwrap();
+    assert_eq!(account.data.len(), LedgerPage::SPACE);
+    assert_eq!(account.owner, tributary::ID);
+    // the same page twice
+    env.expect_anchor_error(
+        &[ix::open_ledger_page(&payer, &f.keys, 0)],
+        &[],
+        "ConstraintSeeds",
+        &[f.keys.pool, f.keys.page(0)],
+    );
+
+    f.register_many(&mut env, ENTRIES_PER_PAGE as usize);
+    assert_eq!(env.page(&f.keys.page(0)).used, ENTRIES_PER_PAGE);
+    // page 0 is full and page 1 is not open
+    let wallet = env.new_funded_keypair();
+    let dest = env.create_token_account(&f.keys.mint, &wallet.pubkey());
+    let next = ENTRIES_PER_PAGE;
+    let reg = ix::register_contribution(
+        &wallet.pubkey(),
+        &f.keys,
+        next,
+        &dest,
+        [0xEE; 32],
+        ContributionKind::Other,
+        "ipfs://x".into(),
+    );
+    let mut reg_page0 = reg.clone();
+    reg_page0.accounts[2].pubkey = f.keys.page(0);
+    env.expect_error(&[reg_page0], &[&wallet], TributaryError::LedgerFull, &[f.keys.pool, f.keys.page(0)]);
+    f.register(&mut env); // opens page 1
+    assert_eq!(env.pool(&f.keys.pool).ledger_pages, 2);
+    assert_eq!(f.members.last().unwrap().contribution.entry, ENTRIES_PER_PAGE);
+}
+
+#[test]
+fn closing_needs_an_empty_pool_and_the_last_page() {
+    let mut env = Env::new();
+    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
+    f.open_page(&mut env);
+    f.open_page(&mut env);
+    f.register(&mut env);
+    let auth = f.authority.insecure_clone();
+    env.expect_error(
+        &[ix::close_ledger_page(&auth.pubkey(), &f.keys, 1)],
+        &[&auth],
+        TributaryError::PoolNotEmpty,
+        &[f.keys.pool, f.keys.page(1)],
+    );
+    let m = &f.members[0];
+    let wallet = m.wallet.insecure_clone();
+    env.ok(&[ix::retire_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
+    env.ok(&[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
+    env.expect_error(
+        &[ix::close_ledger_page(&auth.pubkey(), &f.keys, 0)],
+        &[&auth],
+        TributaryError::NotLastLedgerPage,
+        &[f.keys.pool, f.keys.page(0)],
+    );
+    let stranger = env.new_funded_keypair();
+    env.expect_error(
+        &[ix::close_ledger_page(&stranger.pubkey(), &f.keys, 1)],
+        &[&stranger],
+        TributaryError::NotAuthority,
+        &[f.keys.pool, f.keys.page(1)],
+    );
+    let rent = env.account(&f.keys.page(1)).unwrap().lamports;
+    let before = env.account(&auth.pubkey()).unwrap().lamports;
+    env.ok(&[ix::close_ledger_page(&auth.pubkey(), &f.keys, 1)], &[&auth]);
+    env.ok(&[ix::close_ledger_page(&auth.pubkey(), &f.keys, 0)], &[&auth]);
+    assert!(!env.exists(&f.keys.page(1)) && !env.exists(&f.keys.page(0)));
+    assert!(env.account(&auth.pubkey()).unwrap().lamports >= before + rent, "rent back to the authority");
+    let p = env.pool(&f.keys.pool);
+    assert_eq!((p.ledger_pages, p.entry_count), (0, 0));
+}
