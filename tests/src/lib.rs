@@ -317,4 +317,5 @@ pub fn events<E: anchor_lang::Event + anchor_lang::AnchorDeserialize>(logs: &[St
         .collect()
 }
 
+pub mod bench;
 pub mod cu;

@@ -78,16 +78,54 @@ pub struct Accrual {
 
 /// Earnings of `weight` between `snapshot` and `acc`, plus the sub-unit `frac` kept from before.
 ///
-/// Computes `weight · (acc − snapshot) + frac` as a 192-bit value from two 64×64→128 products and
-/// splits it at 2⁶⁴: no division, so it is cheap on sBPF.
+/// Computes `weight · (acc − snapshot) + frac` as a 192-bit value from 64-bit limbs and splits it at
+/// 2⁶⁴: no division and no 128-bit library call, because this runs once per payout on sBPF.
+#[inline]
 pub fn accrue(weight: u64, acc: u128, snapshot: u128, frac: u64) -> Result<Accrual, MathError> {
-    let delta = acc.checked_sub(snapshot).ok_or(MathError::Overflow)?;
-    let (delta_lo, delta_hi) = (delta as u64, (delta >> SCALE_BITS) as u64);
-    let weight = u128::from(weight);
-    // each product ≤ (2⁶⁴−1)² = 2¹²⁸ − 2⁶⁵ + 1, so adding a value < 2⁶⁵ cannot overflow
-    let low = weight.wrapping_mul(u128::from(delta_lo)).wrapping_add(u128::from(frac));
-    let high = weight.wrapping_mul(u128::from(delta_hi)).wrapping_add(low >> SCALE_BITS);
-    Ok(Accrual { amount: u64::try_from(high).map_err(|_| MathError::Overflow)?, frac: low as u64 })
+    accrue_limbs(weight, split(acc), split(snapshot), frac)
+}
+
+/// A 128-bit value as little-endian 64-bit halves `[low, high]`.
+#[inline(always)]
+pub fn split(value: u128) -> [u64; 2] {
+    [value as u64, (value >> SCALE_BITS) as u64]
+}
+
+/// [`accrue`] on 64-bit halves, the form in which the ledger stores snapshots.
+#[inline(always)]
+pub fn accrue_limbs(weight: u64, acc: [u64; 2], snapshot: [u64; 2], frac: u64) -> Result<Accrual, MathError> {
+    // delta = acc − snapshot, which may not be negative
+    let (delta_lo, borrow) = acc[0].overflowing_sub(snapshot[0]);
+    let (delta_hi, under1) = acc[1].overflowing_sub(snapshot[1]);
+    let (delta_hi, under2) = delta_hi.overflowing_sub(u64::from(borrow));
+    if under1 || under2 {
+        return Err(MathError::Overflow);
+    }
+    if (delta_lo | delta_hi) == 0 || weight == 0 {
+        return Ok(Accrual { amount: 0, frac });
+    }
+    // weight·delta + frac = (weight·delta_hi)·2⁶⁴ + weight·delta_lo + frac
+    let (lo_hi, lo_lo) = mul_wide(weight, delta_lo);
+    let (hi_hi, hi_lo) = mul_wide(weight, delta_hi);
+    let (new_frac, carry) = lo_lo.overflowing_add(frac);
+    // whole units = (weight·delta_hi) + lo_hi + carry, which must fit in 64 bits
+    let (amount, o1) = hi_lo.overflowing_add(lo_hi);
+    let (amount, o2) = amount.overflowing_add(u64::from(carry));
+    if hi_hi != 0 || o1 || o2 {
+        return Err(MathError::Overflow);
+    }
+    Ok(Accrual { amount, frac: new_frac })
+}
+
+/// `a · b` as (high, low) 64-bit halves, from 32-bit pieces (no 128-bit multiply call on sBPF).
+#[inline(always)]
+pub fn mul_wide(a: u64, b: u64) -> (u64, u64) {
+    const MASK: u64 = 0xffff_ffff;
+    let (a0, a1, b0, b1) = (a & MASK, a >> 32, b & MASK, b >> 32);
+    // each partial product of 32-bit pieces fits in 64 bits
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    let mid = (p00 >> 32) + (p01 & MASK) + (p10 & MASK);
+    ((p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32)), ((mid << 32) | (p00 & MASK)))
 }
 
 /// `floor(amount · bps / 10,000)` without a 128-bit intermediate.
@@ -176,6 +214,20 @@ mod tests {
         assert_eq!((a.amount, a.frac), (u64::MAX, 0));
         let a = accrue(u64::MAX, (1u128 << 64) + 1, 0, u64::MAX).unwrap_err();
         assert_eq!(a, MathError::Overflow);
+    }
+
+    #[test]
+    fn mul_wide_matches_u128() {
+        for (a, b) in [
+            (0, 0),
+            (1, u64::MAX),
+            (u64::MAX, u64::MAX),
+            (0x1234_5678_9abc_def0, 0xfedc_ba98_7654_3210),
+            (1 << 32, 1 << 32),
+        ] {
+            let p = u128::from(a) * u128::from(b);
+            assert_eq!(mul_wide(a, b), ((p >> 64) as u64, p as u64));
+        }
     }
 
     #[test]

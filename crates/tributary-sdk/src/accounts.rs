@@ -41,6 +41,6 @@ pub fn ledger_page(data: &[u8]) -> Result<Box<LedgerPage>, DecodeError> {
 
 /// What the entry would be owed if settled now (what a crank or claim would pay, before the
 /// cranker reward). Fails only where the program would fail too (overflow).
-pub fn owed_now(entry: &LedgerEntry, pool: &Pool) -> anchor_lang::Result<u64> {
+pub fn owed_now(entry: &LedgerEntry, pool: &Pool) -> Result<u64, tributary::errors::TributaryError> {
     entry.owed_at(pool.acc_per_weight)
 }

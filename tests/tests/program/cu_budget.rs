@@ -1,5 +1,7 @@
-//! Compute units are deterministic: every instruction is held to a budget so a regression fails CI.
-use tributary_tests::{cu, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
+//! Compute units are deterministic: every instruction, and the crank at the transaction limit, is
+//! held to a budget so that a regression fails CI. (BENCHMARKS.md has the full figures.)
+use tributary_sdk::instructions::CrankMode;
+use tributary_tests::{bench, cu, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 
 fn budget(name: &str, token_2022: bool) -> u64 {
     let t22 = if token_2022 { 4_000 } else { 0 };
@@ -17,29 +19,48 @@ fn budget(name: &str, token_2022: bool) -> u64 {
     }
 }
 
-/// Per-payout budgets of the crank at 20 payouts (issue #4 tightens them).
-fn crank_budget_per_payout(name: &str, token_2022: bool) -> u64 {
-    match (name, token_2022) {
-        ("crank (p-token batch)", _) => 1_400,
-        ("crank (transfer_checked)", false) => 2_600,
-        _ => 4_600,
-    }
-}
-
 #[test]
 fn every_instruction_within_budget() {
     let mut rows = cu::measure(&TOKEN_PROGRAM);
     rows.extend(cu::measure(&TOKEN_2022_PROGRAM));
     println!("{}", cu::table(&rows));
-    for (name, tp, n, cu) in rows {
+    for (name, tp, _, cu) in rows.into_iter().filter(|(name, ..)| !name.starts_with("crank")) {
         let t22 = tp == "Token-2022";
         assert!(cu > 0, "{name} reported no compute units");
-        if name.starts_with("crank") {
-            if n == 20 {
-                assert!(cu / 20 <= crank_budget_per_payout(name, t22), "{name} on {tp}: {} CU per payout", cu / 20);
-            }
-        } else {
-            assert!(cu <= budget(name, t22), "{name} on {tp}: {cu} CU over budget {}", budget(name, t22));
-        }
+        assert!(cu <= budget(name, t22), "{name} on {tp}: {cu} CU over budget {}", budget(name, t22));
     }
+}
+
+/// The crank at the 64-account limit: payouts per transaction, CU per payout all-in (transaction
+/// CU ÷ payouts), and base fee per payout.
+#[test]
+fn crank_at_the_transaction_limit() {
+    for (token_program, mode, path, min_payouts, max_cu_per_payout) in [
+        (TOKEN_PROGRAM, CrankMode::Batch, "batch", 56, 1_000),
+        (TOKEN_PROGRAM, CrankMode::PerTransfer, "per transfer", 55, 1_950),
+        (TOKEN_2022_PROGRAM, CrankMode::PerTransfer, "token-2022", 55, 3_850),
+    ] {
+        let fit = bench::crank_at_limit(&token_program, mode, path);
+        println!(
+            "{path}: {} payouts, {} CU/tx, {} CU/payout, {} bytes, {} accounts",
+            fit.payouts,
+            fit.cu_tx,
+            fit.cu_per_payout(),
+            fit.tx_bytes,
+            fit.accounts
+        );
+        assert!(fit.payouts >= min_payouts, "{path}: only {} payouts fit", fit.payouts);
+        assert!(fit.cu_per_payout() <= max_cu_per_payout, "{path}: {} CU per payout", fit.cu_per_payout());
+        assert!(fit.base_fee <= 100 * fit.payouts as u64, "{path}: base fee per payout above 100 lamports");
+        assert_eq!(fit.accounts, 64);
+    }
+}
+
+/// Deposits cost the same whatever the number of contributions.
+#[test]
+fn deposit_is_constant_in_contributions() {
+    let small = bench::deposit_cu_at(10);
+    let large = bench::deposit_cu_at(1_000);
+    assert_eq!(small, large, "deposit CU at 10 vs 1,000 contributions");
+    assert!(small <= 15_000);
 }

@@ -1,7 +1,7 @@
 use crate::errors::{math, TributaryError};
 use crate::events::{CrankBatch, PayoutSkipped};
 use crate::state::{LedgerPage, Pool};
-use crate::utils::token::{destination_problem, PTokenBatch, VaultSigner};
+use crate::utils::token::{destination_problem, PTokenBatch, VaultSigner, VaultTransfers};
 use crate::utils::validations;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
@@ -73,15 +73,20 @@ impl<'info> Crank<'info> {
             seeds: &seeds,
             decimals: pool.decimals,
         });
+        let mut transfers = match (&batch_cpi, &signer) {
+            (None, Some(signer)) => Some(VaultTransfers::new(signer)),
+            _ => None,
+        };
 
-        let (acc, min_payout, reward_bps) = (pool.acc_per_weight, pool.min_payout.max(1), pool.cranker_reward_bps);
+        let (acc, min_payout, reward_bps) =
+            (tributary_math::split(pool.acc_per_weight), pool.min_payout.max(1), pool.cranker_reward_bps);
         let (mut paid, mut skipped, mut to_contributors, mut rewards) = (0u32, 0u32, 0u64, 0u64);
         {
             let mut page = accounts.ledger_page.load_mut()?;
             for (&entry_index, destination) in entries.iter().zip(ctx.remaining_accounts) {
                 let entry = page.entry_mut(entry_index)?;
                 require_keys_eq!(*destination.key, entry.destination, TributaryError::DestinationMismatch);
-                let owed = entry.settle(acc)?;
+                let owed = entry.settle_limbs(acc)?;
                 if owed < min_payout {
                     continue; // stays owed; a repeated entry lands here the second time
                 }
@@ -108,17 +113,17 @@ impl<'info> Crank<'info> {
                     to_contributors.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
                 rewards = rewards.checked_add(split.reward).ok_or(TributaryError::MathOverflow)?;
                 paid += 1;
-                match (&mut batch_cpi, &signer) {
+                match (&mut batch_cpi, &mut transfers) {
                     (Some(cpi), _) => cpi.push(destination, split.to_contributor),
-                    (None, Some(signer)) => signer.pay_unchecked(destination, split.to_contributor)?,
+                    (None, Some(transfers)) => transfers.pay(destination, split.to_contributor)?,
                     (None, None) => return err!(TributaryError::MintRequired),
                 }
             }
         }
         if let (Some(reward_account), true) = (&reward_info, rewards > 0) {
-            match (&mut batch_cpi, &signer) {
+            match (&mut batch_cpi, &mut transfers) {
                 (Some(cpi), _) => cpi.push(reward_account, rewards),
-                (None, Some(signer)) => signer.pay_unchecked(reward_account, rewards)?,
+                (None, Some(transfers)) => transfers.pay(reward_account, rewards)?,
                 (None, None) => return err!(TributaryError::MintRequired),
             }
         }

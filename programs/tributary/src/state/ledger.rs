@@ -1,5 +1,5 @@
 use crate::constants::ENTRIES_PER_PAGE;
-use crate::errors::{math, TributaryError};
+use crate::errors::TributaryError;
 use anchor_lang::prelude::*;
 
 /// Hot payout state of up to 84 contributions. Keeping it here, not in each contribution, is
@@ -69,21 +69,23 @@ impl LedgerEntry {
         u128::from(self.snapshot[0]) | (u128::from(self.snapshot[1]) << 64)
     }
 
-    fn set_snapshot(&mut self, acc: u128) {
-        self.snapshot = [acc as u64, (acc >> 64) as u64];
+    /// Move what the entry earned up to `acc` into `owed`. Returns the new `owed`.
+    pub fn settle(&mut self, acc: u128) -> core::result::Result<u64, TributaryError> {
+        self.settle_limbs(tributary_math::split(acc))
     }
 
-    /// Move what the entry earned up to `acc` into `owed`. Returns the new `owed`.
-    pub fn settle(&mut self, acc: u128) -> Result<u64> {
-        let accrual = math(tributary_math::accrue(self.weight, acc, self.snapshot(), self.frac))?;
+    /// [`Self::settle`] with the accumulator already split into halves (the crank's hot path).
+    #[inline(always)]
+    pub fn settle_limbs(&mut self, acc: [u64; 2]) -> core::result::Result<u64, TributaryError> {
+        let accrual = tributary_math::accrue_limbs(self.weight, acc, self.snapshot, self.frac)?;
         self.owed = self.owed.checked_add(accrual.amount).ok_or(TributaryError::MathOverflow)?;
         self.frac = accrual.frac;
-        self.set_snapshot(acc);
+        self.snapshot = acc;
         Ok(self.owed)
     }
 
     /// What `settle(acc)` would make owed, without changing the entry (read side).
-    pub fn owed_at(&self, acc: u128) -> Result<u64> {
+    pub fn owed_at(&self, acc: u128) -> core::result::Result<u64, TributaryError> {
         let mut copy = *self;
         copy.settle(acc)
     }

@@ -1,4 +1,5 @@
 //! Helpers shared by the instructions.
 pub mod accounts;
+pub mod cpi;
 pub mod token;
 pub mod validations;

@@ -2,9 +2,8 @@
 use crate::constants::TOKEN_ACCOUNT_LEN;
 use crate::errors::TributaryError;
 use crate::state::SkipReason;
+use crate::utils::cpi::{invoke_signed_c, SolAccountInfo, SolAccountMeta};
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
-use anchor_lang::solana_program::program::invoke_signed_unchecked;
 use anchor_spl::token_2022::spl_token_2022::extension::{
     default_account_state::DefaultAccountState, BaseStateWithExtensions, ExtensionType, StateWithExtensions,
 };
@@ -148,30 +147,51 @@ impl<'info> VaultSigner<'_, 'info> {
             self.decimals,
         )
     }
+}
 
-    /// The same transfer without the CPI helper's O(accounts²) borrow scan: the crank checked
-    /// every account itself and holds no borrow across the call.
-    pub fn pay_unchecked(&self, to: &AccountInfo<'info>, amount: u64) -> Result<()> {
+/// `transfer_checked` from the vault to one destination after another: one raw CPI per payout,
+/// nothing allocated per payout (see `utils::cpi`).
+pub struct VaultTransfers<'a> {
+    token_program: Pubkey,
+    vault: Pubkey,
+    mint: Pubkey,
+    pool: Pubkey,
+    infos: [SolAccountInfo; 4],
+    data: [u8; 10],
+    seeds: &'a [&'a [u8]],
+}
+
+impl<'a> VaultTransfers<'a> {
+    pub fn new(signer: &VaultSigner<'a, '_>) -> Self {
         let mut data = [0u8; 10];
         data[0] = TRANSFER_CHECKED;
-        data[1..9].copy_from_slice(&amount.to_le_bytes());
-        data[9] = self.decimals;
-        let ix = Instruction {
-            program_id: *self.token_program.key,
-            accounts: vec![
-                AccountMeta::new(*self.vault.key, false),
-                AccountMeta::new_readonly(*self.mint.key, false),
-                AccountMeta::new(*to.key, false),
-                AccountMeta::new_readonly(*self.pool.key, true),
+        data[9] = signer.decimals;
+        Self {
+            token_program: *signer.token_program.key,
+            vault: *signer.vault.key,
+            mint: *signer.mint.key,
+            pool: *signer.pool.key,
+            infos: [
+                SolAccountInfo::new(signer.vault),
+                SolAccountInfo::new(signer.mint),
+                SolAccountInfo::new(signer.vault), // destination, set per transfer
+                SolAccountInfo::new(signer.pool),
             ],
-            data: data.to_vec(),
-        };
-        invoke_signed_unchecked(
-            &ix,
-            &[self.vault.clone(), self.mint.clone(), to.clone(), self.pool.clone()],
-            &[self.seeds],
-        )?;
-        Ok(())
+            data,
+            seeds: signer.seeds,
+        }
+    }
+
+    pub fn pay(&mut self, to: &AccountInfo, amount: u64) -> Result<()> {
+        self.data[1..9].copy_from_slice(&amount.to_le_bytes());
+        self.infos[2] = SolAccountInfo::new(to);
+        let metas = [
+            SolAccountMeta::new(&self.vault, true, false),
+            SolAccountMeta::new(&self.mint, false, false),
+            SolAccountMeta::new(to.key, true, false),
+            SolAccountMeta::new(&self.pool, false, true),
+        ];
+        invoke_signed_c(&self.token_program, &metas, &self.data, &self.infos, self.seeds)
     }
 }
 
@@ -201,44 +221,40 @@ const TRANSFER_CHECKED: u8 = 12;
 const BATCH: u8 = 255;
 
 /// Many vault transfers in one CPI to p-token's `batch`, which pays the CPI base cost once.
-pub struct PTokenBatch<'info> {
+/// Per transfer: 11 bytes of data, three 16-byte metas pointing at keys in the input buffer and one
+/// account info (see `utils::cpi`).
+pub struct PTokenBatch<'a> {
     data: Vec<u8>,
-    metas: Vec<AccountMeta>,
-    infos: Vec<AccountInfo<'info>>,
-    vault: Pubkey,
-    pool: Pubkey,
+    metas: Vec<SolAccountMeta>,
+    infos: Vec<SolAccountInfo>,
+    vault: &'a Pubkey,
+    pool: &'a Pubkey,
 }
 
-impl<'info> PTokenBatch<'info> {
-    pub fn new(vault: &AccountInfo<'info>, pool: &AccountInfo<'info>, capacity: usize) -> Self {
+impl<'a> PTokenBatch<'a> {
+    pub fn new(vault: &'a AccountInfo, pool: &'a AccountInfo, capacity: usize) -> Self {
         let mut data = Vec::with_capacity(1 + capacity * 11);
         data.push(BATCH);
         let mut infos = Vec::with_capacity(2 + capacity);
-        infos.push(vault.clone());
-        infos.push(pool.clone());
-        Self { data, metas: Vec::with_capacity(3 * capacity), infos, vault: *vault.key, pool: *pool.key }
+        infos.push(SolAccountInfo::new(vault));
+        infos.push(SolAccountInfo::new(pool));
+        Self { data, metas: Vec::with_capacity(3 * capacity), infos, vault: vault.key, pool: pool.key }
     }
 
     /// Queue `Transfer { vault → to, amount }` (the mint is fixed by the vault, so unchecked is exact).
-    pub fn push(&mut self, to: &AccountInfo<'info>, amount: u64) {
-        self.data.extend_from_slice(&[3, 9, TRANSFER]);
-        self.data.extend_from_slice(&amount.to_le_bytes());
-        self.metas.push(AccountMeta::new(self.vault, false));
-        self.metas.push(AccountMeta::new(*to.key, false));
-        self.metas.push(AccountMeta::new_readonly(self.pool, true));
-        self.infos.push(to.clone());
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.metas.is_empty()
+    pub fn push(&mut self, to: &'a AccountInfo, amount: u64) {
+        let a = amount.to_le_bytes();
+        self.data.extend_from_slice(&[3, 9, TRANSFER, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]]);
+        self.metas.push(SolAccountMeta::new(self.vault, true, false));
+        self.metas.push(SolAccountMeta::new(to.key, true, false));
+        self.metas.push(SolAccountMeta::new(self.pool, false, true));
+        self.infos.push(SolAccountInfo::new(to));
     }
 
     pub fn invoke(self, token_program: &Pubkey, seeds: &[&[u8]]) -> Result<()> {
-        if self.is_empty() {
+        if self.metas.is_empty() {
             return Ok(());
         }
-        let ix = Instruction { program_id: *token_program, accounts: self.metas, data: self.data };
-        invoke_signed_unchecked(&ix, &self.infos, &[seeds])?;
-        Ok(())
+        invoke_signed_c(token_program, &self.metas, &self.data, &self.infos, seeds)
     }
 }

@@ -1,0 +1,264 @@
+//! Measurements at the real limits: payouts per v0 transaction (recipients in an address lookup
+//! table), compute and fee lamports per payout, the one-transaction-per-payout baseline, deposit
+//! compute against the number of contributions, and rent per contribution. Used by the
+//! `benchmark` binary (which writes BENCHMARKS.md) and by the CU budget test.
+use crate::fixtures::{content_hash, PoolFixture};
+use crate::{program_cu, Env, TOKEN_PROGRAM};
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use solana_address_lookup_table_interface::instruction::{create_lookup_table, extend_lookup_table};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_keypair::Keypair;
+use solana_message::{v0, AddressLookupTableAccount, VersionedMessage};
+use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
+use tributary::constants::ENTRIES_PER_PAGE;
+use tributary::state::ContributionKind;
+use tributary::WeightUpdate;
+use tributary_sdk::instructions::{self as ix, CrankMode};
+
+/// Priority fee price used for the fee figures: 10,000 micro-lamports per CU.
+pub const PRIORITY_MICRO_LAMPORTS_PER_CU: u64 = 10_000;
+/// Base fee per signature.
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+/// Largest serialized transaction.
+pub const PACKET_BYTES: usize = 1_232;
+/// Compute-unit limit the crank bot requests: simulated need plus 5 %.
+pub fn cu_limit_for(need: u64) -> u64 {
+    need + need.div_ceil(20)
+}
+
+#[derive(Debug, Clone)]
+pub struct CrankFit {
+    pub path: &'static str,
+    pub payouts: usize,
+    pub tx_bytes: usize,
+    pub accounts: usize,
+    /// Whole transaction (compute budget instructions included).
+    pub cu_tx: u64,
+    pub cu_program: u64,
+    pub cu_limit: u64,
+    pub base_fee: u64,
+    pub priority_fee: u64,
+    /// The next size up and why it does not fit.
+    pub next_refused: String,
+}
+
+impl CrankFit {
+    pub fn cu_per_payout(&self) -> u64 {
+        self.cu_tx / self.payouts as u64
+    }
+    pub fn fee_per_payout(&self) -> f64 {
+        (self.base_fee + self.priority_fee) as f64 / self.payouts as f64
+    }
+}
+
+fn priority_fee(cu_limit: u64) -> u64 {
+    (cu_limit * PRIORITY_MICRO_LAMPORTS_PER_CU).div_ceil(1_000_000)
+}
+
+struct Crank {
+    env: Env,
+    f: PoolFixture,
+    cranker: Keypair,
+    reward: Pubkey,
+    table: AddressLookupTableAccount,
+}
+
+fn setup(token_program: &Pubkey, contributors: usize) -> Crank {
+    let mut env = Env::new();
+    let mut f = PoolFixture::create(&mut env, token_program, 50, 1);
+    f.register_many(&mut env, contributors);
+    let weights: Vec<(u32, u64)> = (0..contributors as u32).map(|e| (e, 1 + u64::from(e % 7))).collect();
+    f.set_weights(&mut env, &weights);
+    f.deposit(&mut env, 1_000_000_000_007);
+    let cranker = env.new_funded_keypair();
+    let reward = env.create_token_account(&f.keys.mint, &cranker.pubkey());
+    // the lookup table holds everything but the signer and the invoked programs
+    let slot = env.svm.get_sysvar::<solana_clock::Clock>().slot;
+    let (create, table) = create_lookup_table(cranker.pubkey(), cranker.pubkey(), slot);
+    env.ok(&[create], &[&cranker]);
+    let mut addresses = vec![f.keys.pool, f.keys.page(0), f.keys.vault, f.keys.token_program, f.keys.mint, reward];
+    addresses.extend(f.members.iter().map(|m| m.destination));
+    for chunk in addresses.chunks(20) {
+        env.ok(&[extend_lookup_table(table, cranker.pubkey(), Some(cranker.pubkey()), chunk.to_vec())], &[&cranker]);
+    }
+    env.svm.warp_to_slot(slot + 2);
+    Crank { env, f, cranker, reward, table: AddressLookupTableAccount { key: table, addresses } }
+}
+
+impl Crank {
+    fn crank_ix(&self, n: usize, mode: CrankMode) -> Instruction {
+        let payouts: Vec<(u32, Pubkey)> =
+            self.f.members[..n].iter().map(|m| (m.contribution.entry, m.destination)).collect();
+        ix::crank(&self.cranker.pubkey(), &self.f.keys, 0, &payouts, Some(self.reward), mode)
+    }
+
+    /// A v0 transaction paid and signed by the cranker alone.
+    fn tx(&self, ixs: &[Instruction]) -> Result<(VersionedTransaction, usize, usize), String> {
+        let message = v0::Message::try_compile(
+            &self.cranker.pubkey(),
+            ixs,
+            std::slice::from_ref(&self.table),
+            self.env.svm.latest_blockhash(),
+        )
+        .map_err(|e| format!("compile: {e}"))?;
+        let accounts = message.account_keys.len()
+            + message
+                .address_table_lookups
+                .iter()
+                .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
+                .sum::<usize>();
+        let message = VersionedMessage::V0(message);
+        let tx = VersionedTransaction::try_new(message, &[&self.cranker]).map_err(|e| e.to_string())?;
+        let bytes = bincode_len(&tx);
+        Ok((tx, bytes, accounts))
+    }
+
+    /// Simulate `n` payouts; `Ok((cu_tx, cu_program, bytes, accounts))` if the transaction is valid.
+    fn try_size(&self, n: usize, mode: CrankMode, cu_limit: u64) -> Result<(u64, u64, usize, usize), String> {
+        let ixs = [
+            ComputeBudgetInstruction::set_compute_unit_limit(cu_limit as u32),
+            ComputeBudgetInstruction::set_compute_unit_price(PRIORITY_MICRO_LAMPORTS_PER_CU),
+            self.crank_ix(n, mode),
+        ];
+        let (tx, bytes, accounts) = self.tx(&ixs)?;
+        if bytes > PACKET_BYTES {
+            return Err(format!("{bytes} bytes > {PACKET_BYTES}"));
+        }
+        match self.env.svm.simulate_transaction(tx) {
+            Ok(sim) => Ok((sim.meta.compute_units_consumed, program_cu(&sim.meta.logs), bytes, accounts)),
+            Err(failed) => Err(format!("{:?} ({accounts} accounts)", failed.err)),
+        }
+    }
+}
+
+fn bincode_len(tx: &VersionedTransaction) -> usize {
+    // signatures (short-vec length + 64 each) + message
+    1 + 64 * tx.signatures.len() + tx.message.serialize().len()
+}
+
+/// The most payouts one crank transaction carries on `path`, measured by growing the batch until
+/// the runtime or the packet size refuses it; then sent for real with the simulated CU limit.
+pub fn crank_at_limit(token_program: &Pubkey, mode: CrankMode, path: &'static str) -> CrankFit {
+    let mut c = setup(token_program, ENTRIES_PER_PAGE as usize - 4);
+    let mut best = None;
+    let mut refused = String::new();
+    for n in 1..c.f.members.len() {
+        match c.try_size(n, mode, 1_400_000) {
+            Ok(r) => best = Some((n, r)),
+            Err(e) => {
+                refused = format!("{n} payouts: {e}");
+                break;
+            }
+        }
+    }
+    let (n, (need, _, _, _)) = best.expect("at least one payout fits");
+    let cu_limit = cu_limit_for(need);
+    let (cu_tx, cu_program, tx_bytes, accounts) = c.try_size(n, mode, cu_limit).expect("fits with its own limit");
+    // send it for real and check every payout landed
+    let before: Vec<u64> = c.f.members[..n].iter().map(|m| c.env.balance(&m.destination)).collect();
+    let ixs = [
+        ComputeBudgetInstruction::set_compute_unit_limit(cu_limit as u32),
+        ComputeBudgetInstruction::set_compute_unit_price(PRIORITY_MICRO_LAMPORTS_PER_CU),
+        c.crank_ix(n, mode),
+    ];
+    let (tx, _, _) = c.tx(&ixs).expect("tx");
+    let payer_before = c.env.account(&c.cranker.pubkey()).expect("cranker").lamports;
+    c.env.svm.send_transaction(tx).expect("crank at the limit lands");
+    let fee = payer_before - c.env.account(&c.cranker.pubkey()).expect("cranker").lamports;
+    for (m, b) in c.f.members[..n].iter().zip(before) {
+        assert!(c.env.balance(&m.destination) > b, "every payout in the batch landed");
+    }
+    let base_fee = LAMPORTS_PER_SIGNATURE;
+    let priority = priority_fee(cu_limit);
+    assert_eq!(fee, base_fee + priority, "charged fee = base + priority at the requested limit");
+    CrankFit {
+        path,
+        payouts: n,
+        tx_bytes,
+        accounts,
+        cu_tx,
+        cu_program,
+        cu_limit,
+        base_fee,
+        priority_fee: priority,
+        next_refused: refused,
+    }
+}
+
+/// One transaction per payout: the same crank with a single entry.
+pub fn one_payout_per_tx(token_program: &Pubkey, mode: CrankMode, path: &'static str) -> CrankFit {
+    let c = setup(token_program, 2);
+    let (need, _, _, _) = c.try_size(1, mode, 1_400_000).expect("one payout");
+    let cu_limit = cu_limit_for(need);
+    let (cu_tx, cu_program, tx_bytes, accounts) = c.try_size(1, mode, cu_limit).expect("one payout");
+    CrankFit {
+        path,
+        payouts: 1,
+        tx_bytes,
+        accounts,
+        cu_tx,
+        cu_program,
+        cu_limit,
+        base_fee: LAMPORTS_PER_SIGNATURE,
+        priority_fee: priority_fee(cu_limit),
+        next_refused: String::new(),
+    }
+}
+
+/// Program CU of a deposit into a pool of `contributions` contributions (weights on every page).
+pub fn deposit_cu_at(contributions: u32) -> u64 {
+    let mut env = Env::new();
+    let f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
+    let wallet = env.new_funded_keypair();
+    // rent of up to 100,000 contributions (~0.0018 SOL each) and their ledger pages
+    env.svm.airdrop(&wallet.pubkey(), 1_000_000_000_000).expect("airdrop");
+    env.svm.airdrop(&env.payer.pubkey(), 1_000_000_000_000).expect("airdrop");
+    let destination = env.create_token_account(&f.keys.mint, &wallet.pubkey());
+    let pages = contributions.div_ceil(ENTRIES_PER_PAGE);
+    for page in 0..pages {
+        env.ok(&[ix::open_ledger_page(&env.payer.pubkey(), &f.keys, page)], &[]);
+    }
+    // one contributor, many contributions: 8 registrations per transaction
+    let entries: Vec<u32> = (0..contributions).collect();
+    for chunk in entries.chunks(8) {
+        let ixs: Vec<Instruction> = chunk
+            .iter()
+            .map(|&e| {
+                ix::register_contribution(
+                    &wallet.pubkey(),
+                    &f.keys,
+                    e,
+                    &destination,
+                    content_hash(u64::from(e) + 1),
+                    ContributionKind::Dataset,
+                    "ipfs://x".into(),
+                )
+            })
+            .collect();
+        env.ok(&ixs, &[&wallet]);
+    }
+    assert_eq!(env.pool(&f.keys.pool).entry_count, contributions);
+    // the same weights whatever the size (the deposit's one division depends on its operands, not
+    // on how many contributions there are): 1,000 on the first entry of the first and last page
+    let attestor = f.attestor.insecure_clone();
+    let last = pages - 1;
+    let updates = |entry: u32, weight: u64| vec![WeightUpdate { entry, weight }];
+    env.ok(&[ix::set_weights(&attestor.pubkey(), &f.keys, 0, 1, [1; 32], updates(0, 1_000))], &[&attestor]);
+    env.ok(
+        &[ix::set_weights(&attestor.pubkey(), &f.keys, last, 1, [1; 32], updates(last * ENTRIES_PER_PAGE + 1, 1_000))],
+        &[&attestor],
+    );
+    program_cu(&f.deposit(&mut env, 1_000_000).logs)
+}
+
+/// Rent lamports of one contribution: its account (with a 59-byte IPFS URI) plus its share of a
+/// ledger page.
+pub fn rent_per_contribution() -> (u64, u64) {
+    let env = Env::new();
+    let uri_len = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi".len();
+    let contribution = env.svm.minimum_balance_for_rent_exemption(tributary::state::Contribution::space(uri_len));
+    let page = env.svm.minimum_balance_for_rent_exemption(tributary::state::LedgerPage::SPACE);
+    (contribution, page / u64::from(ENTRIES_PER_PAGE))
+}
