@@ -122,10 +122,12 @@ pub fn accrue_limbs(weight: u64, acc: [u64; 2], snapshot: [u64; 2], frac: u64) -
 pub fn mul_wide(a: u64, b: u64) -> (u64, u64) {
     const MASK: u64 = 0xffff_ffff;
     let (a0, a1, b0, b1) = (a & MASK, a >> 32, b & MASK, b >> 32);
-    // each partial product of 32-bit pieces fits in 64 bits
-    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let mid = (p00 >> 32) + (p01 & MASK) + (p10 & MASK);
-    ((p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32)), ((mid << 32) | (p00 & MASK)))
+    // No wrap can happen: each product of two 32-bit pieces is < 2⁶⁴; `mid` < 3·2³²; the high
+    // half is at most (2³²−1)² + 2·(2³²−1) + 2 < 2⁶⁴. Wrapping ops only spare the checks.
+    let (p00, p01, p10, p11) = (a0.wrapping_mul(b0), a0.wrapping_mul(b1), a1.wrapping_mul(b0), a1.wrapping_mul(b1));
+    let mid = (p00 >> 32).wrapping_add(p01 & MASK).wrapping_add(p10 & MASK);
+    let high = p11.wrapping_add(p01 >> 32).wrapping_add(p10 >> 32).wrapping_add(mid >> 32);
+    (high, (mid << 32) | (p00 & MASK))
 }
 
 /// `floor(amount · bps / 10,000)` without a 128-bit intermediate.
