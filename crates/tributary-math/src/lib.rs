@@ -20,6 +20,11 @@
 #![deny(arithmetic_overflow)]
 #![warn(clippy::arithmetic_side_effects)]
 
+#[cfg(feature = "model")]
+extern crate alloc;
+#[cfg(feature = "model")]
+pub mod model;
+
 /// Bits of fraction in the accumulator.
 pub const SCALE_BITS: u32 = 64;
 /// Basis points in one whole.
