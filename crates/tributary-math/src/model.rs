@@ -158,9 +158,11 @@ impl Pool {
         }
         let accounted = sum_exact + u128::from(self.carry) + u128::from(self.held) * ONE;
         if self.deposited * ONE != accounted {
-            return Err(format!("conservation: deposited {} ≠ accounted {accounted} (2⁻⁶⁴ units)", self.deposited * ONE));
+            return Err(format!(
+                "conservation: deposited {} ≠ accounted {accounted} (2⁻⁶⁴ units)",
+                self.deposited * ONE
+            ));
         }
         Ok(())
     }
 }
-
