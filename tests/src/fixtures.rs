@@ -46,6 +46,26 @@ impl PoolFixture {
         Self::create_on_mint(env, mint, cranker_reward_bps, min_payout)
     }
 
+    /// A pool with one contributor per weight (entries 0, 1, …), those weights posted, and
+    /// `deposit` base units of revenue (if any) deposited.
+    pub fn funded(
+        env: &mut Env,
+        token_program: &Pubkey,
+        cranker_reward_bps: u16,
+        min_payout: u64,
+        weights: &[u64],
+        deposit: u64,
+    ) -> Self {
+        let mut f = Self::create(env, token_program, cranker_reward_bps, min_payout);
+        f.register_many(env, weights.len());
+        let entries: Vec<(u32, u64)> = weights.iter().enumerate().map(|(e, &w)| (e as u32, w)).collect();
+        f.set_weights(env, &entries);
+        if deposit > 0 {
+            f.deposit(env, deposit);
+        }
+        f
+    }
+
     pub fn create_on_mint(env: &mut Env, mint: Pubkey, cranker_reward_bps: u16, min_payout: u64) -> Self {
         let token_program = env.account(&mint).expect("mint").owner;
         let authority = env.new_funded_keypair();

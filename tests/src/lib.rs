@@ -224,14 +224,7 @@ impl Env {
         } else {
             ExtensionType::try_calculate_account_len::<spl_token_2022::state::Mint>(extensions).expect("mint len")
         };
-        let rent = self.svm.minimum_balance_for_rent_exemption(len);
-        let mut ixs = vec![solana_system_interface::instruction::create_account(
-            &self.payer.pubkey(),
-            &mint.pubkey(),
-            rent,
-            len as u64,
-            token_program,
-        )];
+        let mut ixs = vec![self.create_account_ix(&mint.pubkey(), len, token_program)];
         ixs.extend(init_extensions(&mint.pubkey()));
         ixs.push(
             token_ix::initialize_mint2(
@@ -245,6 +238,12 @@ impl Env {
         );
         self.ok(&ixs, &[&mint]);
         mint.pubkey()
+    }
+
+    /// System `create_account` of `len` rent-exempt bytes owned by `owner`, paid by the env payer.
+    fn create_account_ix(&self, account: &Pubkey, len: usize, owner: &Pubkey) -> Instruction {
+        let rent = self.svm.minimum_balance_for_rent_exemption(len);
+        solana_system_interface::instruction::create_account(&self.payer.pubkey(), account, rent, len as u64, owner)
     }
 
     pub fn create_mint(&mut self, token_program: &Pubkey, decimals: u8) -> Pubkey {
@@ -272,14 +271,7 @@ impl Env {
         } else {
             spl_token_2022::state::Account::LEN
         };
-        let rent = self.svm.minimum_balance_for_rent_exemption(len);
-        let mut ixs = vec![solana_system_interface::instruction::create_account(
-            &self.payer.pubkey(),
-            &account.pubkey(),
-            rent,
-            len as u64,
-            &token_program,
-        )];
+        let mut ixs = vec![self.create_account_ix(&account.pubkey(), len, &token_program)];
         if token_program == TOKEN_2022_PROGRAM {
             ixs.push(token_ix::initialize_immutable_owner(&token_program, &account.pubkey()).expect("ix"));
         }

@@ -8,10 +8,7 @@ use tributary_tests::{events, fixtures::PoolFixture, program_cu, Env, TOKEN_2022
 fn pays_everything_owed_with_a_pool_signed_transfer_checked() {
     for token_program in [TOKEN_PROGRAM, TOKEN_2022_PROGRAM] {
         let mut env = Env::new();
-        let mut f = PoolFixture::create(&mut env, &token_program, 100, 1_000_000);
-        f.register_many(&mut env, 2);
-        f.set_weights(&mut env, &[(0, 1), (1, 3)]);
-        f.deposit(&mut env, 1_000);
+        let f = PoolFixture::funded(&mut env, &token_program, 100, 1_000_000, &[1, 3], 1_000);
         let m = &f.members[1];
         let wallet = m.wallet.insecure_clone();
         let elsewhere = env.create_token_account(&f.keys.mint, &wallet.pubkey());
@@ -39,10 +36,7 @@ fn pays_everything_owed_with_a_pool_signed_transfer_checked() {
 #[test]
 fn only_the_contributor_can_claim() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
-    f.register_many(&mut env, 2);
-    f.set_weights(&mut env, &[(0, 1), (1, 1)]);
-    f.deposit(&mut env, 100);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 0, &[1, 1], 100);
     let thief = f.members[1].wallet.insecure_clone();
     let thief_account = f.members[1].destination;
     let victim = &f.members[0];

@@ -7,10 +7,7 @@ use tributary_tests::{fixtures::PoolFixture, Env, TOKEN_PROGRAM};
 #[test]
 fn closes_only_retired_and_fully_paid_contributions() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
-    f.register_many(&mut env, 3);
-    f.set_weights(&mut env, &[(0, 1), (1, 1), (2, 1)]);
-    f.deposit(&mut env, 100);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 0, &[1, 1, 1], 100);
     let m = &f.members[0];
     let wallet = m.wallet.insecure_clone();
     let watch = [f.keys.pool, f.page_key(0), m.contribution.address];

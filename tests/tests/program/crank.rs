@@ -14,10 +14,7 @@ fn pays_owed_entries_skips_hostile_destinations_and_rewards_the_cranker() {
         (TOKEN_2022_PROGRAM, CrankMode::PerTransfer),
     ] {
         let mut env = Env::new();
-        let mut f = PoolFixture::create(&mut env, &token_program, 100, 1);
-        f.register_many(&mut env, 4);
-        f.set_weights(&mut env, &[(0, 1), (1, 1), (2, 1), (3, 1)]);
-        f.deposit(&mut env, 40_000);
+        let f = PoolFixture::funded(&mut env, &token_program, 100, 1, &[1, 1, 1, 1], 40_000);
         // member 1's destination is frozen
         let payer = env.payer.insecure_clone();
         let freeze =
@@ -48,10 +45,7 @@ fn pays_owed_entries_skips_hostile_destinations_and_rewards_the_cranker() {
 #[test]
 fn leaves_amounts_below_the_minimum_owed() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 1_000);
-    f.register_many(&mut env, 2);
-    f.set_weights(&mut env, &[(0, 1), (1, 1)]);
-    f.deposit(&mut env, 1_998);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 1_000, &[1, 1], 1_998);
     let cranker = env.new_funded_keypair();
     f.crank(&mut env, &[0, 1], CrankMode::Batch, None, &cranker).expect("crank");
     assert_eq!(env.balance(&f.members[0].destination), 0);
@@ -61,10 +55,7 @@ fn leaves_amounts_below_the_minimum_owed() {
 #[test]
 fn refuses_a_destination_that_is_not_the_entrys() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
-    f.register_many(&mut env, 2);
-    f.set_weights(&mut env, &[(0, 1), (1, 1)]);
-    f.deposit(&mut env, 100);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 0, &[1, 1], 100);
     let cranker = env.new_funded_keypair();
     let wrong = [ix::crank(&cranker.pubkey(), &f.keys, 0, &[(0, f.members[1].destination)], None, CrankMode::Batch)];
     env.expect_error(
@@ -84,10 +75,7 @@ fn refuses_a_destination_that_is_not_the_entrys() {
 #[test]
 fn skips_closed_reowned_delegated_and_wrong_mint_destinations() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 1);
-    f.register_many(&mut env, 5);
-    f.set_weights(&mut env, &[(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)]);
-    f.deposit(&mut env, 5_000);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 1, &[1, 1, 1, 1, 1], 5_000);
     let tp = TOKEN_PROGRAM;
     let w = |i: usize| f.members[i].wallet.insecure_clone();
     let d = |i: usize| f.members[i].destination;

@@ -8,10 +8,7 @@ use tributary_tests::{fixtures::PoolFixture, Env, TOKEN_PROGRAM};
 #[test]
 fn settles_drops_the_weight_and_keeps_the_owed_amount_payable() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
-    f.register_many(&mut env, 2);
-    f.set_weights(&mut env, &[(0, 1), (1, 1)]);
-    f.deposit(&mut env, 100);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 0, &[1, 1], 100);
     let m = &f.members[0];
     let wallet = m.wallet.insecure_clone();
     env.ok(&[ix::retire_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);

@@ -7,10 +7,7 @@ use tributary_tests::{events, fixtures::PoolFixture, Env, TOKEN_PROGRAM};
 #[test]
 fn pause_stops_money_in_and_cranks_but_not_claims() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
-    f.register_many(&mut env, 1);
-    f.set_weights(&mut env, &[(0, 1)]);
-    f.deposit(&mut env, 100);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 0, &[1], 100);
     let auth = f.authority.insecure_clone();
     let sent = env.ok(&[ix::pause(&auth.pubkey(), &f.keys.pool)], &[&auth]);
     assert!(events::<PoolPauseChanged>(&sent.logs)[0].paused);

@@ -47,10 +47,7 @@ fn two_entries_sharing_a_destination_are_each_paid_once() {
 #[test]
 fn the_vault_cannot_be_the_reward_account() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 100, 0);
-    f.register_many(&mut env, 1);
-    f.set_weights(&mut env, &[(0, 1)]);
-    f.deposit(&mut env, 1_000);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 100, 0, &[1], 1_000);
     let cranker = env.new_funded_keypair();
     let crank = ix::crank(
         &cranker.pubkey(),

@@ -9,10 +9,7 @@ use tributary_tests::{fixtures::PoolFixture, Env, TOKEN_2022_PROGRAM, TOKEN_PROG
 #[test]
 fn a_look_alike_token_program_is_refused() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
-    f.register_many(&mut env, 1);
-    f.set_weights(&mut env, &[(0, 1)]);
-    f.deposit(&mut env, 100);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 0, &[1], 100);
     // the same executable code, deployed at an address the attacker controls
     let fake = env.keypair().pubkey();
     let code = env.svm.get_account(&TOKEN_PROGRAM).expect("token program");

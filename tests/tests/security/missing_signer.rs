@@ -8,10 +8,7 @@ use tributary_tests::{fixtures::PoolFixture, Env, TOKEN_PROGRAM};
 #[test]
 fn authority_attestor_and_contributor_must_sign() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
-    f.register_many(&mut env, 1);
-    f.set_weights(&mut env, &[(0, 1)]);
-    f.deposit(&mut env, 100);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 0, &[1], 100);
     let (auth, attestor) = (f.authority.pubkey(), f.attestor.pubkey());
     let m = &f.members[0];
     let watch = [f.keys.pool, f.keys.vault, f.page_key(0), m.destination, m.contribution.address];

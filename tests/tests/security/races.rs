@@ -35,10 +35,7 @@ fn overlapping_cranks_in_one_slot_pay_once() {
 #[test]
 fn cranks_interleaved_with_a_weight_update_and_a_claim_pay_once() {
     let mut env = Env::new();
-    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 1);
-    f.register_many(&mut env, 4);
-    f.set_weights(&mut env, &[(0, 1), (1, 1), (2, 1), (3, 1)]);
-    f.deposit(&mut env, 4_000);
+    let f = PoolFixture::funded(&mut env, &TOKEN_PROGRAM, 0, 1, &[1, 1, 1, 1], 4_000);
     let cranker = env.new_funded_keypair();
     let attestor = f.attestor.insecure_clone();
     let m1 = &f.members[1];
