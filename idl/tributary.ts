@@ -699,8 +699,7 @@ export type Tributary = {
           "relations": [
             "pool"
           ],
-          "signer": true,
-          "writable": true
+          "signer": true
         },
         {
           "name": "pool",
@@ -708,6 +707,10 @@ export type Tributary = {
         },
         {
           "name": "ledgerPage",
+          "writable": true
+        },
+        {
+          "name": "payer",
           "writable": true
         }
       ],
@@ -723,7 +726,7 @@ export type Tributary = {
         157
       ],
       "docs": [
-        "Close the last ledger page of a pool with no active contributions (authority)."
+        "Close the last ledger page of a pool with no active contributions (authority); rent to its payer."
       ],
       "name": "closeLedgerPage"
     },
@@ -1927,6 +1930,13 @@ export type Tributary = {
         "fields": [
           {
             "name": "pool",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Paid the page's rent; gets it back when the page is closed."
+            ],
+            "name": "payer",
             "type": "pubkey"
           },
           {

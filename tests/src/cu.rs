@@ -128,11 +128,12 @@ pub fn measure(token_program: &Pubkey) -> Vec<Row> {
         .ok(&[ix::create_pool(&creator.pubkey(), &keys2, PoolFixture::args(1, creator.pubkey(), 0, 0))], &[&creator]);
     rows.push(("create_pool", tp, 0, program_cu(&sent.logs)));
     let g_auth = g.authority.insecure_clone();
+    let payer = env.payer.pubkey();
     rows.push((
         "close_ledger_page",
         tp,
         0,
-        program_cu(&env.ok(&[ix::close_ledger_page(&g_auth.pubkey(), &g.keys, 0)], &[&g_auth]).logs),
+        program_cu(&env.ok(&[ix::close_ledger_page(&g_auth.pubkey(), &g.keys, 0, &payer)], &[&g_auth]).logs),
     ));
     let sink = env.create_token_account(&g.keys.mint, &g_auth.pubkey());
     rows.push((

@@ -97,9 +97,10 @@ pub fn open_ledger_page(payer: &Pubkey, keys: &PoolKeys, page: u32) -> Instructi
     )
 }
 
-pub fn close_ledger_page(authority: &Pubkey, keys: &PoolKeys, page: u32) -> Instruction {
+/// `payer` is whoever paid the page's rent (recorded in the page), who gets it back.
+pub fn close_ledger_page(authority: &Pubkey, keys: &PoolKeys, page: u32, payer: &Pubkey) -> Instruction {
     build(
-        acc::CloseLedgerPage { authority: *authority, pool: keys.pool, ledger_page: keys.page(page) },
+        acc::CloseLedgerPage { authority: *authority, pool: keys.pool, ledger_page: keys.page(page), payer: *payer },
         ix::CloseLedgerPage {},
     )
 }

@@ -10,7 +10,7 @@ pub const LEDGER_SEED: &[u8] = b"ledger";
 pub const CONTRIBUTION_SEED: &[u8] = b"contribution";
 
 /// Entries per ledger page. A page is created by CPI, which caps new accounts at 10 KiB:
-/// 8 (discriminator) + 48 (header) + 84 × 120 = 10,136 bytes.
+/// 8 (discriminator) + 80 (header) + 84 × 120 = 10,168 bytes.
 pub const ENTRIES_PER_PAGE: u32 = 84;
 /// Longest URI stored with a contribution, in bytes.
 pub const MAX_URI_LEN: usize = 200;

@@ -75,7 +75,7 @@ pub mod tributary {
         OpenLedgerPage::open_ledger_page(ctx)
     }
 
-    /// Close the last ledger page of a pool with no active contributions (authority).
+    /// Close the last ledger page of a pool with no active contributions (authority); rent to its payer.
     pub fn close_ledger_page(ctx: Context<CloseLedgerPage>) -> Result<()> {
         CloseLedgerPage::close_ledger_page(ctx)
     }

@@ -12,6 +12,7 @@ fn closes_an_empty_pool_sweeping_dust_and_returning_rent() {
         f.set_weights(&mut env, &[(0, 1), (1, 1), (2, 1)]);
         f.deposit(&mut env, 100); // 33 each, 1 unit of dust in carry/frac
         let auth = f.authority.insecure_clone();
+        let payer = env.payer.pubkey();
         let sink = env.create_token_account(&f.keys.mint, &auth.pubkey());
         let watch = [f.keys.pool, f.keys.vault, sink];
         env.expect_error(
@@ -33,7 +34,7 @@ fn closes_an_empty_pool_sweeping_dust_and_returning_rent() {
             TributaryError::LedgerPagesOpen,
             &watch,
         );
-        env.ok(&[ix::close_ledger_page(&auth.pubkey(), &f.keys, 0)], &[&auth]);
+        env.ok(&[ix::close_ledger_page(&auth.pubkey(), &f.keys, 0, &payer)], &[&auth]);
         let stranger = env.new_funded_keypair();
         env.expect_error(
             &[ix::close_pool(&stranger.pubkey(), &f.keys, &sink)],

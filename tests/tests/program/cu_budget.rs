@@ -14,6 +14,7 @@ fn budget(name: &str, token_2022: bool) -> u64 {
         "deposit" | "attribute_usage (2 entries)" => 12_000 + t22,
         "claim" => 12_000 + t22,
         "close_pool" => 10_000,
+        "close_ledger_page" => 6_000,
         "set_destination" | "retire_contribution" | "close_contribution" => 7_000,
         _ => 4_000, // the authority's configuration instructions
     }

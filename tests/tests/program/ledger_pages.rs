@@ -1,4 +1,5 @@
 //! open_ledger_page / close_ledger_page.
+use anchor_lang::prelude::Pubkey;
 use solana_signer::Signer;
 use tributary::constants::ENTRIES_PER_PAGE;
 use tributary::errors::TributaryError;
@@ -56,42 +57,41 @@ fn pages_open_in_order_and_fill_up() {
 }
 
 #[test]
-fn closing_needs_an_empty_pool_and_the_last_page() {
+fn closing_needs_an_empty_pool_and_the_last_page_and_refunds_its_payer() {
     let mut env = Env::new();
     let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
     f.open_page(&mut env);
-    f.open_page(&mut env);
+    // page 1 is opened (and paid for) by a third party
+    let opener = env.new_funded_keypair();
+    env.ok(&[ix::open_ledger_page(&opener.pubkey(), &f.keys, 1)], &[&opener]);
+    assert_eq!(env.page(&f.keys.page(1)).payer, opener.pubkey());
     f.register(&mut env);
     let auth = f.authority.insecure_clone();
-    env.expect_error(
-        &[ix::close_ledger_page(&auth.pubkey(), &f.keys, 1)],
-        &[&auth],
-        TributaryError::PoolNotEmpty,
-        &[f.keys.pool, f.keys.page(1)],
-    );
+    let payer = env.payer.pubkey();
+    let watch = [f.keys.pool, f.keys.page(0), f.keys.page(1), opener.pubkey()];
+    let close = |page: u32, who: &Pubkey, refund: &Pubkey| ix::close_ledger_page(who, &f.keys, page, refund);
+    env.expect_error(&[close(1, &auth.pubkey(), &opener.pubkey())], &[&auth], TributaryError::PoolNotEmpty, &watch);
     let m = &f.members[0];
     let wallet = m.wallet.insecure_clone();
     env.ok(&[ix::retire_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
     env.ok(&[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
-    env.expect_error(
-        &[ix::close_ledger_page(&auth.pubkey(), &f.keys, 0)],
-        &[&auth],
-        TributaryError::NotLastLedgerPage,
-        &[f.keys.pool, f.keys.page(0)],
-    );
+    env.expect_error(&[close(0, &auth.pubkey(), &payer)], &[&auth], TributaryError::NotLastLedgerPage, &watch);
     let stranger = env.new_funded_keypair();
     env.expect_error(
-        &[ix::close_ledger_page(&stranger.pubkey(), &f.keys, 1)],
+        &[close(1, &stranger.pubkey(), &opener.pubkey())],
         &[&stranger],
         TributaryError::NotAuthority,
-        &[f.keys.pool, f.keys.page(1)],
+        &watch,
     );
+    // the rent cannot be redirected
+    env.expect_error(&[close(1, &auth.pubkey(), &auth.pubkey())], &[&auth], TributaryError::LedgerPageMismatch, &watch);
+
     let rent = env.account(&f.keys.page(1)).unwrap().lamports;
-    let before = env.account(&auth.pubkey()).unwrap().lamports;
-    env.ok(&[ix::close_ledger_page(&auth.pubkey(), &f.keys, 1)], &[&auth]);
-    env.ok(&[ix::close_ledger_page(&auth.pubkey(), &f.keys, 0)], &[&auth]);
+    let before = env.account(&opener.pubkey()).unwrap().lamports;
+    env.ok(&[close(1, &auth.pubkey(), &opener.pubkey())], &[&auth]);
+    assert_eq!(env.account(&opener.pubkey()).unwrap().lamports, before + rent, "rent back to whoever paid it");
+    env.ok(&[close(0, &auth.pubkey(), &payer)], &[&auth]);
     assert!(!env.exists(&f.keys.page(1)) && !env.exists(&f.keys.page(0)));
-    assert!(env.account(&auth.pubkey()).unwrap().lamports >= before + rent, "rent back to the authority");
     let p = env.pool(&f.keys.pool);
     assert_eq!((p.ledger_pages, p.entry_count), (0, 0));
 }

@@ -6,7 +6,6 @@ use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
 pub struct CloseLedgerPage<'info> {
-    #[account(mut)]
     pub authority: Signer<'info>,
     #[account(
         mut,
@@ -16,15 +15,19 @@ pub struct CloseLedgerPage<'info> {
     pub pool: Account<'info, Pool>,
     #[account(
         mut,
-        close = authority,
+        close = payer,
         constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch,
         constraint = ledger_page.load()?.page.checked_add(1) == Some(pool.ledger_pages) @ TributaryError::NotLastLedgerPage
     )]
     pub ledger_page: AccountLoader<'info, LedgerPage>,
+    /// CHECK: whoever paid the page's rent (recorded in the page); it goes back to them.
+    #[account(mut, address = ledger_page.load()?.payer @ TributaryError::LedgerPageMismatch)]
+    pub payer: UncheckedAccount<'info>,
 }
 
 impl CloseLedgerPage<'_> {
-    /// Close the last page of a pool with no active contributions; rent goes to the authority.
+    /// Close the last page of a pool with no active contributions; its rent goes back to whoever
+    /// paid it.
     pub fn close_ledger_page(ctx: Context<Self>) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         pool.ledger_pages = pool.ledger_pages.checked_sub(1).ok_or(TributaryError::MathOverflow)?;

@@ -28,6 +28,7 @@ impl OpenLedgerPage<'_> {
         let index = pool.ledger_pages;
         let mut page = ctx.accounts.ledger_page.load_init()?;
         page.pool = pool.key();
+        page.payer = ctx.accounts.payer.key();
         page.page = index;
         pool.ledger_pages = index.checked_add(1).ok_or(TributaryError::MathOverflow)?;
         emit!(LedgerPageOpened { pool: pool.key(), page: index, ledger_page: ctx.accounts.ledger_page.key() });

@@ -7,6 +7,8 @@ use anchor_lang::prelude::*;
 #[account(zero_copy)]
 pub struct LedgerPage {
     pub pool: Pubkey,
+    /// Paid the page's rent; gets it back when the page is closed.
+    pub payer: Pubkey,
     pub page: u32,
     /// Entries in use on this page.
     pub used: u32,
