@@ -285,5 +285,3 @@ pub fn claim(contributor: &Pubkey, keys: &PoolKeys, c: &ContributionRef, destina
         ix::Claim {},
     )
 }
-
-pub use tributary::{UsageShare as Share, WeightUpdate as Weight};

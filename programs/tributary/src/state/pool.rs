@@ -1,4 +1,4 @@
-use crate::constants::{POOL_SEED, VAULT_SEED};
+use crate::constants::POOL_SEED;
 use crate::errors::{math, TributaryError};
 use anchor_lang::prelude::*;
 
@@ -52,11 +52,6 @@ impl Pool {
 
     pub fn signer_seeds(&self) -> [&[u8]; 4] {
         [POOL_SEED, self.creator.as_ref(), bytemuck::bytes_of(&self.pool_id), core::slice::from_ref(&self.bump)]
-    }
-
-    pub fn vault_address(pool: &Pubkey, bump: u8) -> Result<Pubkey> {
-        Pubkey::create_program_address(&[VAULT_SEED, pool.as_ref(), &[bump]], &crate::ID)
-            .map_err(|_| error!(TributaryError::VaultMismatch))
     }
 
     pub fn is_token_2022(&self) -> bool {
