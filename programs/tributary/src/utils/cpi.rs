@@ -2,11 +2,10 @@
 //!
 //! `invoke_signed` clones every `AccountInfo` into a `Vec`, builds 34-byte `AccountMeta`s and scans
 //! accounts × infos to check borrows. The crank instead builds 16-byte `SolAccountMeta`s that point
-//! at keys already in the input buffer, one `SolAccountInfo` per distinct account, and calls
-//! `sol_invoke_signed_c` once. Sound because the crank validated every account itself and holds no
+//! at keys already in the input buffer, one `SolAccountInfo` per account passed (a repeated
+//! destination may appear twice), and calls `sol_invoke_signed_c` once. Sound because the crank validated every account itself and holds no
 //! `RefCell` borrow of any account it passes across the call.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
-use crate::errors::TributaryError;
 use anchor_lang::prelude::*;
 
 #[repr(C)]
@@ -76,20 +75,16 @@ impl SolAccountInfo {
     }
 }
 
-/// Invoke `program_id` with `metas`, `data` and the distinct `infos`, signed by one PDA.
+/// Invoke `program_id` with `metas`, `data` and `infos`, signed by the pool PDA's seeds.
 pub fn invoke_signed_c(
     program_id: &Pubkey,
     metas: &[SolAccountMeta],
     data: &[u8],
     infos: &[SolAccountInfo],
-    seeds: &[&[u8]],
+    seeds: &[&[u8]; 4],
 ) -> Result<()> {
-    let seed_list: [SolSignerSeed; 4] = core::array::from_fn(|i| match seeds.get(i) {
-        Some(seed) => SolSignerSeed { addr: seed.as_ptr(), len: seed.len() as u64 },
-        None => SolSignerSeed { addr: core::ptr::null(), len: 0 },
-    });
-    require!(seeds.len() <= seed_list.len(), TributaryError::MathOverflow);
-    let signer = SolSignerSeeds { addr: seed_list.as_ptr(), len: seeds.len() as u64 };
+    let seed_list = seeds.map(|seed| SolSignerSeed { addr: seed.as_ptr(), len: seed.len() as u64 });
+    let signer = SolSignerSeeds { addr: seed_list.as_ptr(), len: seed_list.len() as u64 };
     let instruction = SolInstruction {
         program_id,
         accounts: metas.as_ptr(),

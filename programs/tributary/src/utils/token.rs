@@ -125,7 +125,7 @@ pub struct VaultSigner<'a, 'info> {
     pub vault: &'a AccountInfo<'info>,
     pub mint: &'a AccountInfo<'info>,
     pub pool: &'a AccountInfo<'info>,
-    pub seeds: &'a [&'a [u8]],
+    pub seeds: &'a [&'a [u8]; 4],
     pub decimals: u8,
 }
 
@@ -158,7 +158,7 @@ pub struct VaultTransfers<'a> {
     pool: Pubkey,
     infos: [SolAccountInfo; 4],
     data: [u8; 10],
-    seeds: &'a [&'a [u8]],
+    seeds: &'a [&'a [u8]; 4],
 }
 
 impl<'a> VaultTransfers<'a> {
@@ -251,7 +251,7 @@ impl<'a> PTokenBatch<'a> {
         self.infos.push(SolAccountInfo::new(to));
     }
 
-    pub fn invoke(self, token_program: &Pubkey, seeds: &[&[u8]]) -> Result<()> {
+    pub fn invoke(self, token_program: &Pubkey, seeds: &[&[u8]; 4]) -> Result<()> {
         if self.metas.is_empty() {
             return Ok(());
         }
