@@ -44,3 +44,25 @@ pub fn ledger_page(data: &[u8]) -> Result<Box<LedgerPage>, DecodeError> {
 pub fn owed_now(entry: &LedgerEntry, pool: &Pool) -> Result<u64, tributary::errors::TributaryError> {
     entry.owed_at(pool.acc_per_weight)
 }
+
+/// Everything the vault owes, in 2⁻⁶⁴ base units: each entry's owed and accrued amounts with its
+/// sub-unit fraction, plus the pool's carry and held revenue. The books balance exactly when this
+/// equals the vault balance × 2⁶⁴.
+pub fn obligations_x64<'a>(
+    pool: &Pool,
+    entries: impl IntoIterator<Item = &'a LedgerEntry>,
+) -> Result<u128, tributary::errors::TributaryError> {
+    use tributary::errors::TributaryError::MathOverflow;
+    let one = 1u128 << 64;
+    let mut total = u128::from(pool.carry) + u128::from(pool.held) * one;
+    for e in entries {
+        let pending =
+            tributary_math::accrue(e.weight, pool.acc_per_weight, e.snapshot(), e.frac).map_err(|_| MathOverflow)?;
+        let whole = u128::from(e.owed).checked_add(u128::from(pending.amount)).ok_or(MathOverflow)?;
+        total = total
+            .checked_add(whole.checked_mul(one).ok_or(MathOverflow)?)
+            .and_then(|t| t.checked_add(u128::from(pending.frac)))
+            .ok_or(MathOverflow)?;
+    }
+    Ok(total)
+}

@@ -64,12 +64,24 @@ pub fn destination_problem(
     mint: &Pubkey,
     contributor: &Pubkey,
 ) -> Option<SkipReason> {
-    if account.owner != token_program {
-        return Some(SkipReason::NotTokenAccount);
-    }
     let Ok(data) = account.try_borrow_data() else {
         return Some(SkipReason::NotTokenAccount);
     };
+    token_account_problem(account.owner, &data, token_program, mint, contributor)
+}
+
+/// `destination_problem` on an account's owner and bytes: the crank bot filters with it off chain.
+#[inline(always)]
+pub fn token_account_problem(
+    owner: &Pubkey,
+    data: &[u8],
+    token_program: &Pubkey,
+    mint: &Pubkey,
+    contributor: &Pubkey,
+) -> Option<SkipReason> {
+    if owner != token_program {
+        return Some(SkipReason::NotTokenAccount);
+    }
     if data.len() < TOKEN_ACCOUNT_LEN
         || (data.len() > TOKEN_ACCOUNT_LEN && data[TOKEN_ACCOUNT_LEN] != ACCOUNT_TYPE_ACCOUNT)
     {

@@ -1,0 +1,480 @@
+//! `tributary`: the crank bot, the operator commands and the embedded demo.
+use anchor_lang::prelude::Pubkey;
+use anyhow::{anyhow, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
+use tributary_cli::chain::Chain;
+use tributary_cli::crank::{CrankOptions, Cranker, RoundReport};
+use tributary_cli::ops::{self, Outcome};
+use tributary_cli::rpc::RpcChain;
+use tributary_cli::{demo, keys};
+
+#[derive(Parser)]
+#[command(name = "tributary", version, about = "Tributary: pay AI contributors in streamed micro-payments")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Cluster {
+    /// JSON-RPC URL or moniker (localhost, devnet, testnet, mainnet-beta)
+    #[arg(long, short = 'u', global = true, default_value = "http://127.0.0.1:8899", env = "TRIBUTARY_URL")]
+    url: String,
+    /// Keypair file that signs and pays [default: ~/.config/solana/id.json]
+    #[arg(long, short = 'k', global = true, env = "TRIBUTARY_KEYPAIR")]
+    keypair: Option<PathBuf>,
+    /// Print results as human-readable text or JSON
+    #[arg(long, global = true, value_enum, default_value = "display")]
+    output: Output,
+}
+
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Display,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The whole life cycle on an embedded cluster (LiteSVM + the real program build): no network
+    Demo {
+        /// Contributions registered
+        #[arg(long, default_value_t = 10_000)]
+        contributors: u32,
+        /// Revenue deposited, in whole tokens
+        #[arg(long, default_value_t = 1_000_000)]
+        revenue: u64,
+        /// Usage fees attributed after the deposit
+        #[arg(long, default_value_t = 200)]
+        usage_events: u32,
+        /// Exponent of the Zipf-like weight distribution
+        #[arg(long, default_value_t = 1.1)]
+        zipf: f64,
+        /// The program build to run [default: target/deploy/tributary.so]
+        #[arg(long, env = "TRIBUTARY_SO")]
+        program: Option<PathBuf>,
+        /// Print the final table as JSON (no progress bars)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stream payouts: pay every entry owed at least the pool's minimum, round after round
+    Crank {
+        #[command(flatten)]
+        cluster: Cluster,
+        /// Only this pool [default: every pool of the program]
+        #[arg(long)]
+        pool: Option<Pubkey>,
+        /// Pay what is due now, then exit
+        #[arg(long)]
+        once: bool,
+        /// Highest priority fee to bid, micro-lamports per compute unit
+        #[arg(long, default_value_t = 10_000)]
+        max_priority_fee: u64,
+        /// Compute-unit limit margin over the simulated need, percent
+        #[arg(long, default_value_t = 10)]
+        cu_margin: u64,
+        /// Seconds between rounds
+        #[arg(long, default_value_t = 10)]
+        interval: u64,
+        /// Token account for the cranker reward [default: the keypair's associated token account, if it exists]
+        #[arg(long)]
+        reward_account: Option<Pubkey>,
+        /// Send legacy-sized transactions without address lookup tables
+        #[arg(long)]
+        no_lookup_tables: bool,
+        /// Log lines for people or one JSON object per line
+        #[arg(long, value_enum, default_value = "human")]
+        log_format: LogFormat,
+    },
+    /// Create, inspect, pause and unpause pools
+    Pool {
+        #[command(subcommand)]
+        command: PoolCommand,
+    },
+    /// Register a contribution (the file is hashed locally; only its SHA-256 goes on chain)
+    Contribute {
+        #[command(flatten)]
+        cluster: Cluster,
+        #[arg(long)]
+        pool: Pubkey,
+        /// File to hash with SHA-256
+        #[arg(long, conflicts_with = "hash", required_unless_present = "hash")]
+        file: Option<PathBuf>,
+        /// The content's SHA-256, 64 hex digits
+        #[arg(long)]
+        hash: Option<String>,
+        /// Where the contribution can be found (at most 200 bytes)
+        #[arg(long)]
+        uri: String,
+        /// dataset, model, compute or other
+        #[arg(long, default_value = "dataset")]
+        kind: String,
+        /// Token account for payouts [default: the keypair's associated token account, created if missing]
+        #[arg(long)]
+        destination: Option<Pubkey>,
+    },
+    /// Attribution weights (the attestor's)
+    Weights {
+        #[command(subcommand)]
+        command: WeightsCommand,
+    },
+    /// Deposit revenue into a pool
+    Deposit {
+        #[command(flatten)]
+        cluster: Cluster,
+        #[arg(long)]
+        pool: Pubkey,
+        /// Amount in tokens, e.g. 12.5
+        #[arg(long)]
+        amount: String,
+        /// Token account to pay from [default: the keypair's associated token account]
+        #[arg(long)]
+        from: Option<Pubkey>,
+    },
+    /// Pay a usage fee attributed to entries of one ledger page
+    Attribute {
+        #[command(flatten)]
+        cluster: Cluster,
+        #[arg(long)]
+        pool: Pubkey,
+        /// Fee in tokens
+        #[arg(long)]
+        fee: String,
+        /// entry:bps pairs summing to 10000, e.g. 0:5000,3:5000
+        #[arg(long)]
+        shares: String,
+        #[arg(long)]
+        from: Option<Pubkey>,
+    },
+    /// Claim what a contribution is owed now (no minimum)
+    Claim {
+        #[command(flatten)]
+        cluster: Cluster,
+        /// The contribution's address
+        #[arg(long)]
+        contribution: Pubkey,
+        /// Token account to receive [default: the keypair's associated token account, created if missing]
+        #[arg(long)]
+        destination: Option<Pubkey>,
+    },
+    /// A table of pools with what they owe
+    Status {
+        #[command(flatten)]
+        cluster: Cluster,
+        #[arg(long)]
+        pool: Option<Pubkey>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PoolCommand {
+    /// Create a pool paying in MINT; the keypair becomes its creator and authority
+    Create {
+        #[command(flatten)]
+        cluster: Cluster,
+        #[arg(long)]
+        mint: Pubkey,
+        /// Distinguishes your pools (seeds the pool address)
+        #[arg(long, default_value_t = 0)]
+        pool_id: u64,
+        /// Who posts weights [default: the keypair]
+        #[arg(long)]
+        attestor: Option<Pubkey>,
+        /// Share of each crank payout paid to the cranker, basis points (at most 100)
+        #[arg(long, default_value_t = 10)]
+        cranker_reward_bps: u16,
+        /// Smallest payout the crank sends, in tokens
+        #[arg(long, default_value = "0")]
+        min_payout: String,
+    },
+    /// Show a pool
+    Show {
+        #[command(flatten)]
+        cluster: Cluster,
+        pool: Pubkey,
+    },
+    /// Stop deposits, cranks and claims (authority only)
+    Pause {
+        #[command(flatten)]
+        cluster: Cluster,
+        pool: Pubkey,
+    },
+    /// Resume a paused pool (authority only)
+    Unpause {
+        #[command(flatten)]
+        cluster: Cluster,
+        pool: Pubkey,
+    },
+}
+
+#[derive(Subcommand)]
+enum WeightsCommand {
+    /// Post weights from a CSV of `entry,weight` lines (entry or contribution address)
+    Set {
+        #[command(flatten)]
+        cluster: Cluster,
+        #[arg(long)]
+        pool: Pubkey,
+        #[arg(long)]
+        file: PathBuf,
+        /// Report epoch [default: the pool's epoch + 1]
+        #[arg(long)]
+        epoch: Option<u64>,
+    },
+}
+
+fn connect(cluster: &Cluster) -> RpcChain {
+    RpcChain::new(&cluster.url)
+}
+
+fn signer(cluster: &Cluster) -> Result<solana_keypair::Keypair> {
+    keys::read_keypair(&cluster.keypair.clone().unwrap_or_else(keys::default_keypair_path))
+}
+
+fn print(cluster: &Cluster, outcome: Outcome) -> Result<()> {
+    match cluster.output {
+        Output::Display => println!("{}", outcome.human),
+        Output::Json => println!("{}", serde_json::to_string_pretty(&outcome.json)?),
+    }
+    Ok(())
+}
+
+fn main() {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Demo { contributors, revenue, usage_events, zipf, program, json } => {
+            let program = program
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary.so"));
+            let show_progress = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let conserved = demo::run(demo::DemoOptions {
+                program,
+                contributors,
+                revenue,
+                usage_events,
+                zipf,
+                progress: show_progress,
+                json,
+            })?;
+            Ok(if conserved { 0 } else { 2 })
+        }
+        Command::Crank {
+            cluster,
+            pool,
+            once,
+            max_priority_fee,
+            cu_margin,
+            interval,
+            reward_account,
+            no_lookup_tables,
+            log_format,
+        } => {
+            let payer = signer(&cluster)?;
+            let mut chain = connect(&cluster);
+            crank(
+                &mut chain,
+                payer,
+                pool,
+                once,
+                interval,
+                log_format,
+                CrankOptions {
+                    max_priority_fee,
+                    margin_percent: cu_margin,
+                    reward_account,
+                    lookup_tables: !no_lookup_tables,
+                },
+            )
+        }
+        Command::Pool { command } => {
+            match command {
+                PoolCommand::Create { cluster, mint, pool_id, attestor, cranker_reward_bps, min_payout } => {
+                    let payer = signer(&cluster)?;
+                    let args = ops::CreatePool { mint, pool_id, attestor, cranker_reward_bps, min_payout };
+                    let outcome = ops::pool_create(&mut connect(&cluster), &payer, args)?;
+                    print(&cluster, outcome)?;
+                }
+                PoolCommand::Show { cluster, pool } => print(&cluster, ops::pool_show(&mut connect(&cluster), &pool)?)?,
+                PoolCommand::Pause { cluster, pool } => {
+                    let payer = signer(&cluster)?;
+                    print(&cluster, ops::pool_set_paused(&mut connect(&cluster), &payer, &pool, true)?)?
+                }
+                PoolCommand::Unpause { cluster, pool } => {
+                    let payer = signer(&cluster)?;
+                    print(&cluster, ops::pool_set_paused(&mut connect(&cluster), &payer, &pool, false)?)?
+                }
+            }
+            Ok(0)
+        }
+        Command::Contribute { cluster, pool, file, hash, uri, kind, destination } => {
+            let content_hash = match (&file, &hash) {
+                (Some(path), _) => ops::sha256_file(path)?,
+                (None, Some(hex)) => ops::parse_hash(hex)?,
+                (None, None) => return Err(anyhow!("give --file or --hash")),
+            };
+            let kind = ops::parse_kind(&kind)?;
+            let payer = signer(&cluster)?;
+            let args = ops::Contribute { pool, content_hash, uri, kind, destination };
+            print(&cluster, ops::contribute(&mut connect(&cluster), &payer, args)?)?;
+            Ok(0)
+        }
+        Command::Weights { command: WeightsCommand::Set { cluster, pool, file, epoch } } => {
+            let payer = signer(&cluster)?;
+            print(&cluster, ops::weights_set(&mut connect(&cluster), &payer, &pool, &file, epoch)?)?;
+            Ok(0)
+        }
+        Command::Deposit { cluster, pool, amount, from } => {
+            let payer = signer(&cluster)?;
+            print(&cluster, ops::deposit(&mut connect(&cluster), &payer, &pool, &amount, from)?)?;
+            Ok(0)
+        }
+        Command::Attribute { cluster, pool, fee, shares, from } => {
+            let payer = signer(&cluster)?;
+            print(&cluster, ops::attribute(&mut connect(&cluster), &payer, &pool, &fee, &shares, from)?)?;
+            Ok(0)
+        }
+        Command::Claim { cluster, contribution, destination } => {
+            let payer = signer(&cluster)?;
+            print(&cluster, ops::claim(&mut connect(&cluster), &payer, &contribution, destination)?)?;
+            Ok(0)
+        }
+        Command::Status { cluster, pool } => {
+            print(&cluster, ops::status(&mut connect(&cluster), pool)?)?;
+            Ok(0)
+        }
+    }
+}
+
+fn log(format: LogFormat, human: String, value: serde_json::Value) {
+    match format {
+        LogFormat::Human => eprintln!("{human}"),
+        LogFormat::Json => eprintln!("{value}"),
+    }
+}
+
+fn log_round(format: LogFormat, r: &RoundReport) {
+    log(
+        format,
+        format!(
+            "round pool={} due={} sent={} confirmed={} expired={} failed={} payouts={} per_tx={:.1} cu={} fees={} \
+             priority={}µL/CU unpayable={} mode={}",
+            r.pool,
+            r.due,
+            r.transactions,
+            r.confirmed,
+            r.expired,
+            r.failed,
+            r.payouts,
+            r.payouts_per_tx(),
+            r.units,
+            r.fee_lamports,
+            r.priority_micro_lamports,
+            r.unpayable,
+            r.mode
+        ),
+        json!({"event": "round", "report": r}),
+    );
+}
+
+fn crank(
+    chain: &mut RpcChain,
+    payer: solana_keypair::Keypair,
+    pool: Option<Pubkey>,
+    once: bool,
+    interval: u64,
+    format: LogFormat,
+    mut opts: CrankOptions,
+) -> Result<i32> {
+    use solana_signer::Signer;
+    log(
+        format,
+        format!("crank {} on {}", payer.pubkey(), chain.describe()),
+        json!({"event": "start",
+        "cranker": payer.pubkey().to_string(), "url": chain.describe()}),
+    );
+    let explicit_reward = opts.reward_account.is_some();
+    let mut cranker = Cranker::new(payer, opts);
+    let mut failures = 0u32;
+    let mut passes = 0u32;
+    loop {
+        passes += 1;
+        let pools = match pool {
+            Some(p) => Ok(vec![p]),
+            None => ops::status(chain, None).map(|o| {
+                o.json["pools"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|p| p["pool"].as_str()?.parse().ok()).collect())
+                    .unwrap_or_default()
+            }),
+        };
+        let mut outstanding = 0;
+        let mut round_failed = false;
+        match pools {
+            Ok(pools) => {
+                for p in pools {
+                    if !explicit_reward {
+                        // the cranker's own associated account of this pool's mint, where it exists
+                        opts.reward_account = reward_account_for(chain, &cranker.payer.pubkey(), &p);
+                        cranker.opts = opts;
+                    }
+                    match cranker.round(chain, &p) {
+                        Ok(report) => {
+                            outstanding += report.due.saturating_sub(report.payouts);
+                            log_round(format, &report);
+                        }
+                        Err(e) => {
+                            round_failed = true;
+                            log(
+                                format,
+                                format!("round pool={p} error: {e}"),
+                                json!({"event": "error",
+                                "pool": p.to_string(), "error": e.to_string()}),
+                            );
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                round_failed = true;
+                log(format, format!("cannot list pools: {e}"), json!({"event": "error", "error": e.to_string()}));
+            }
+        }
+        failures = if round_failed { failures + 1 } else { 0 };
+        if once {
+            // one pass, plus follow-up passes while payable entries remain (expired, failed)
+            if !round_failed && outstanding == 0 {
+                return Ok(0);
+            }
+            if failures >= 5 || passes >= 5 {
+                return Ok(i32::from(outstanding > 0 || round_failed));
+            }
+        }
+        let backoff =
+            if round_failed { Duration::from_secs(1 << failures.min(5)) } else { Duration::from_secs(interval) };
+        std::thread::sleep(if once && !round_failed { Duration::from_millis(500) } else { backoff });
+    }
+}
+
+fn reward_account_for(chain: &mut RpcChain, cranker: &Pubkey, pool: &Pubkey) -> Option<Pubkey> {
+    let view = ops::load_pool(chain, pool).ok()?;
+    let ata = tributary_cli::token::associated_token_address(cranker, &view.pool.mint, &view.pool.token_program);
+    chain.get_account(&ata).ok().flatten().map(|_| ata)
+}

@@ -1,0 +1,199 @@
+//! Building, sizing, simulating and landing v0 transactions: the compute-unit limit comes from a
+//! simulation plus a margin, the priority fee from recent fees capped by the operator, and an
+//! expired blockhash means re-signing with a fresh one (never resending a signed copy twice).
+use crate::chain::{Chain, ChainError, Result, Status};
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_hash::Hash;
+use solana_keypair::Keypair;
+use solana_message::{v0, AddressLookupTableAccount, VersionedMessage};
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
+use std::time::{Duration, Instant};
+
+/// Largest serialized transaction.
+pub const PACKET_BYTES: usize = 1_232;
+/// Most accounts one transaction may lock (the runtime's limit).
+pub const MAX_TX_ACCOUNTS: usize = 64;
+/// The compute-unit limit a simulation runs under.
+pub const SIMULATION_CU_LIMIT: u32 = 1_400_000;
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+
+/// Compute-unit limit for a transaction that simulated at `units`: plus `margin_percent`.
+pub fn cu_limit_for(units: u64, margin_percent: u64) -> u32 {
+    let limit = units.saturating_add((units * margin_percent).div_ceil(100));
+    limit.min(u64::from(SIMULATION_CU_LIMIT)) as u32
+}
+
+/// Priority fee in lamports for `cu_limit` units at `micro_lamports` per unit.
+pub fn priority_fee_lamports(cu_limit: u32, micro_lamports: u64) -> u64 {
+    (u64::from(cu_limit) * micro_lamports).div_ceil(1_000_000)
+}
+
+/// What to bid: the 75th percentile of recent fees on the accounts written, capped.
+pub fn choose_priority_fee(recent: &[u64], cap: u64) -> u64 {
+    let mut fees: Vec<u64> = recent.to_vec();
+    if fees.is_empty() {
+        return 0;
+    }
+    fees.sort_unstable();
+    fees[(fees.len() * 3 / 4).min(fees.len() - 1)].min(cap)
+}
+
+/// A compiled, signed transaction and its vital statistics.
+pub struct Built {
+    pub tx: VersionedTransaction,
+    pub bytes: usize,
+    pub accounts: usize,
+}
+
+/// Compile `ixs` (compute-budget instructions first) into a signed v0 transaction.
+pub fn build(
+    payer: &Keypair,
+    signers: &[&Keypair],
+    ixs: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+    blockhash: Hash,
+    cu_limit: Option<u32>,
+    micro_lamports: u64,
+) -> std::result::Result<Built, String> {
+    let mut all = Vec::with_capacity(ixs.len() + 2);
+    if let Some(limit) = cu_limit {
+        all.push(ComputeBudgetInstruction::set_compute_unit_limit(limit));
+    }
+    if micro_lamports > 0 {
+        all.push(ComputeBudgetInstruction::set_compute_unit_price(micro_lamports));
+    }
+    all.extend_from_slice(ixs);
+    let message =
+        v0::Message::try_compile(&payer.pubkey(), &all, tables, blockhash).map_err(|e| format!("compile: {e}"))?;
+    let accounts = message.account_keys.len()
+        + message
+            .address_table_lookups
+            .iter()
+            .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
+            .sum::<usize>();
+    let mut keypairs: Vec<&Keypair> = vec![payer];
+    keypairs.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey()));
+    let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &keypairs).map_err(|e| e.to_string())?;
+    let bytes = crate::rpc::serialize_tx(&tx).len();
+    Ok(Built { tx, bytes, accounts })
+}
+
+impl Built {
+    /// Within the packet size and account-lock limits.
+    pub fn fits(&self) -> bool {
+        self.bytes <= PACKET_BYTES && self.accounts <= MAX_TX_ACCOUNTS
+    }
+}
+
+/// A transaction that landed.
+#[derive(Debug, Clone)]
+pub struct Landed {
+    pub signature: Signature,
+    /// Units the simulation measured (what the transaction consumes).
+    pub units: u64,
+    pub cu_limit: u32,
+    pub fee_lamports: u64,
+}
+
+/// How `submit` behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct SendOptions {
+    pub margin_percent: u64,
+    pub micro_lamports: u64,
+    /// Blockhash refreshes before giving up.
+    pub max_resigns: u32,
+    pub poll: Duration,
+    /// Longest wait for a confirmation before the blockhash is checked for expiry again.
+    pub confirm_timeout: Duration,
+}
+
+impl Default for SendOptions {
+    fn default() -> Self {
+        Self {
+            margin_percent: 10,
+            micro_lamports: 0,
+            max_resigns: 5,
+            poll: Duration::from_millis(300),
+            confirm_timeout: Duration::from_secs(90),
+        }
+    }
+}
+
+/// Simulate, size the compute limit, sign, send and wait for confirmation; re-sign with a fresh
+/// blockhash when the old one expires. A refused transaction comes back as `ChainError::Failed`
+/// with its logs, having changed nothing.
+pub fn submit(
+    chain: &mut dyn Chain,
+    payer: &Keypair,
+    signers: &[&Keypair],
+    ixs: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+    opts: SendOptions,
+) -> Result<Landed> {
+    let mut last = ChainError::BlockhashExpired;
+    for _ in 0..=opts.max_resigns {
+        let (blockhash, last_valid) = chain.latest_blockhash()?;
+        let probe = build(payer, signers, ixs, tables, blockhash, Some(SIMULATION_CU_LIMIT), opts.micro_lamports)
+            .map_err(ChainError::Rpc)?;
+        let sim = chain.simulate(&probe.tx)?;
+        if let Some(err) = sim.err {
+            return Err(ChainError::Failed { err, logs: sim.logs });
+        }
+        let cu_limit = cu_limit_for(sim.units, opts.margin_percent);
+        let built = build(payer, signers, ixs, tables, blockhash, Some(cu_limit), opts.micro_lamports)
+            .map_err(ChainError::Rpc)?;
+        if !built.fits() {
+            return Err(ChainError::Rpc(format!(
+                "transaction too large: {} bytes, {} accounts (limits {PACKET_BYTES}, {MAX_TX_ACCOUNTS})",
+                built.bytes, built.accounts
+            )));
+        }
+        let signature = match chain.send(&built.tx) {
+            Ok(signature) => signature,
+            Err(ChainError::BlockhashExpired) => continue,
+            Err(e) => return Err(e),
+        };
+        match confirm(chain, &[(signature, last_valid)], opts)?.pop() {
+            Some(Status::Confirmed) => {
+                let fee = LAMPORTS_PER_SIGNATURE * built.tx.signatures.len() as u64
+                    + priority_fee_lamports(cu_limit, opts.micro_lamports);
+                return Ok(Landed { signature, units: sim.units, cu_limit, fee_lamports: fee });
+            }
+            Some(Status::Failed(err)) => return Err(ChainError::Failed { err, logs: Vec::new() }),
+            _ => last = ChainError::BlockhashExpired, // expired unconfirmed: safe to re-sign
+        }
+    }
+    Err(last)
+}
+
+/// Wait until each transaction is confirmed, failed, or can no longer land (its blockhash's last
+/// valid block height has passed: then `Pending`).
+pub fn confirm(chain: &mut dyn Chain, sent: &[(Signature, u64)], opts: SendOptions) -> Result<Vec<Status>> {
+    let signatures: Vec<Signature> = sent.iter().map(|(s, _)| *s).collect();
+    let started = Instant::now();
+    loop {
+        let statuses = chain.statuses(&signatures)?;
+        if statuses.iter().all(|s| *s != Status::Pending) {
+            return Ok(statuses);
+        }
+        let height = chain.block_height()?;
+        let expired =
+            sent.iter().zip(&statuses).all(|((_, last_valid), s)| *s != Status::Pending || height > *last_valid);
+        if expired || started.elapsed() > opts.confirm_timeout {
+            return Ok(statuses);
+        }
+        std::thread::sleep(opts.poll);
+    }
+}
+
+/// The recent priority fee on `writable`, capped at `cap` micro-lamports per CU.
+pub fn priority_fee(chain: &mut dyn Chain, writable: &[Pubkey], cap: u64) -> Result<u64> {
+    if cap == 0 {
+        return Ok(0);
+    }
+    Ok(choose_priority_fee(&chain.recent_priority_fees(writable)?, cap))
+}
