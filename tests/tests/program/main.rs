@@ -2,6 +2,7 @@
 mod attribute_usage;
 mod authority;
 mod claim;
+mod client_fixtures;
 mod close_contribution;
 mod close_pool;
 mod crank;

@@ -1,0 +1,6 @@
+// @tributary/client: the Codama-generated @solana/kit client (src/generated, from
+// idl/tributary.json), plus PDA derivation, the crank's remaining accounts and owed-amount math.
+export * from './generated';
+export * from './pda';
+export * from './owed';
+export * from './crank';

@@ -1,0 +1,42 @@
+// What a ledger entry is owed, computed exactly as the program does (LedgerEntry::owed_at and
+// tributary_math::accrue_limbs): revenue per weight is kept in 2⁻⁶⁴ base units, so
+// owed = owed + ⌊(weight × (acc − snapshot) + frac) / 2⁶⁴⌋, every step checked against u64.
+import type { LedgerEntry, LedgerPage, Pool } from './generated';
+import { ENTRIES_PER_PAGE } from './pda';
+
+const U64_MAX = (1n << 64n) - 1n;
+
+export class OwedOverflowError extends Error {
+  constructor() {
+    super('owed amount overflows u64 (the program would refuse with MathOverflow)');
+  }
+}
+
+/** The entry's settlement snapshot as one 128-bit value (stored as little-endian halves). */
+export const snapshotOf = (entry: Pick<LedgerEntry, 'snapshot'>): bigint =>
+  BigInt(entry.snapshot[0]) | (BigInt(entry.snapshot[1]) << 64n);
+
+/** What settling the entry at accumulator `acc` would make owed (before any cranker reward). */
+export function owedAt(entry: Pick<LedgerEntry, 'snapshot' | 'weight' | 'frac' | 'owed'>, acc: bigint): bigint {
+  const delta = acc - snapshotOf(entry);
+  if (delta < 0n) throw new OwedOverflowError();
+  if (delta === 0n || entry.weight === 0n) return entry.owed;
+  const product = entry.weight * delta + entry.frac;
+  const amount = product >> 64n;
+  if (amount > U64_MAX) throw new OwedOverflowError();
+  const owed = entry.owed + amount;
+  if (owed > U64_MAX) throw new OwedOverflowError();
+  return owed;
+}
+
+/** Owed right now on `pool`. */
+export const owedNow = (entry: LedgerEntry, pool: Pick<Pool, 'accPerWeight'>): bigint => owedAt(entry, pool.accPerWeight);
+
+/** The entry of a page by its global index, if the page holds it. */
+export function entryOfPage(page: LedgerPage, entry: number): LedgerEntry | undefined {
+  const slot = entry - page.page * ENTRIES_PER_PAGE;
+  return slot >= 0 && slot < page.used ? page.entries[slot] : undefined;
+}
+
+/** Ledger entry status values (state::ledger::entry_status). */
+export const EntryStatus = { Empty: 0, Active: 1, Retired: 2, Closed: 3 } as const;

@@ -1,0 +1,174 @@
+// The generated client driving the real sBPF build (target/deploy/tributary.so) in LiteSVM from
+// npm: create a pool, register a contribution (content hashed with WebCrypto's SHA-256), post a
+// weight, deposit, decode the accounts, check owed with the client's math, claim, crank.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  appendTransactionMessageInstructions,
+  createTransactionMessage,
+  generateKeyPairSigner,
+  lamports,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
+  type Address,
+  type Instruction,
+  type KeyPairSigner,
+} from '@solana/kit';
+import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
+import { getCreateAccountInstruction } from '@solana-program/system';
+import {
+  decodeToken,
+  findAssociatedTokenPda,
+  getCreateAssociatedTokenIdempotentInstructionAsync,
+  getInitializeMint2Instruction,
+  getMintToInstruction,
+  TOKEN_PROGRAM_ADDRESS,
+} from '@solana-program/token';
+import {
+  ContributionKind,
+  decodeContribution,
+  decodeLedgerPage,
+  decodePool,
+  entryOfPage,
+  findContributionPda,
+  findLedgerPagePda,
+  findPoolPda,
+  findVaultPda,
+  getClaimInstruction,
+  getCrankWithPayoutsInstruction,
+  getCreatePoolInstruction,
+  getDepositInstruction,
+  getOpenLedgerPageInstruction,
+  getRegisterContributionInstruction,
+  getSetWeightsInstruction,
+  owedNow,
+  TRIBUTARY_PROGRAM_ADDRESS,
+} from '../src';
+
+const so = fileURLToPath(new URL('../../../target/deploy/tributary.so', import.meta.url));
+
+describe('client against the sBPF build in LiteSVM', () => {
+  let svm: LiteSVM;
+  let creator: KeyPairSigner, attestor: KeyPairSigner, contributor: KeyPairSigner, cranker: KeyPairSigner, mint: KeyPairSigner;
+
+  async function send(payer: KeyPairSigner, ixs: Instruction[]) {
+    const tx = await pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayerSigner(payer, m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash() as any, lastValidBlockHeight: 0n }, m),
+      (m) => appendTransactionMessageInstructions(ixs, m),
+      (m) => signTransactionMessageWithSigners(m),
+    );
+    const result = svm.sendTransaction(tx as any);
+    svm.expireBlockhash();
+    if (result instanceof FailedTransactionMetadata) {
+      throw new Error(`${result.err()}\n${result.meta().logs().join('\n')}`);
+    }
+    return result;
+  }
+
+  const account = (a: Address) => {
+    const acc = svm.getAccount(a as any);
+    if (!acc.exists) throw new Error(`no account ${a}`);
+    return acc as any;
+  };
+  const tokenBalance = (a: Address) => decodeToken(account(a)).data.amount;
+
+  beforeAll(async () => {
+    expect(existsSync(so), `${so} missing: scripts/build-sbf`).toBe(true);
+    svm = new LiteSVM();
+    svm.addProgramFromFile(TRIBUTARY_PROGRAM_ADDRESS as any, so);
+    [creator, attestor, contributor, cranker, mint] = await Promise.all([1, 2, 3, 4, 5].map(() => generateKeyPairSigner()));
+    for (const k of [creator, attestor, contributor, cranker]) svm.airdrop(k.address as any, lamports(10_000_000_000n) as any);
+  });
+
+  it('runs a pool through register, weights, deposit, claim and crank', async () => {
+    // a classic SPL mint (6 decimals) and the creator's tokens
+    const rent = svm.minimumBalanceForRentExemption(82n);
+    const [creatorAta] = await findAssociatedTokenPda({ owner: creator.address, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS } as any);
+    await send(creator, [
+      getCreateAccountInstruction({ payer: creator, newAccount: mint, lamports: rent, space: 82n, programAddress: TOKEN_PROGRAM_ADDRESS } as any) as any,
+      getInitializeMint2Instruction({ mint: mint.address, decimals: 6, mintAuthority: creator.address } as any) as any,
+      (await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: creator, owner: creator.address, mint: mint.address } as any)) as any,
+      getMintToInstruction({ mint: mint.address, token: creatorAta, mintAuthority: creator, amount: 10_000_000_000n } as any) as any,
+      (await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: creator, owner: contributor.address, mint: mint.address } as any)) as any,
+    ]);
+    const [contributorAta] = await findAssociatedTokenPda({ owner: contributor.address, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS } as any);
+
+    // the pool and its first ledger page
+    const [pool] = await findPoolPda(creator.address, 1n);
+    const [vault] = await findVaultPda({ pool });
+    const [page0] = await findLedgerPagePda(pool, 0);
+    await send(creator, [
+      getCreatePoolInstruction({ creator, pool, mint: mint.address, vault, poolId: 1n, attestor: attestor.address, crankerRewardBps: 0, minPayout: 1n }),
+      getOpenLedgerPageInstruction({ payer: creator, pool, ledgerPage: page0 }),
+    ]);
+
+    // register: the content is hashed here, only the hash goes on chain
+    const contentHash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('a data set')));
+    const [contribution] = await findContributionPda(pool, contentHash);
+    await send(contributor, [
+      getRegisterContributionInstruction({
+        contributor, pool, ledgerPage: page0, contribution, destination: contributorAta,
+        contentHash, kind: ContributionKind.Dataset, uri: 'ipfs://bafy/dataset',
+      }),
+    ]);
+    const c = decodeContribution(account(contribution)).data;
+    expect(c.contributor).toBe(contributor.address);
+    expect(Buffer.from(c.contentHash)).toEqual(Buffer.from(contentHash));
+    expect(c.entry).toBe(0);
+
+    await send(attestor, [
+      getSetWeightsInstruction({ attestor, pool, ledgerPage: page0, epoch: 1n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 3n }] }),
+    ]);
+    await send(creator, [getDepositInstruction({ depositor: creator, pool, mint: mint.address, vault, depositorToken: creatorAta, amount: 1_000_000_007n })]);
+
+    // decoded state and the client's owed math: the only contributor earns the whole deposit; the
+    // last base unit is split three ways (weight 3), so it waits as fractions in carry and frac
+    let p = decodePool(account(pool)).data;
+    expect(p.totalDeposited).toBe(1_000_000_007n);
+    let entry = entryOfPage(decodeLedgerPage(account(page0)).data, 0)!;
+    expect(entry.weight).toBe(3n);
+    expect(owedNow(entry, p)).toBe(1_000_000_006n);
+
+    // claim pays exactly that
+    await send(contributor, [
+      getClaimInstruction({ contributor, contribution, pool, ledgerPage: page0, mint: mint.address, vault, destination: contributorAta }),
+    ]);
+    expect(tokenBalance(contributorAta)).toBe(1_000_000_006n);
+
+    // more revenue, streamed by the crank (p-token batch) with the destination as remaining account
+    await send(creator, [getDepositInstruction({ depositor: creator, pool, mint: mint.address, vault, depositorToken: creatorAta, amount: 500n })]);
+    p = decodePool(account(pool)).data;
+    entry = entryOfPage(decodeLedgerPage(account(page0)).data, 0)!;
+    const owed = owedNow(entry, p);
+    expect(owed).toBe(500n);
+    await send(cranker, [
+      await getCrankWithPayoutsInstruction({
+        cranker, pool, vault, tokenProgram: TOKEN_PROGRAM_ADDRESS as Address, page: 0, batch: true,
+        payouts: [{ entry: 0, destination: contributorAta }],
+      }),
+    ]);
+    expect(tokenBalance(contributorAta)).toBe(1_000_000_006n + owed);
+    p = decodePool(account(pool)).data;
+    expect(p.totalPaid).toBe(1_000_000_506n);
+    // the vault holds exactly the fractions still owed: vault × 2⁶⁴ = entry frac + pool carry
+    entry = entryOfPage(decodeLedgerPage(account(page0)).data, 0)!;
+    expect(tokenBalance(vault) << 64n).toBe(entry.frac + p.carry + (p.held << 64n));
+    expect(tokenBalance(vault)).toBe(1n);
+  });
+
+  it('surfaces the program error by name', async () => {
+    const [pool] = await findPoolPda(creator.address, 1n);
+    const [page0] = await findLedgerPagePda(pool, 0);
+    // the contributor is not the attestor
+    await expect(
+      send(contributor, [
+        getSetWeightsInstruction({ attestor: contributor, pool, ledgerPage: page0, epoch: 2n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 1n }] }),
+      ]),
+    ).rejects.toThrow(/NotAttestor/);
+  });
+});

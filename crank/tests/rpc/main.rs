@@ -1,0 +1,423 @@
+//! The `tributary` command against a real `solana-test-validator` (JSON-RPC over loopback, the
+//! program's sBPF build preloaded). Run by scripts/test-rpc inside a private network namespace;
+//! `cargo test` alone lists them as ignored.
+mod setup;
+mod validator;
+
+use anchor_lang::prelude::Pubkey;
+use serde_json::Value;
+use setup::{assert_books_exact, balance, key_file, keypair, Pool};
+use solana_signer::Signer;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use tributary_cli::chain::{Chain, ChainError};
+use tributary_cli::crank::{CrankOptions, Cranker, PoolView};
+use tributary_cli::rpc::RpcChain;
+use tributary_cli::token;
+use tributary_cli::tx::{self, SendOptions};
+use tributary_sdk::instructions::{self as ix, CrankMode};
+use validator::TestValidator;
+
+fn tributary(url: &str, keypair: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tributary"));
+    cmd.args(args).arg("--url").arg(url).arg("--keypair").arg(keypair);
+    cmd
+}
+
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run tributary");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn run_err(cmd: &mut Command) -> String {
+    let out: Output = cmd.output().expect("run tributary");
+    assert!(!out.status.success(), "{cmd:?} should have failed:\n{}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn dir(name: &str) -> std::path::PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("dir");
+    d
+}
+
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn operator_commands_end_to_end() {
+    let v = TestValidator::start("ops", 0);
+    let mut chain = v.chain();
+    let d = dir("ops");
+    let operator = keypair(0x11, 0);
+    setup::airdrop(&mut chain, &operator.pubkey(), 100_000_000_000);
+    let mint = keypair(0x11, 1);
+    let operator_token = setup::create_mint(&mut chain, &operator, &mint, 1_000_000 * 1_000_000);
+    let op = key_file(&d, "operator", &operator);
+
+    // missing keypair: a clear message, nothing sent
+    let err = run_err(&mut tributary(
+        &v.url,
+        &d.join("nope.json"),
+        &["pool", "create", "--mint", &mint.pubkey().to_string()],
+    ));
+    assert!(err.contains("cannot read keypair"), "{err}");
+
+    let out = run_ok(&mut tributary(
+        &v.url,
+        &op,
+        &[
+            "pool",
+            "create",
+            "--mint",
+            &mint.pubkey().to_string(),
+            "--pool-id",
+            "1",
+            "--min-payout",
+            "0.01",
+            "--output",
+            "json",
+        ],
+    ));
+    let pool: Pubkey = json(&out)["pool"].as_str().expect("pool").parse().expect("pool key");
+    let shown = json(&run_ok(&mut tributary(&v.url, &op, &["pool", "show", &pool.to_string(), "--output", "json"])));
+    assert_eq!(shown["mint"], mint.pubkey().to_string());
+    assert_eq!(shown["min_payout"], 10_000);
+
+    // three contributors register files, hashed locally
+    let mut contributors = Vec::new();
+    for i in 0..3u64 {
+        let c = keypair(0x12, i);
+        setup::airdrop(&mut chain, &c.pubkey(), 1_000_000_000);
+        let file = d.join(format!("data-{i}.bin"));
+        std::fs::write(&file, format!("training shard {i}")).expect("file");
+        let key = key_file(&d, &format!("c{i}"), &c);
+        let out = json(&run_ok(&mut tributary(
+            &v.url,
+            &key,
+            &[
+                "contribute",
+                "--pool",
+                &pool.to_string(),
+                "--file",
+                file.to_str().expect("path"),
+                "--uri",
+                &format!("ipfs://shard/{i}"),
+                "--kind",
+                "dataset",
+                "--output",
+                "json",
+            ],
+        )));
+        assert_eq!(out["entry"], i);
+        let expected: [u8; 32] = tributary_cli::ops::sha256_file(&file).expect("hash");
+        assert_eq!(out["content_hash"], tributary_cli::ops::hex(&expected));
+        contributors.push((c, key, out["contribution"].as_str().expect("c").parse::<Pubkey>().expect("key")));
+    }
+    // the same file again is refused before anything is sent
+    let err = run_err(&mut tributary(
+        &v.url,
+        &contributors[0].1,
+        &["contribute", "--pool", &pool.to_string(), "--file", d.join("data-0.bin").to_str().expect("p"), "--uri", "x"],
+    ));
+    assert!(err.contains("already registered"), "{err}");
+
+    // weights: a malformed line is named and nothing changes
+    let bad = d.join("bad.csv");
+    std::fs::write(&bad, "entry,weight\n0,100\n1,abc\n2,600\n").expect("csv");
+    let err = run_err(&mut tributary(
+        &v.url,
+        &op,
+        &["weights", "set", "--pool", &pool.to_string(), "--file", bad.to_str().expect("p")],
+    ));
+    assert!(err.contains("line 3") && err.contains("abc"), "{err}");
+    let unknown = d.join("unknown.csv");
+    std::fs::write(&unknown, "0,100\n9,5\n").expect("csv");
+    let err = run_err(&mut tributary(
+        &v.url,
+        &op,
+        &["weights", "set", "--pool", &pool.to_string(), "--file", unknown.to_str().expect("p")],
+    ));
+    assert!(err.contains("entry 9"), "{err}");
+    let view = PoolView::load(&mut chain, &pool).expect("pool");
+    assert_eq!((view.pool.total_weight, view.pool.epoch), (0, 0), "refused weight files changed nothing");
+    // rows by entry and by contribution address
+    let good = d.join("weights.csv");
+    std::fs::write(&good, format!("entry,weight\n0,100\n1,300\n{},600\n", contributors[2].2)).expect("csv");
+    let out = json(&run_ok(&mut tributary(
+        &v.url,
+        &op,
+        &["weights", "set", "--pool", &pool.to_string(), "--file", good.to_str().expect("p"), "--output", "json"],
+    )));
+    assert_eq!(out["weights"], 3);
+    assert_eq!(PoolView::load(&mut chain, &pool).expect("pool").pool.total_weight, 1_000);
+
+    // deposit, and a deposit from a token account of another mint is refused
+    run_ok(&mut tributary(&v.url, &op, &["deposit", "--pool", &pool.to_string(), "--amount", "1000"]));
+    let other_mint = keypair(0x11, 2);
+    let other_token = setup::create_mint(&mut chain, &operator, &other_mint, 5_000_000);
+    let vault_before = balance(&mut chain, &view.keys.vault);
+    let err = run_err(&mut tributary(
+        &v.url,
+        &op,
+        &["deposit", "--pool", &pool.to_string(), "--amount", "1", "--from", &other_token.to_string()],
+    ));
+    assert!(err.contains("holds mint"), "{err}");
+    let err = run_err(&mut tributary(&v.url, &op, &["deposit", "--pool", &pool.to_string(), "--amount", "0.0000001"]));
+    assert!(err.contains("at most 6 decimals"), "{err}");
+    assert_eq!(balance(&mut chain, &view.keys.vault), vault_before, "refused deposits moved nothing");
+
+    // a usage fee split over two entries
+    run_ok(&mut tributary(
+        &v.url,
+        &op,
+        &["attribute", "--pool", &pool.to_string(), "--fee", "10", "--shares", "0:5000,1:5000"],
+    ));
+    let status = json(&run_ok(&mut tributary(&v.url, &op, &["status", "--output", "json"])));
+    let row = &status["pools"][0];
+    assert_eq!(row["pool"], pool.to_string());
+    assert_eq!(row["owed"], "1010000000", "100 + 300 + 600 tokens of revenue, 5 + 5 of usage");
+    assert_eq!(row["due"], 3);
+
+    // paused: the crank pays nothing; unpaused: it pays everyone, the operator earning the reward
+    run_ok(&mut tributary(&v.url, &op, &["pool", "pause", &pool.to_string()]));
+    run_ok(&mut tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once"]));
+    assert_eq!(PoolView::load(&mut chain, &pool).expect("pool").pool.total_paid, 0, "paused pool: nothing paid");
+    run_ok(&mut tributary(&v.url, &op, &["pool", "unpause", &pool.to_string()]));
+    let log =
+        run_ok(&mut tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once", "--log-format", "json"]));
+    let _ = log;
+    let expected = [105_000_000u64, 305_000_000, 600_000_000];
+    for ((c, _, _), want) in contributors.iter().zip(expected) {
+        let ata = token::associated_token_address(&c.pubkey(), &mint.pubkey(), &token::TOKEN_PROGRAM);
+        assert_eq!(balance(&mut chain, &ata), want - want / 1_000, "paid owed less the 0.1 % reward");
+    }
+    assert_eq!(balance(&mut chain, &operator_token), 1_000_000 * 1_000_000 - 1_010_000_000 + 1_010_000, "reward");
+
+    // a claim with no minimum: 0.6 of one more token to contributor 2
+    run_ok(&mut tributary(&v.url, &op, &["deposit", "--pool", &pool.to_string(), "--amount", "1"]));
+    let (c2, key2, contribution2) = &contributors[2];
+    let out = json(&run_ok(&mut tributary(
+        &v.url,
+        key2,
+        &["claim", "--contribution", &contribution2.to_string(), "--output", "json"],
+    )));
+    assert_eq!(out["amount"], 600_000);
+    let ata = token::associated_token_address(&c2.pubkey(), &mint.pubkey(), &token::TOKEN_PROGRAM);
+    assert_eq!(balance(&mut chain, &ata), 600_000_000 - 600_000 + 600_000);
+    // someone else's contribution cannot be claimed
+    let err =
+        run_err(&mut tributary(&v.url, &contributors[0].1, &["claim", "--contribution", &contribution2.to_string()]));
+    assert!(err.contains("not this contribution's contributor"), "{err}");
+}
+
+fn spawn_crank(url: &str, key: &Path, pool: &Pubkey, extra: &[&str], log: &Path) -> Child {
+    let file = std::fs::File::create(log).expect("log");
+    tributary(url, key, &["crank", "--pool", &pool.to_string(), "--log-format", "json"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(file))
+        .spawn()
+        .expect("spawn crank")
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn paid(chain: &mut RpcChain, pool: &Pubkey) -> u128 {
+    chain
+        .get_account(pool)
+        .ok()
+        .flatten()
+        .and_then(|a| tributary_sdk::accounts::pool(&a.data).ok())
+        .map(|p| p.total_paid)
+        .unwrap_or(0)
+}
+
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn crank_survives_a_validator_restart_without_paying_twice() {
+    let mut v = TestValidator::start("restart", 1);
+    let mut chain = v.chain();
+    let mut pool = Pool::create(&mut chain, 0x21, 200, 1, 1_000_000_007);
+    let d = dir("restart");
+    let cranker = keypair(0x22, 0);
+    setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
+    let key = key_file(&d, "cranker", &cranker);
+    let log = d.join("crank.log");
+    let mut crank = spawn_crank(&v.url, &key, &pool.keys.pool, &["--interval", "1"], &log);
+
+    // stop the node as soon as the first payouts land, mid-run
+    wait_until("first payouts", Duration::from_secs(120), || paid(&mut chain, &pool.keys.pool) > 0);
+    v.kill();
+    std::thread::sleep(Duration::from_secs(3));
+    v.restart();
+    let mut chain = v.chain();
+    // more revenue after the restart: the same crank process must pick it up
+    pool.deposit(&mut chain, 500_000_003);
+    wait_until("everything paid", Duration::from_secs(180), || {
+        PoolView::load(&mut chain, &pool.keys.pool).is_ok_and(|view| {
+            view.entries().all(|(_, e)| tributary_sdk::accounts::owed_now(e, &view.pool).unwrap_or(1) == 0)
+        })
+    });
+    assert!(crank.try_wait().expect("crank").is_none(), "the crank rode out the restart");
+    let _ = crank.kill();
+    let _ = crank.wait();
+    assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0, "nothing left owed");
+}
+
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn two_cranks_on_one_pool_pay_each_entry_once() {
+    let v = TestValidator::start("two", 2);
+    let mut chain = v.chain();
+    let pool = Pool::create(&mut chain, 0x31, 250, 1, 2_000_000_011);
+    let d = dir("two");
+    let mut children = Vec::new();
+    let mut rewards = Vec::new();
+    for i in 0..2u64 {
+        let k = keypair(0x32, i);
+        setup::airdrop(&mut chain, &k.pubkey(), 10_000_000_000);
+        // each cranker takes the reward into its own account
+        let ata = token::associated_token_address(&k.pubkey(), &pool.keys.mint, &pool.keys.token_program);
+        let create =
+            token::create_associated_token_account(&k.pubkey(), &k.pubkey(), &pool.keys.mint, &pool.keys.token_program);
+        tx::submit(&mut chain, &k, &[], &[create], &[], SendOptions::default()).expect("reward account");
+        rewards.push(ata);
+        let key = key_file(&d, &format!("cranker{i}"), &k);
+        children.push(spawn_crank(&v.url, &key, &pool.keys.pool, &["--once"], &d.join(format!("crank{i}.log"))));
+    }
+    for mut c in children {
+        assert!(c.wait().expect("crank").success(), "both cranks finish cleanly");
+    }
+    assert_eq!(assert_books_exact(&mut chain, &pool, &rewards), 0, "everything paid, once");
+    let total_rewards: u64 = rewards.iter().map(|r| balance(&mut chain, r)).sum();
+    assert!(total_rewards > 0);
+}
+
+/// Serves a blockhash the cluster never produced the first `stale` times, as a node that fell
+/// behind (or a signed transaction that waited too long) would.
+struct StaleBlockhash {
+    inner: RpcChain,
+    stale: u32,
+}
+
+impl Chain for StaleBlockhash {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn get_accounts(&mut self, keys: &[Pubkey]) -> tributary_cli::chain::Result<Vec<Option<solana_account::Account>>> {
+        self.inner.get_accounts(keys)
+    }
+    fn get_program_accounts(
+        &mut self,
+        program: &Pubkey,
+        size: Option<usize>,
+        filters: &[tributary_cli::chain::Memcmp],
+    ) -> tributary_cli::chain::Result<Vec<(Pubkey, solana_account::Account)>> {
+        self.inner.get_program_accounts(program, size, filters)
+    }
+    fn latest_blockhash(&mut self) -> tributary_cli::chain::Result<(solana_hash::Hash, u64)> {
+        let (hash, last) = self.inner.latest_blockhash()?;
+        if self.stale > 0 {
+            self.stale -= 1;
+            return Ok((solana_hash::Hash::new_from_array([7; 32]), last));
+        }
+        Ok((hash, last))
+    }
+    fn block_height(&mut self) -> tributary_cli::chain::Result<u64> {
+        self.inner.block_height()
+    }
+    fn slot(&mut self) -> tributary_cli::chain::Result<u64> {
+        self.inner.slot()
+    }
+    fn simulate(
+        &mut self,
+        tx: &solana_transaction::versioned::VersionedTransaction,
+    ) -> tributary_cli::chain::Result<tributary_cli::chain::Simulation> {
+        self.inner.simulate(tx) // replaceRecentBlockhash: the simulation itself does not mind
+    }
+    fn send(
+        &mut self,
+        tx: &solana_transaction::versioned::VersionedTransaction,
+    ) -> tributary_cli::chain::Result<solana_signature::Signature> {
+        self.inner.send(tx)
+    }
+    fn statuses(
+        &mut self,
+        s: &[solana_signature::Signature],
+    ) -> tributary_cli::chain::Result<Vec<tributary_cli::chain::Status>> {
+        self.inner.statuses(s)
+    }
+    fn recent_priority_fees(&mut self, a: &[Pubkey]) -> tributary_cli::chain::Result<Vec<u64>> {
+        self.inner.recent_priority_fees(a)
+    }
+    fn minimum_balance(&mut self, len: usize) -> tributary_cli::chain::Result<u64> {
+        self.inner.minimum_balance(len)
+    }
+    fn transaction_units(&mut self, s: &solana_signature::Signature) -> tributary_cli::chain::Result<Option<u64>> {
+        self.inner.transaction_units(s)
+    }
+}
+
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn expired_blockhash_is_re_signed_and_a_stale_copy_pays_nothing() {
+    let v = TestValidator::start("expired", 3);
+    let mut chain = v.chain();
+    let mut pool = Pool::create(&mut chain, 0x41, 60, 1, 3_000_000_013);
+    let cranker = keypair(0x42, 0);
+    setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
+
+    let dest0 =
+        PoolView::load(&mut chain, &pool.keys.pool).expect("pool").entries().next().expect("entry 0").1.destination;
+    // the node refuses an unknown blockhash, and the sender maps it to "re-sign"
+    let crank_ix = ix::crank(&cranker.pubkey(), &pool.keys, 0, &[(0, dest0)], None, CrankMode::PerTransfer);
+    let bogus = tx::build(
+        &cranker,
+        &[],
+        std::slice::from_ref(&crank_ix),
+        &[],
+        solana_hash::Hash::new_from_array([7; 32]),
+        Some(200_000),
+        0,
+    )
+    .expect("build");
+    assert_eq!(chain.send(&bogus.tx).err(), Some(ChainError::BlockhashExpired));
+
+    // a crank round handed two stale blockhashes re-signs and pays everything once
+    let mut stale = StaleBlockhash { inner: v.chain(), stale: 2 };
+    let mut bot = Cranker::new(cranker.insecure_clone(), CrankOptions::default());
+    // sign a copy of a payout now and hold it back, as a slow network would
+    let (hash, _) = chain.latest_blockhash().expect("blockhash");
+    let held = tx::build(&cranker, &[], &[crank_ix], &[], hash, Some(200_000), 0).expect("build");
+    let reports = bot.drain(&mut stale, &pool.keys.pool, 5).expect("crank");
+    assert_eq!(reports.iter().map(|r| r.payouts).sum::<usize>(), 60, "{reports:?}");
+    assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0);
+    let paid_before = balance(&mut chain, &dest0);
+    // the held copy still lands, and pays nothing: the entry owes nothing now
+    let sig = chain.send(&held.tx).expect("held copy is valid");
+    let (_, last) = chain.latest_blockhash().expect("blockhash");
+    let status = tx::confirm(&mut chain, &[(sig, last)], SendOptions::default()).expect("confirm");
+    assert_eq!(status, vec![tributary_cli::chain::Status::Confirmed]);
+    assert_eq!(balance(&mut chain, &dest0), paid_before, "the late copy paid nothing");
+    // new revenue: the same bot pays again, exactly what is new
+    pool.deposit(&mut chain, 1_000_003);
+    bot.drain(&mut chain, &pool.keys.pool, 5).expect("crank");
+    assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0);
+}

@@ -1,0 +1,115 @@
+//! A real `solana-test-validator` process with the program preloaded, on loopback, for one test.
+//! The tests run inside a private network namespace (scripts/test-rpc), because the validator's
+//! RPC, PubSub and faucet listen on 0.0.0.0 whatever --bind-address says.
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tributary_cli::rpc::RpcChain;
+
+pub struct TestValidator {
+    child: Option<Child>,
+    pub ledger: PathBuf,
+    pub rpc_port: u16,
+    pub url: String,
+    base_port: u16,
+}
+
+fn binary() -> PathBuf {
+    PathBuf::from(std::env::var_os("TRIBUTARY_TEST_VALIDATOR").expect(
+        "TRIBUTARY_TEST_VALIDATOR is not set: run these tests with scripts/test-rpc (it builds the validator and \
+         the private network namespace)",
+    ))
+}
+
+pub fn program_so() -> PathBuf {
+    std::env::var_os("TRIBUTARY_SO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary.so"))
+}
+
+impl TestValidator {
+    /// A fresh ledger under the target dir; `slot` picks a port block so tests never collide.
+    pub fn start(name: &str, slot: u16) -> Self {
+        let ledger = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("validator-{name}"));
+        let _ = std::fs::remove_dir_all(&ledger);
+        let base_port = 20_000 + slot * 200;
+        let mut v =
+            Self { child: None, ledger, rpc_port: base_port, url: format!("http://127.0.0.1:{base_port}"), base_port };
+        v.spawn(true);
+        v
+    }
+
+    fn spawn(&mut self, reset: bool) {
+        let so = program_so();
+        assert!(so.exists(), "{} missing: scripts/build-sbf", so.display());
+        let log = std::fs::File::create(self.ledger.with_extension("log")).expect("validator log");
+        let mut cmd = Command::new(binary());
+        cmd.arg("--ledger")
+            .arg(&self.ledger)
+            .args(["--bind-address", "127.0.0.1", "--rpc-port", &self.rpc_port.to_string()])
+            .args(["--faucet-port", &(self.base_port + 2).to_string()])
+            .args(["--gossip-port", &(self.base_port + 3).to_string()])
+            .args(["--dynamic-port-range", &format!("{}-{}", self.base_port + 10, self.base_port + 190)])
+            .args(["--bpf-program", &tributary::ID.to_string()])
+            .arg(&so)
+            .arg("--quiet")
+            .stdout(Stdio::from(log.try_clone().expect("log")))
+            .stderr(Stdio::from(log));
+        if reset {
+            cmd.arg("--reset");
+        }
+        self.child = Some(cmd.spawn().expect("start solana-test-validator"));
+        self.wait_healthy();
+    }
+
+    fn wait_healthy(&mut self) {
+        let started = Instant::now();
+        let mut chain = RpcChain::new(&self.url);
+        chain.attempts = 1;
+        loop {
+            if let Ok(v) = chain.call("getHealth", json!([])) {
+                if v == "ok" {
+                    // and the program is loaded
+                    if let Ok(slot) = chain.call("getSlot", json!([])) {
+                        if slot.as_u64().unwrap_or(0) > 1 {
+                            return;
+                        }
+                    }
+                }
+            }
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let log = std::fs::read_to_string(self.ledger.with_extension("log")).unwrap_or_default();
+                    panic!("solana-test-validator exited ({status}):\n{log}");
+                }
+            }
+            assert!(started.elapsed() < Duration::from_secs(120), "validator not healthy after 120 s");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Kill the process (as a crash would) and keep the ledger.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Start again on the same ledger and ports.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn(false);
+    }
+
+    pub fn chain(&self) -> RpcChain {
+        RpcChain::new(&self.url)
+    }
+}
+
+impl Drop for TestValidator {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
