@@ -346,6 +346,9 @@ impl Chain for StaleBlockhash {
     fn slot(&mut self) -> tributary_cli::chain::Result<u64> {
         self.inner.slot()
     }
+    fn recent_slot(&mut self) -> tributary_cli::chain::Result<u64> {
+        self.inner.recent_slot()
+    }
     fn simulate(
         &mut self,
         tx: &solana_transaction::versioned::VersionedTransaction,
@@ -410,12 +413,23 @@ fn expired_blockhash_is_re_signed_and_a_stale_copy_pays_nothing() {
     assert_eq!(reports.iter().map(|r| r.payouts).sum::<usize>(), 60, "{reports:?}");
     assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0);
     let paid_before = balance(&mut chain, &dest0);
-    // the held copy still lands, and pays nothing: the entry owes nothing now
-    let sig = chain.send(&held.tx).expect("held copy is valid");
-    let (_, last) = chain.latest_blockhash().expect("blockhash");
-    let status = tx::confirm(&mut chain, &[(sig, last)], SendOptions::default()).expect("confirm");
-    assert_eq!(status, vec![tributary_cli::chain::Status::Confirmed]);
+    // the copy held back since before the round: refused if its blockhash has expired by now,
+    // otherwise it lands; either way it pays nothing
+    match chain.send(&held.tx) {
+        Err(ChainError::BlockhashExpired) => {}
+        Ok(sig) => {
+            let (_, last) = chain.latest_blockhash().expect("blockhash");
+            tx::confirm(&mut chain, &[(sig, last)], SendOptions::default()).expect("confirm");
+        }
+        Err(e) => panic!("held copy: {e}"),
+    }
     assert_eq!(balance(&mut chain, &dest0), paid_before, "the late copy paid nothing");
+    // a fresh duplicate of an already-paid payout lands and pays nothing
+    let duplicate = ix::crank(&cranker.pubkey(), &pool.keys, 0, &[(0, dest0)], None, CrankMode::PerTransfer);
+    let landed = tx::submit(&mut chain, &cranker, &[], &[duplicate], &[], SendOptions::default()).expect("duplicate");
+    assert!(landed.units > 0);
+    assert_eq!(balance(&mut chain, &dest0), paid_before, "the duplicate paid nothing");
+    assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0);
     // new revenue: the same bot pays again, exactly what is new
     pool.deposit(&mut chain, 1_000_003);
     bot.drain(&mut chain, &pool.keys.pool, 5).expect("crank");

@@ -1,0 +1,266 @@
+// End to end in real headless Chromium (Debian's) against the built app served on localhost and a
+// real solana-test-validator with the program loaded; the operator side uses the `tributary` CLI.
+// Flow: connect → register a file → operator posts a weight and deposits → earnings appear →
+// operator cranks → payout arrives → more revenue → claim → balance rises; plus a rejected
+// signature and a bad payout account, each with its message. Screenshots of every step go to
+// app/test-results/. Run by scripts/test-e2e inside a private network namespace.
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import {
+  AccountRole,
+  address,
+  appendTransactionMessageInstructions,
+  createKeyPairSignerFromPrivateKeyBytes,
+  createSolanaRpc,
+  createTransactionMessage,
+  getBase58Decoder,
+  getBase64EncodedWireTransaction,
+  getProgramDerivedAddress,
+  getAddressEncoder,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
+} from '@solana/kit';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../..');
+const out = join(here, '../test-results');
+const validatorBin = process.env.TRIBUTARY_TEST_VALIDATOR;
+const cli = join(root, 'target/debug/tributary');
+const so = join(root, 'target/deploy/tributary.so');
+const RPC_PORT = 28_899;
+const APP_PORT = 4_173;
+const RPC = `http://127.0.0.1:${RPC_PORT}`;
+const TOKEN_PROGRAM = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
+const ATA_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
+const SYSTEM_PROGRAM = address('11111111111111111111111111111111');
+const started = Date.now();
+const log = (...a) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+assert.ok(validatorBin, 'TRIBUTARY_TEST_VALIDATOR is not set: run scripts/test-e2e');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const children = [];
+function start(cmd, args, name, env = {}) {
+  const logFile = createWriteStream(join(out, `${name}.log`));
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(logFile);
+  child.stderr.pipe(logFile);
+  children.push(child);
+  return child;
+}
+function stopAll() {
+  for (const c of children) c.kill('SIGKILL');
+}
+process.on('exit', stopAll);
+
+/** A new Ed25519 keypair: seed, public key, address, Solana CLI keypair file. */
+function newKeypair(name) {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(16);
+  const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+  const file = join(out, `${name}.json`);
+  writeFileSync(file, JSON.stringify([...seed, ...pub]));
+  return { seed: [...seed], publicKey: [...pub], address: getBase58Decoder().decode(pub), file };
+}
+
+const rpc = createSolanaRpc(RPC);
+async function waitFor(what, check, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch {}
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(300);
+  }
+}
+async function confirm(signature) {
+  await waitFor(`confirmation of ${signature}`, async () => {
+    const { value } = await rpc.getSignatureStatuses([signature]).send();
+    if (value[0]?.err) throw new Error(JSON.stringify(value[0].err));
+    return value[0]?.confirmationStatus === 'confirmed' || value[0]?.confirmationStatus === 'finalized';
+  });
+}
+async function airdrop(to, lamports) {
+  await confirm(await rpc.requestAirdrop(address(to), lamports).send());
+}
+async function ata(owner, mint) {
+  const enc = getAddressEncoder();
+  return (await getProgramDerivedAddress({ programAddress: ATA_PROGRAM, seeds: [enc.encode(owner), enc.encode(TOKEN_PROGRAM), enc.encode(mint)] }))[0];
+}
+function tributary(keypair, ...args) {
+  const text = execFileSync(cli, [...args, '--url', RPC, '--keypair', keypair.file], { encoding: 'utf8' });
+  log('tributary', args.join(' '));
+  return text;
+}
+
+async function createMint(operator) {
+  const signer = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(operator.seed));
+  const mintKeys = newKeypair('mint');
+  const mint = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(mintKeys.seed));
+  const rent = await rpc.getMinimumBalanceForRentExemption(82n).send();
+  const operatorAta = await ata(signer.address, mint.address);
+  const u64 = (v) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, v, true); return b; };
+  const createAccount = {
+    programAddress: SYSTEM_PROGRAM,
+    accounts: [{ address: signer.address, role: AccountRole.WRITABLE_SIGNER, signer }, { address: mint.address, role: AccountRole.WRITABLE_SIGNER, signer: mint }],
+    data: new Uint8Array([0, 0, 0, 0, ...u64(rent), ...u64(82n), ...getAddressEncoder().encode(TOKEN_PROGRAM)]),
+  };
+  const initMint = { programAddress: TOKEN_PROGRAM, accounts: [{ address: mint.address, role: AccountRole.WRITABLE }], data: new Uint8Array([20, 6, ...getAddressEncoder().encode(signer.address), 0]) };
+  const createAta = {
+    programAddress: ATA_PROGRAM,
+    accounts: [
+      { address: signer.address, role: AccountRole.WRITABLE_SIGNER, signer },
+      { address: operatorAta, role: AccountRole.WRITABLE },
+      { address: signer.address, role: AccountRole.READONLY },
+      { address: mint.address, role: AccountRole.READONLY },
+      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+      { address: TOKEN_PROGRAM, role: AccountRole.READONLY },
+    ],
+    data: new Uint8Array([1]),
+  };
+  const mintTo = {
+    programAddress: TOKEN_PROGRAM,
+    accounts: [{ address: mint.address, role: AccountRole.WRITABLE }, { address: operatorAta, role: AccountRole.WRITABLE }, { address: signer.address, role: AccountRole.READONLY_SIGNER, signer }],
+    data: new Uint8Array([7, ...u64(1_000_000_000_000n)]),
+  };
+  const { value: latest } = await rpc.getLatestBlockhash().send();
+  const tx = await pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(signer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+    (m) => appendTransactionMessageInstructions([createAccount, initMint, createAta, mintTo], m),
+    (m) => signTransactionMessageWithSigners(m),
+  );
+  await confirm(await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' }).send());
+  return mint.address;
+}
+
+let browser;
+try {
+  // the cluster
+  const ledger = join(out, 'ledger');
+  start(validatorBin, ['--ledger', ledger, '--reset', '--quiet', '--bind-address', '127.0.0.1', '--rpc-port', `${RPC_PORT}`,
+    '--faucet-port', `${RPC_PORT + 2}`, '--gossip-port', `${RPC_PORT + 3}`, '--dynamic-port-range', `${RPC_PORT + 10}-${RPC_PORT + 190}`,
+    '--bpf-program', 'Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7', so], 'validator');
+  await waitFor('validator', async () => (await rpc.getHealth().send()) === 'ok' && (await rpc.getSlot().send()) > 1n, 120_000);
+  log('validator healthy');
+
+  // the operator's pool
+  const operator = newKeypair('operator');
+  await airdrop(operator.address, 100_000_000_000n);
+  const mint = await createMint(operator);
+  const pool = JSON.parse(tributary(operator, 'pool', 'create', '--mint', mint, '--pool-id', '1', '--min-payout', '0', '--output', 'json')).pool;
+  log('pool', pool);
+
+  // the app, built, served on loopback
+  start('npx', ['vite', 'preview', '--port', `${APP_PORT}`, '--strictPort'], 'preview');
+  const appUrl = `http://127.0.0.1:${APP_PORT}/?cluster=localnet&rpc=${encodeURIComponent(RPC)}&pool=${pool}`;
+  await waitFor('app server', async () => (await fetch(`http://127.0.0.1:${APP_PORT}/`)).ok);
+
+  // the contributor's wallet, funded
+  const contributor = newKeypair('contributor');
+  await airdrop(contributor.address, 2_000_000_000n);
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => log('page error', e.message));
+  const walletSource = readFileSync(join(here, 'test-wallet.js'), 'utf8');
+  await page.addInitScript({ content: `${walletSource}\ninstallTestWallet(${JSON.stringify({ seed: contributor.seed, publicKey: contributor.publicKey, address: contributor.address, chain: 'solana:localnet' })});` });
+  let step = 0;
+  const shot = async (name) => {
+    step += 1;
+    await page.screenshot({ path: join(out, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    log('screenshot', name);
+  };
+  const messageText = async (pattern) => {
+    const m = page.getByTestId('message');
+    await m.filter({ hasText: pattern }).waitFor({ timeout: 60_000 });
+    return m.innerText();
+  };
+  const cell = (entry, id) => page.getByTestId(`contribution-${entry}`).getByTestId(id);
+  const waitText = async (locator, expected) => {
+    await waitFor(`${expected}`, async () => (await locator.innerText()).trim() === expected, 60_000);
+  };
+
+  await page.goto(appUrl);
+  await page.getByTestId('connect-Test Wallet').waitFor();
+  await shot('wallet-available');
+  await page.getByTestId('connect-Test Wallet').click();
+  await page.getByTestId('connected').waitFor();
+  await shot('connected');
+
+  // register a file: hashed in the page
+  const fileBytes = Buffer.from('a curated training shard\n'.repeat(100));
+  await page.getByTestId('file').setInputFiles({ name: 'shard-0001.jsonl', mimeType: 'application/jsonl', buffer: fileBytes });
+  const expectedHash = createHash('sha256').update(fileBytes).digest('hex');
+  await page.getByTestId('file-hash').filter({ hasText: expectedHash }).waitFor();
+  await page.getByTestId('uri').fill('ipfs://bafy/shard-0001.jsonl');
+  await page.getByTestId('register').click();
+  log(await messageText('Registered'));
+  await page.getByTestId('contribution-0').waitFor();
+  await shot('registered');
+
+  // a bad payout account is explained, nothing signed
+  await cell(0, 'new-destination').fill(mint);
+  await cell(0, 'change-destination').click();
+  log(await messageText('not a token account'));
+  await shot('bad-payout-account');
+
+  // operator: weight and revenue -> earnings appear
+  writeFileSync(join(out, 'weights.csv'), 'entry,weight\n0,1000\n');
+  tributary(operator, 'weights', 'set', '--pool', pool, '--file', join(out, 'weights.csv'));
+  tributary(operator, 'deposit', '--pool', pool, '--amount', '100');
+  await waitText(cell(0, 'owed'), '100');
+  await waitText(cell(0, 'weight'), '1000');
+  await shot('earnings-appear');
+
+  // operator: crank -> payout arrives (less the 0.1 % cranker reward)
+  tributary(operator, 'crank', '--pool', pool, '--once');
+  await waitText(cell(0, 'paid'), '99.9');
+  await waitText(page.getByTestId('token-balance'), '99.9');
+  await page.getByTestId('batch').first().waitFor();
+  await shot('cranked');
+
+  // more revenue, then the contributor claims
+  tributary(operator, 'deposit', '--pool', pool, '--amount', '50');
+  await waitText(cell(0, 'owed'), '50');
+  // a rejected signature first: message, nothing sent
+  await page.evaluate(() => { window.__testWallet.rejectNext = true; });
+  await cell(0, 'claim').click();
+  log(await messageText('rejected'));
+  assert.equal((await cell(0, 'owed').innerText()).trim(), '50');
+  await shot('claim-rejected');
+  await cell(0, 'claim').click();
+  log(await messageText('Claimed'));
+  await waitText(page.getByTestId('token-balance'), '149.9');
+  await waitText(cell(0, 'owed'), '0');
+  await shot('claimed');
+  const signed = await page.evaluate(() => window.__testWallet.signed);
+  assert.equal(signed, 2, 'the wallet signed the registration and the claim');
+  log(`passed: ${step} screenshots in ${out}`);
+  console.log('1 passed, 0 failed');
+} catch (e) {
+  console.error(e);
+  try {
+    const pages = browser?.contexts().flatMap((c) => c.pages()) ?? [];
+    if (pages[0]) await pages[0].screenshot({ path: join(out, 'failure.png'), fullPage: true });
+  } catch {}
+  console.log('0 passed, 1 failed');
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  stopAll();
+}

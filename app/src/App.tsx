@@ -1,0 +1,259 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { address, createSolanaRpc, type Address } from '@solana/kit';
+import { ContributionKind } from '@tributary/client';
+import { loadConfig } from './config';
+import {
+  associatedTokenAddress,
+  changeDestination,
+  claim,
+  explain,
+  loadCrankBatches,
+  loadMyContributions,
+  loadPool,
+  register,
+  sha256,
+  tokenBalance,
+  type CrankBatchEvent,
+  type MyContribution,
+  type PoolState,
+  type SendContext,
+} from './chain';
+import { connect, onAccountsChanged, watchWallets, type Wallet, type WalletAccount } from './wallet';
+
+const REFRESH_MS = 4_000;
+
+function formatAmount(value: bigint, decimals: number): string {
+  const scale = 10n ** BigInt(decimals);
+  const whole = value / scale;
+  const frac = (value % scale).toString().padStart(decimals, '0').replace(/0+$/, '');
+  return frac ? `${whole.toLocaleString('en-US')}.${frac}` : whole.toLocaleString('en-US');
+}
+
+const short = (a: string) => `${a.slice(0, 4)}…${a.slice(-4)}`;
+const when = (t: number | null) => (t ? new Date(t * 1000).toLocaleString() : '—');
+
+type Message = { kind: 'ok' | 'error'; text: string } | null;
+
+export function App() {
+  const cfg = useMemo(() => loadConfig(), []);
+  const rpc = useMemo(() => createSolanaRpc(cfg.rpcUrl), [cfg]);
+  const [wallets, setWallets] = useState<Wallet[]>([]);
+  const [wallet, setWallet] = useState<Wallet | null>(null);
+  const [account, setAccount] = useState<WalletAccount | null>(null);
+  const [pool, setPool] = useState<PoolState | null>(null);
+  const [mine, setMine] = useState<MyContribution[]>([]);
+  const [batches, setBatches] = useState<CrankBatchEvent[]>([]);
+  const [balances, setBalances] = useState<{ sol: bigint; token: bigint } | null>(null);
+  const [message, setMessage] = useState<Message>(null);
+  const [busy, setBusy] = useState(false);
+  const [file, setFile] = useState<{ name: string; hash: Uint8Array } | null>(null);
+  const [uri, setUri] = useState('');
+  const [kind, setKind] = useState<ContributionKind>(ContributionKind.Dataset);
+  const [newDestination, setNewDestination] = useState<Record<string, string>>({});
+
+  useEffect(() => watchWallets(setWallets), []);
+  useEffect(() => (wallet ? onAccountsChanged(wallet, () => setAccount(wallet.accounts[0] ?? null)) : undefined), [wallet]);
+
+  const refresh = useCallback(async () => {
+    if (!cfg.pool) return;
+    try {
+      const p = await loadPool(rpc, cfg.pool);
+      setPool(p);
+      setBatches(await loadCrankBatches(rpc, p.address));
+      if (account) {
+        const owner = address(account.address);
+        setMine(await loadMyContributions(rpc, cfg, p, owner));
+        const ata = await associatedTokenAddress(owner, p.pool.mint, p.pool.tokenProgram);
+        const { value: sol } = await rpc.getBalance(owner, { commitment: 'confirmed' }).send();
+        setBalances({ sol, token: await tokenBalance(rpc, ata) });
+      }
+    } catch (e) {
+      setMessage({ kind: 'error', text: explain(e) });
+    }
+  }, [cfg, rpc, account]);
+
+  useEffect(() => {
+    refresh();
+    const id = setInterval(refresh, REFRESH_MS);
+    return () => clearInterval(id);
+  }, [refresh]);
+
+  const ctx: SendContext | null = wallet && account ? { rpc, cfg, wallet, account } : null;
+  const decimals = pool?.pool.decimals ?? 0;
+  const amount = (v: bigint) => formatAmount(v, decimals);
+
+  async function run(label: string, action: () => Promise<string>) {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const signature = await action();
+      setMessage({ kind: 'ok', text: `${label}: confirmed (${short(signature)})` });
+      await refresh();
+    } catch (e) {
+      setMessage({ kind: 'error', text: explain(e) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function onConnect(w: Wallet) {
+    setMessage(null);
+    try {
+      const a = await connect(w);
+      setWallet(w);
+      setAccount(a);
+      if (!a.chains.includes(cfg.chain)) {
+        setMessage({ kind: 'error', text: `Your wallet is on a different cluster (${a.chains.join(', ')}). Switch it to ${cfg.cluster}.` });
+      }
+    } catch (e) {
+      setMessage({ kind: 'error', text: explain(e) });
+    }
+  }
+
+  async function onFile(f: File | undefined) {
+    setFile(f ? { name: f.name, hash: await sha256(f) } : null);
+  }
+
+  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+  return (
+    <>
+      <header>
+        <h1>Tributary</h1>
+        <span className="badge" data-testid="cluster">{cfg.cluster}</span>
+        {account ? (
+          <span data-testid="connected">{wallet?.name}: {short(account.address)}</span>
+        ) : wallets.length === 0 ? (
+          <span className="muted" style={{ color: '#cfe' }}>No Solana wallet found — install Phantom or another Wallet Standard wallet</span>
+        ) : (
+          wallets.map((w) => (
+            <button key={w.name} data-testid={`connect-${w.name}`} onClick={() => onConnect(w)}>
+              Connect {w.name}
+            </button>
+          ))
+        )}
+      </header>
+      <main>
+        {message && (
+          <div className={`message ${message.kind}`} data-testid="message" role="status">
+            {message.text}
+          </div>
+        )}
+
+        <section data-testid="pool">
+          <h2>Pool</h2>
+          {!cfg.pool && <p>No pool configured: open this page with ?pool=POOL_ADDRESS (or set VITE_POOL).</p>}
+          {pool && (
+            <dl>
+              <dt>address</dt><dd>{pool.address}</dd>
+              <dt>token</dt><dd>{pool.pool.mint}</dd>
+              <dt>state</dt><dd>{pool.pool.paused ? 'paused' : 'active'}</dd>
+              <dt>contributors</dt><dd data-testid="pool-contributors">{pool.contributors}</dd>
+              <dt>total deposited</dt><dd data-testid="pool-deposited">{amount(pool.pool.totalDeposited)}</dd>
+              <dt>total paid</dt><dd data-testid="pool-paid">{amount(pool.pool.totalPaid)}</dd>
+            </dl>
+          )}
+        </section>
+
+        <section>
+          <h2>Register a contribution</h2>
+          {!account && <p className="muted">Connect your wallet to register and claim.</p>}
+          <label htmlFor="file">File (hashed here with SHA-256; it never leaves your machine)</label>
+          <input id="file" data-testid="file" type="file" onChange={(e) => onFile(e.target.files?.[0])} />
+          {file && <p className="hash" data-testid="file-hash">sha256 {hex(file.hash)}</p>}
+          <label htmlFor="uri">Where it can be found (URI)</label>
+          <input id="uri" data-testid="uri" value={uri} placeholder="ipfs://…" onChange={(e) => setUri(e.target.value)} style={{ width: '95%' }} />
+          <label htmlFor="kind">Kind</label>
+          <select id="kind" data-testid="kind" value={kind} onChange={(e) => setKind(Number(e.target.value))}>
+            <option value={ContributionKind.Dataset}>Data set</option>
+            <option value={ContributionKind.Model}>Model</option>
+            <option value={ContributionKind.Compute}>Compute</option>
+            <option value={ContributionKind.Other}>Other</option>
+          </select>{' '}
+          <button
+            data-testid="register"
+            disabled={!ctx || !pool || !file || !uri || busy}
+            onClick={() => ctx && pool && file && run('Registered', () => register(ctx, pool, file.hash, uri, kind))}
+          >
+            Register
+          </button>
+        </section>
+
+        <section className="wide" data-testid="mine">
+          <h2>My contributions</h2>
+          {account && balances && (
+            <p className="muted" data-testid="balances">
+              Wallet: {(Number(balances.sol) / 1e9).toFixed(4)} SOL · <span data-testid="token-balance">{amount(balances.token)}</span> tokens
+            </p>
+          )}
+          {account && mine.length === 0 && <p className="muted">None yet in this pool.</p>}
+          {mine.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th>entry</th><th>kind</th><th>uri</th><th className="num">weight</th><th className="num">owed</th>
+                  <th className="num">paid</th><th>last payout</th><th>payout account</th><th></th>
+                </tr>
+              </thead>
+              <tbody>
+                {mine.map((c) => (
+                  <tr key={c.address} data-testid={`contribution-${c.entry}`}>
+                    <td>{c.entry}</td>
+                    <td>{c.kind}</td>
+                    <td title={c.contentHash}>{c.uri}</td>
+                    <td className="num" data-testid="weight">{c.weight.toString()}</td>
+                    <td className="num" data-testid="owed">{amount(c.owed)}</td>
+                    <td className="num" data-testid="paid">{amount(c.paid)}</td>
+                    <td>{when(c.lastPayout)}</td>
+                    <td>
+                      <span title={c.destination}>{short(c.destination)}</span>{' '}
+                      <input
+                        data-testid="new-destination"
+                        placeholder="new token account"
+                        value={newDestination[c.address] ?? ''}
+                        onChange={(e) => setNewDestination({ ...newDestination, [c.address]: e.target.value })}
+                      />
+                      <button
+                        data-testid="change-destination"
+                        disabled={!ctx || !pool || busy || !newDestination[c.address]}
+                        onClick={() => ctx && pool && run('Payout account changed', () => changeDestination(ctx, pool, c, newDestination[c.address] as Address))}
+                      >
+                        Change
+                      </button>
+                    </td>
+                    <td>
+                      <button data-testid="claim" disabled={!ctx || !pool || busy || c.owed === 0n} onClick={() => ctx && pool && run(`Claimed ${amount(c.owed)}`, () => claim(ctx, pool, c))}>
+                        Claim
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+
+        <section className="wide" data-testid="batches">
+          <h2>Recent crank batches</h2>
+          {batches.length === 0 ? (
+            <p className="muted">No crank batches yet.</p>
+          ) : (
+            <table>
+              <thead>
+                <tr><th>time</th><th>page</th><th className="num">payouts</th><th className="num">skipped</th><th className="num">amount</th><th className="num">cranker reward</th><th>cranker</th><th>tx</th></tr>
+              </thead>
+              <tbody>
+                {batches.map((b) => (
+                  <tr key={`${b.signature}-${b.page}`} data-testid="batch">
+                    <td>{when(b.time)}</td><td>{b.page}</td><td className="num">{b.paid}</td><td className="num">{b.skipped}</td>
+                    <td className="num">{amount(b.amount)}</td><td className="num">{amount(b.reward)}</td><td>{short(b.cranker)}</td><td>{short(b.signature)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,339 @@
+// Reading the pool and a contributor's entries, building transactions with the generated client,
+// having the wallet sign them, and turning every failure into a message a person can act on.
+import {
+  AccountRole,
+  address,
+  appendTransactionMessageInstructions,
+  compileTransaction,
+  createNoopSigner,
+  createSolanaRpc,
+  createTransactionMessage,
+  getAddressEncoder,
+  getBase58Decoder,
+  getBase64EncodedWireTransaction,
+  getProgramDerivedAddress,
+  getTransactionDecoder,
+  getTransactionEncoder,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+  type Address,
+  type Instruction,
+} from '@solana/kit';
+import {
+  ContributionKind,
+  decodeContribution,
+  decodeLedgerPage,
+  decodePool,
+  entryOfPage,
+  findContributionPda,
+  findLedgerPagePda,
+  getClaimInstruction,
+  getOpenLedgerPageInstruction,
+  getRegisterContributionInstruction,
+  getSetDestinationInstruction,
+  owedNow,
+  pageOf,
+  type LedgerPage,
+  type Pool,
+} from '@tributary/client';
+import idl from '../../idl/tributary.json';
+import type { Config } from './config';
+import { signTransaction, type Wallet, type WalletAccount } from './wallet';
+
+export const ASSOCIATED_TOKEN_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
+const SYSTEM_PROGRAM = address('11111111111111111111111111111111');
+const TOKEN_ACCOUNT_SIZE = 165n;
+const FEE_LAMPORTS = 5_000n;
+
+export type Rpc = ReturnType<typeof createSolanaRpc>;
+
+/** A failure explained for the person in front of the screen. */
+export class UserFacingError extends Error {}
+
+export async function associatedTokenAddress(owner: Address, mint: Address, tokenProgram: Address): Promise<Address> {
+  const enc = getAddressEncoder();
+  const [ata] = await getProgramDerivedAddress({
+    programAddress: ASSOCIATED_TOKEN_PROGRAM,
+    seeds: [enc.encode(owner), enc.encode(tokenProgram), enc.encode(mint)],
+  });
+  return ata;
+}
+
+/** The associated token program's CreateIdempotent: a no-op when the account exists. */
+export async function createAssociatedTokenAccountIdempotent(payer: Address, owner: Address, mint: Address, tokenProgram: Address): Promise<Instruction> {
+  return {
+    programAddress: ASSOCIATED_TOKEN_PROGRAM,
+    accounts: [
+      { address: payer, role: AccountRole.WRITABLE_SIGNER },
+      { address: await associatedTokenAddress(owner, mint, tokenProgram), role: AccountRole.WRITABLE },
+      { address: owner, role: AccountRole.READONLY },
+      { address: mint, role: AccountRole.READONLY },
+      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+      { address: tokenProgram, role: AccountRole.READONLY },
+    ],
+    data: new Uint8Array([1]),
+  };
+}
+
+type Raw = { data: Uint8Array; owner: Address; lamports: bigint } | null;
+
+export async function fetchRaw(rpc: Rpc, key: Address): Promise<Raw> {
+  const { value } = await rpc.getAccountInfo(key, { encoding: 'base64', commitment: 'confirmed' }).send();
+  if (!value) return null;
+  return { data: Uint8Array.from(atob(value.data[0]), (c) => c.charCodeAt(0)), owner: value.owner, lamports: value.lamports };
+}
+
+function encoded(key: Address, raw: NonNullable<Raw>) {
+  return { address: key, data: raw.data, executable: false, lamports: raw.lamports as never, programAddress: raw.owner, space: BigInt(raw.data.length) } as never;
+}
+
+export type TokenAccountInfo = { mint: Address; owner: Address; amount: bigint };
+
+export function parseTokenAccount(raw: Raw): TokenAccountInfo | null {
+  if (!raw || raw.data.length < 165) return null;
+  const dec = getBase58Decoder();
+  const view = new DataView(raw.data.buffer, raw.data.byteOffset);
+  return {
+    mint: address(dec.decode(raw.data.slice(0, 32))),
+    owner: address(dec.decode(raw.data.slice(32, 64))),
+    amount: view.getBigUint64(64, true),
+  };
+}
+
+export type PoolState = { address: Address; pool: Pool; contributors: number };
+
+export async function loadPool(rpc: Rpc, key: Address): Promise<PoolState> {
+  const raw = await fetchRaw(rpc, key);
+  if (!raw) throw new UserFacingError(`No pool at ${key} on this cluster: check the cluster and the pool address.`);
+  const pool = decodePool(encoded(key, raw)).data as Pool;
+  return { address: key, pool, contributors: pool.activeContributions };
+}
+
+export type MyContribution = {
+  address: Address;
+  entry: number;
+  uri: string;
+  kind: string;
+  contentHash: string;
+  destination: Address;
+  weight: bigint;
+  owed: bigint;
+  paid: bigint;
+  lastPayout: number | null;
+};
+
+const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/** The wallet's contributions to the pool with weight, owed (the program's math), paid, last payout. */
+export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState, owner: Address): Promise<MyContribution[]> {
+  const enc = getAddressEncoder();
+  const b58 = getBase58Decoder();
+  const list = await rpc
+    .getProgramAccounts(cfg.programId, {
+      encoding: 'base64',
+      commitment: 'confirmed',
+      filters: [
+        { memcmp: { offset: 8n, bytes: b58.decode(enc.encode(pool.address)) as never, encoding: 'base58' } },
+        { memcmp: { offset: 40n, bytes: b58.decode(enc.encode(owner)) as never, encoding: 'base58' } },
+      ],
+    })
+    .send();
+  const out: MyContribution[] = [];
+  const pages = new Map<number, LedgerPage>();
+  for (const item of list) {
+    const data = Uint8Array.from(atob(item.account.data[0]), (c) => c.charCodeAt(0));
+    const c = decodeContribution(encoded(item.pubkey, { data, owner: item.account.owner, lamports: item.account.lamports })).data;
+    const pageIndex = pageOf(c.entry);
+    if (!pages.has(pageIndex)) {
+      const [pageKey] = await findLedgerPagePda(pool.address, pageIndex);
+      const raw = await fetchRaw(rpc, pageKey);
+      if (raw) pages.set(pageIndex, (decodeLedgerPage(encoded(pageKey, raw)) as { data: LedgerPage }).data);
+    }
+    const page = pages.get(pageIndex);
+    const entry = page ? entryOfPage(page, c.entry) : undefined;
+    if (!entry) continue;
+    const [last] = await rpc.getSignaturesForAddress(entry.destination, { limit: 1, commitment: 'confirmed' }).send();
+    out.push({
+      address: item.pubkey,
+      entry: c.entry,
+      uri: c.uri,
+      kind: ContributionKind[c.kind],
+      contentHash: hex(c.contentHash),
+      destination: entry.destination,
+      weight: entry.weight,
+      owed: owedNow(entry, pool.pool),
+      paid: entry.paid,
+      lastPayout: last?.blockTime ? Number(last.blockTime) : null,
+    });
+  }
+  return out.sort((a, b) => a.entry - b.entry);
+}
+
+export type CrankBatchEvent = { signature: string; time: number | null; page: number; paid: number; skipped: number; amount: bigint; reward: bigint; cranker: Address };
+
+const discriminator = (name: string) => (idl.events.find((e) => e.name === name)?.discriminator ?? []) as number[];
+const CRANK_BATCH = discriminator('CrankBatch');
+
+/** Recent crank batches of the pool, from the program's events in transaction logs. */
+export async function loadCrankBatches(rpc: Rpc, pool: Address, limit = 15): Promise<CrankBatchEvent[]> {
+  const sigs = await rpc.getSignaturesForAddress(pool, { limit, commitment: 'confirmed' }).send();
+  const out: CrankBatchEvent[] = [];
+  const b58 = getBase58Decoder();
+  for (const s of sigs) {
+    if (s.err) continue;
+    const tx = await rpc.getTransaction(s.signature, { maxSupportedTransactionVersion: 0, commitment: 'confirmed', encoding: 'json' }).send();
+    for (const line of tx?.meta?.logMessages ?? []) {
+      if (!line.startsWith('Program data: ')) continue;
+      const bytes = Uint8Array.from(atob(line.slice(14)), (c) => c.charCodeAt(0));
+      if (bytes.length < 8 + 32 + 4 + 32 + 12 + 16 || !CRANK_BATCH.every((b, i) => bytes[i] === b)) continue;
+      const view = new DataView(bytes.buffer);
+      let o = 8 + 32;
+      const page = view.getUint32(o, true);
+      o += 4;
+      const cranker = address(b58.decode(bytes.slice(o, o + 32)));
+      o += 32 + 4; // entries
+      const paid = view.getUint32(o, true);
+      const skipped = view.getUint32(o + 4, true);
+      const amount = view.getBigUint64(o + 8, true);
+      const reward = view.getBigUint64(o + 16, true);
+      out.push({ signature: s.signature, time: s.blockTime ? Number(s.blockTime) : null, page, paid, skipped, amount, reward, cranker });
+    }
+  }
+  return out;
+}
+
+/** Why a send failed, in words: rejected signature, program errors by name, SOL, blockhash. */
+export function explain(error: unknown): string {
+  const e = error as { message?: string; code?: number; name?: string; context?: { logs?: string[] }; cause?: unknown };
+  const text = `${e?.message ?? error}`;
+  if (e?.code === 4001 || /reject|denied|declined|cancel/i.test(text)) return 'You rejected the signature request in your wallet. Nothing was sent.';
+  const custom = /custom program error: 0x([0-9a-f]+)/i.exec(text + JSON.stringify(e?.context ?? {}));
+  if (custom) {
+    const code = parseInt(custom[1], 16);
+    const known = (idl.errors as { code: number; name: string; msg?: string }[]).find((x) => x.code === code);
+    if (known) return `The program refused: ${known.msg ?? known.name} (${known.name}).`;
+  }
+  if (/insufficient (funds|lamports)|InsufficientFunds|insufficient funds for rent/i.test(text)) return 'Not enough SOL in your wallet to pay the fee and rent.';
+  if (/Blockhash not found|block height exceeded/i.test(text)) return 'The transaction expired before it landed. Please try again.';
+  if (error instanceof UserFacingError) return text;
+  return `Something went wrong: ${text}`;
+}
+
+export type SendContext = { rpc: Rpc; cfg: Config; wallet: Wallet; account: WalletAccount };
+
+/** Build, check the SOL needed, have the wallet sign, send, and wait for confirmation. */
+export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentNeeded: bigint, label: string): Promise<string> {
+  const payer = address(ctx.account.address);
+  if (!ctx.account.chains.includes(ctx.cfg.chain)) {
+    throw new UserFacingError(`Your wallet is on a different cluster (${ctx.account.chains.join(', ')}). Switch it to ${ctx.cfg.cluster} and try again.`);
+  }
+  const { value: balance } = await ctx.rpc.getBalance(payer, { commitment: 'confirmed' }).send();
+  const need = rentNeeded + FEE_LAMPORTS;
+  if (balance < need) {
+    const sol = (v: bigint) => (Number(v) / 1e9).toFixed(6);
+    throw new UserFacingError(`Not enough SOL to ${label}: it needs about ${sol(need)} SOL (rent and fee); your wallet has ${sol(balance)} SOL.`);
+  }
+  const { value: latest } = await ctx.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayer(payer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+    (m) => appendTransactionMessageInstructions(ixs, m),
+  );
+  const unsigned = new Uint8Array(getTransactionEncoder().encode(compileTransaction(message)));
+  const signedBytes = await signTransaction(ctx.wallet, ctx.account, ctx.cfg.chain, unsigned);
+  const signed = getTransactionDecoder().decode(signedBytes);
+  const wire = getBase64EncodedWireTransaction(signed);
+  const signature = await ctx.rpc.sendTransaction(wire, { encoding: 'base64', preflightCommitment: 'confirmed' }).send();
+  for (let i = 0; i < 120; i++) {
+    const { value } = await ctx.rpc.getSignatureStatuses([signature]).send();
+    const status = value[0];
+    if (status?.err) throw new Error(`transaction failed: ${JSON.stringify(status.err, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    if (status && (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized')) return signature;
+    const { value: height } = { value: await ctx.rpc.getBlockHeight({ commitment: 'confirmed' }).send() };
+    if (height > latest.lastValidBlockHeight) throw new Error('block height exceeded');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('block height exceeded');
+}
+
+export async function sha256(file: File): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+}
+
+/** Register a contribution: the payout account is the wallet's associated token account (created if missing). */
+export async function register(ctx: SendContext, pool: PoolState, contentHash: Uint8Array, uri: string, kind: ContributionKind): Promise<string> {
+  const owner = address(ctx.account.address);
+  const signer = createNoopSigner(owner);
+  const p = pool.pool;
+  const [contribution] = await findContributionPda(pool.address, contentHash);
+  if (await fetchRaw(ctx.rpc, contribution)) throw new UserFacingError('This file is already registered in the pool.');
+  const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
+  const ixs: Instruction[] = [];
+  let rent = 0n;
+  if (!(await fetchRaw(ctx.rpc, destination))) {
+    ixs.push(await createAssociatedTokenAccountIdempotent(owner, owner, p.mint, p.tokenProgram));
+    rent += await ctx.rpc.getMinimumBalanceForRentExemption(TOKEN_ACCOUNT_SIZE).send();
+  }
+  const entry = p.entryCount;
+  if (pageOf(entry) >= p.ledgerPages) {
+    const [page] = await findLedgerPagePda(pool.address, p.ledgerPages);
+    ixs.push(getOpenLedgerPageInstruction({ payer: signer, pool: pool.address, ledgerPage: page }));
+    rent += await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(idlPageSpace)).send();
+  }
+  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(entry));
+  ixs.push(
+    getRegisterContributionInstruction({ contributor: signer, pool: pool.address, ledgerPage, contribution, destination, tokenProgram: p.tokenProgram, contentHash, kind, uri }),
+  );
+  rent += await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(8 + 32 + 32 + 32 + 4 + 1 + 1 + 1 + 8 + 4 + new TextEncoder().encode(uri).length)).send();
+  return sendWithWallet(ctx, ixs, rent, 'register');
+}
+
+// LedgerPage::SPACE: 8 + header 80 + 84 entries × 120 bytes
+const idlPageSpace = 8 + 80 + 84 * 120;
+
+export async function claim(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {
+  const owner = address(ctx.account.address);
+  const p = pool.pool;
+  const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
+  const ixs: Instruction[] = [];
+  let rent = 0n;
+  if (!(await fetchRaw(ctx.rpc, destination))) {
+    ixs.push(await createAssociatedTokenAccountIdempotent(owner, owner, p.mint, p.tokenProgram));
+    rent += await ctx.rpc.getMinimumBalanceForRentExemption(TOKEN_ACCOUNT_SIZE).send();
+  }
+  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(c.entry));
+  ixs.push(
+    getClaimInstruction({ contributor: createNoopSigner(owner), contribution: c.address, pool: pool.address, ledgerPage, mint: p.mint, vault: p.vault, destination, tokenProgram: p.tokenProgram }),
+  );
+  return sendWithWallet(ctx, ixs, rent, 'claim');
+}
+
+/** Point payouts at another token account; it must exist, hold the pool's mint and be the wallet's. */
+export async function changeDestination(ctx: SendContext, pool: PoolState, c: MyContribution, newDestination: string): Promise<string> {
+  const owner = address(ctx.account.address);
+  let destination: Address;
+  try {
+    destination = address(newDestination.trim());
+  } catch {
+    throw new UserFacingError('That is not a valid account address.');
+  }
+  const raw = await fetchRaw(ctx.rpc, destination);
+  if (!raw) throw new UserFacingError('That token account does not exist. Create it in your wallet first (receive this token once), then try again.');
+  const token = raw.owner === pool.pool.tokenProgram ? parseTokenAccount(raw) : null;
+  if (!token) throw new UserFacingError('That account is not a token account of this pool\'s token program.');
+  if (token.mint !== pool.pool.mint) throw new UserFacingError(`That token account holds another token (${token.mint}); this pool pays in ${pool.pool.mint}.`);
+  if (token.owner !== owner) throw new UserFacingError('That token account belongs to someone else; payouts must go to an account you own.');
+  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(c.entry));
+  return sendWithWallet(
+    ctx,
+    [getSetDestinationInstruction({ contributor: createNoopSigner(owner), contribution: c.address, pool: pool.address, ledgerPage, destination, tokenProgram: pool.pool.tokenProgram })],
+    0n,
+    'change the payout account',
+  );
+}
+
+export async function tokenBalance(rpc: Rpc, account: Address): Promise<bigint> {
+  return parseTokenAccount(await fetchRaw(rpc, account))?.amount ?? 0n;
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// Cluster, RPC and program are configured at build time (VITE_* variables) and can be overridden
+// per visit with ?rpc=…&pool=…&cluster=… (see src/config.ts).
+export default defineConfig({
+  plugins: [react()],
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+  build: { target: 'es2022' },
+});
