@@ -50,14 +50,19 @@ mkdirSync(out, { recursive: true });
 const children = [];
 function start(cmd, args, name, env = {}) {
   const logFile = createWriteStream(join(out, `${name}.log`));
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group, so that stopping it stops whatever it started too
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.pipe(logFile);
   child.stderr.pipe(logFile);
   children.push(child);
   return child;
 }
 function stopAll() {
-  for (const c of children) c.kill('SIGKILL');
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {}
+  }
 }
 process.on('exit', stopAll);
 
@@ -188,7 +193,7 @@ try {
   const messageText = async (pattern) => {
     const m = page.getByTestId('message');
     await m.filter({ hasText: pattern }).waitFor({ timeout: 60_000 });
-    return m.innerText();
+    return m.locator('span').innerText();
   };
   const cell = (entry, id) => page.getByTestId(`contribution-${entry}`).getByTestId(id);
   const waitText = async (locator, expected) => {
@@ -218,6 +223,8 @@ try {
   await cell(0, 'change-destination').click();
   log(await messageText('not a token account'));
   await shot('bad-payout-account');
+  await page.getByTestId('dismiss').click();
+  await cell(0, 'new-destination').fill('');
 
   // operator: weight and revenue -> earnings appear
   writeFileSync(join(out, 'weights.csv'), 'entry,weight\n0,1000\n');
@@ -263,4 +270,5 @@ try {
 } finally {
   await browser?.close();
   stopAll();
+  process.exit();
 }

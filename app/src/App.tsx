@@ -136,7 +136,10 @@ export function App() {
       <main>
         {message && (
           <div className={`message ${message.kind}`} data-testid="message" role="status">
-            {message.text}
+            <span>{message.text}</span>
+            <button className="dismiss" data-testid="dismiss" aria-label="Dismiss" onClick={() => setMessage(null)}>
+              ×
+            </button>
           </div>
         )}
 

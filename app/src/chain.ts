@@ -28,6 +28,7 @@ import {
   entryOfPage,
   findContributionPda,
   findLedgerPagePda,
+  getContributionDiscriminatorBytes,
   getClaimInstruction,
   getOpenLedgerPageInstruction,
   getRegisterContributionInstruction,
@@ -134,6 +135,8 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       encoding: 'base64',
       commitment: 'confirmed',
       filters: [
+        // the discriminator too: a ledger page has the pool and its payer at the same offsets
+        { memcmp: { offset: 0n, bytes: b58.decode(getContributionDiscriminatorBytes()) as never, encoding: 'base58' } },
         { memcmp: { offset: 8n, bytes: b58.decode(enc.encode(pool.address)) as never, encoding: 'base58' } },
         { memcmp: { offset: 40n, bytes: b58.decode(enc.encode(owner)) as never, encoding: 'base58' } },
       ],

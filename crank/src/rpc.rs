@@ -10,12 +10,14 @@ use solana_hash::Hash;
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// getMultipleAccounts takes at most this many keys.
 const MULTIPLE_ACCOUNTS_MAX: usize = 100;
 /// getSignatureStatuses takes at most this many signatures.
 const STATUSES_MAX: usize = 256;
+/// Longest wait for a lookup-table extension to be rooted (~32 slots on a healthy cluster).
+const ROOT_WAIT: Duration = Duration::from_secs(90);
 
 pub struct RpcChain {
     url: String,
@@ -88,6 +90,12 @@ impl RpcChain {
             }
         }
         Err(ChainError::Transient(last))
+    }
+
+    fn finalized_slot(&mut self) -> Result<u64> {
+        self.call("getSlot", json!([{"commitment": "finalized"}]))?
+            .as_u64()
+            .ok_or_else(|| ChainError::Rpc("slot".into()))
     }
 
     fn config(&self) -> Value {
@@ -213,9 +221,20 @@ impl Chain for RpcChain {
 
     fn recent_slot(&mut self) -> Result<u64> {
         // a finalized slot is in every later bank's SlotHashes
-        self.call("getSlot", json!([{"commitment": "finalized"}]))?
-            .as_u64()
-            .ok_or_else(|| ChainError::Rpc("slot".into()))
+        self.finalized_slot()
+    }
+
+    fn wait_past_slot(&mut self, slot: u64) -> Result<()> {
+        // Agave's scheduler resolves lookup tables against its root bank and silently drops a
+        // transaction naming addresses added after the root: wait until the extension is rooted.
+        let started = Instant::now();
+        while started.elapsed() < ROOT_WAIT {
+            if self.finalized_slot()? > slot {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(400));
+        }
+        Err(ChainError::Transient(format!("slot {slot} not finalized after {}s", ROOT_WAIT.as_secs())))
     }
 
     fn simulate(&mut self, tx: &VersionedTransaction) -> Result<Simulation> {

@@ -194,9 +194,16 @@ fn operator_commands_end_to_end() {
     run_ok(&mut tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once"]));
     assert_eq!(PoolView::load(&mut chain, &pool).expect("pool").pool.total_paid, 0, "paused pool: nothing paid");
     run_ok(&mut tributary(&v.url, &op, &["pool", "unpause", &pool.to_string()]));
-    let log =
-        run_ok(&mut tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once", "--log-format", "json"]));
-    let _ = log;
+    let out = tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once", "--log-format", "json"])
+        .output()
+        .expect("run tributary");
+    let log = String::from_utf8_lossy(&out.stderr); // the crank logs to stderr
+    assert!(out.status.success(), "{log}");
+    let rounds: Vec<Value> = log.lines().map(json).filter(|l| l["event"] == "round").collect();
+    let first = &rounds[0]["report"];
+    assert_eq!(first["payouts"], 3, "{log}");
+    // the new lookup table is used only once rooted: Agave drops a transaction naming it earlier
+    assert_eq!(first["expired"], 0, "{log}");
     let expected = [105_000_000u64, 305_000_000, 600_000_000];
     for ((c, _, _), want) in contributors.iter().zip(expected) {
         let ata = token::associated_token_address(&c.pubkey(), &mint.pubkey(), &token::TOKEN_PROGRAM);
