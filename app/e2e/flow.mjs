@@ -1,5 +1,6 @@
 // End to end in real headless Chromium (Debian's) against the built app served on localhost and a
-// real solana-test-validator with the program loaded; the operator side uses the `tributary` CLI.
+// real solana-test-validator with the program loaded; the pool comes from the Anchor deploy script
+// (migrations/deploy.ts), the rest of the operator side from the `tributary` CLI.
 // Flow: connect → register a file → operator posts a weight and deposits → earnings appear →
 // operator cranks → payout arrives → more revenue → claim → balance rises; plus a rejected
 // signature and a bad payout account, each with its message. Screenshots of every step go to
@@ -108,6 +109,17 @@ function tributary(keypair, ...args) {
   return text;
 }
 
+// the deploy script through migrations/migrate.cjs; its last line is JSON
+function migrate(wallet, env) {
+  const text = execFileSync('node', [join(root, 'migrations/migrate.cjs')], {
+    encoding: 'utf8',
+    env: { ...process.env, ANCHOR_PROVIDER_URL: RPC, ANCHOR_WALLET: wallet.file, ...env },
+  });
+  log('migrate', JSON.stringify(env));
+  migrate.last = JSON.parse(text.trim().split('\n').at(-1));
+  return migrate.last;
+}
+
 async function createMint(operator) {
   const signer = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(operator.seed));
   const mintKeys = newKeypair('mint');
@@ -164,8 +176,15 @@ try {
   const operator = newKeypair('operator');
   await airdrop(operator.address, 100_000_000_000n);
   const mint = await createMint(operator);
-  const pool = JSON.parse(tributary(operator, 'pool', 'create', '--mint', mint, '--pool-id', '1', '--min-payout', '0', '--output', 'json')).pool;
+  // created by the Anchor deploy script (migrations/deploy.ts), as `anchor migrate` would run it
+  const pool = migrate(operator, { TRIBUTARY_MINT: mint, TRIBUTARY_POOL_ID: '1' }).pool;
   log('pool', pool);
+  // run again, it changes nothing; without a mint on localnet, it makes one for the next pool
+  assert.deepEqual(migrate(operator, { TRIBUTARY_MINT: mint, TRIBUTARY_POOL_ID: '1' }), { pool, vault: migrate.last.vault, mint, created: false });
+  const second = migrate(operator, { TRIBUTARY_POOL_ID: '2', TRIBUTARY_CRANKER_REWARD_BPS: '25', TRIBUTARY_MIN_PAYOUT: '1000' });
+  const shown = JSON.parse(tributary(operator, 'pool', 'show', second.pool, '--output', 'json'));
+  assert.deepEqual([second.created, shown.mint, shown.decimals, shown.cranker_reward_bps, shown.min_payout, shown.pool_id],
+    [true, second.mint, 6, 25, 1000, 2]);
 
   // the app, built, served on loopback
   start('npx', ['vite', 'preview', '--port', `${APP_PORT}`, '--strictPort'], 'preview');

@@ -104,6 +104,7 @@ enum Command {
     Contribute {
         #[command(flatten)]
         cluster: Cluster,
+        /// The pool
         #[arg(long)]
         pool: Pubkey,
         /// File to hash with SHA-256
@@ -131,6 +132,7 @@ enum Command {
     Deposit {
         #[command(flatten)]
         cluster: Cluster,
+        /// The pool
         #[arg(long)]
         pool: Pubkey,
         /// Amount in tokens, e.g. 12.5
@@ -144,6 +146,7 @@ enum Command {
     Attribute {
         #[command(flatten)]
         cluster: Cluster,
+        /// The pool
         #[arg(long)]
         pool: Pubkey,
         /// Fee in tokens
@@ -152,6 +155,7 @@ enum Command {
         /// entry:bps pairs summing to 10000, e.g. 0:5000,3:5000
         #[arg(long)]
         shares: String,
+        /// Token account to pay from [default: the keypair's associated token account]
         #[arg(long)]
         from: Option<Pubkey>,
     },
@@ -170,6 +174,7 @@ enum Command {
     Status {
         #[command(flatten)]
         cluster: Cluster,
+        /// Only this pool [default: every pool of the program]
         #[arg(long)]
         pool: Option<Pubkey>,
     },
@@ -181,6 +186,7 @@ enum PoolCommand {
     Create {
         #[command(flatten)]
         cluster: Cluster,
+        /// The revenue token's mint (SPL Token, or Token-2022 without extensions that could refuse a payout)
         #[arg(long)]
         mint: Pubkey,
         /// Distinguishes your pools (seeds the pool address)
@@ -202,7 +208,7 @@ enum PoolCommand {
         cluster: Cluster,
         pool: Pubkey,
     },
-    /// Stop deposits, cranks and claims (authority only)
+    /// Stop deposits, usage fees, cranks, weight updates and registrations (authority only; claims stay open)
     Pause {
         #[command(flatten)]
         cluster: Cluster,
@@ -222,8 +228,10 @@ enum WeightsCommand {
     Set {
         #[command(flatten)]
         cluster: Cluster,
+        /// The pool (you must be its attestor)
         #[arg(long)]
         pool: Pubkey,
+        /// CSV of `entry,weight` lines; an optional header line, blank lines and `#` comments are skipped
         #[arg(long)]
         file: PathBuf,
         /// Report epoch [default: the pool's epoch + 1]

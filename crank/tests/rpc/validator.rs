@@ -13,6 +13,8 @@ pub struct TestValidator {
     pub rpc_port: u16,
     pub url: String,
     base_port: u16,
+    /// The slot last seen before a kill: a restart is ready only once it has replayed past it.
+    resume_after: u64,
 }
 
 fn binary() -> PathBuf {
@@ -34,8 +36,14 @@ impl TestValidator {
         let ledger = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("validator-{name}"));
         let _ = std::fs::remove_dir_all(&ledger);
         let base_port = 20_000 + slot * 200;
-        let mut v =
-            Self { child: None, ledger, rpc_port: base_port, url: format!("http://127.0.0.1:{base_port}"), base_port };
+        let mut v = Self {
+            child: None,
+            ledger,
+            rpc_port: base_port,
+            url: format!("http://127.0.0.1:{base_port}"),
+            base_port,
+            resume_after: 1,
+        };
         v.spawn(true);
         v
     }
@@ -70,9 +78,10 @@ impl TestValidator {
         loop {
             if let Ok(v) = chain.call("getHealth", json!([])) {
                 if v == "ok" {
-                    // and the program is loaded
+                    // and, after a restart, the ledger replayed: RPC answers while the blockstore is
+                    // still being processed, from a bank that lacks the later accounts
                     if let Ok(slot) = chain.call("getSlot", json!([])) {
-                        if slot.as_u64().unwrap_or(0) > 1 {
+                        if slot.as_u64().unwrap_or(0) > self.resume_after {
                             return;
                         }
                     }
@@ -92,6 +101,11 @@ impl TestValidator {
     /// Kill the process (as a crash would) and keep the ledger.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
+            let mut chain = self.chain();
+            chain.attempts = 1;
+            if let Ok(slot) = chain.call("getSlot", json!([])) {
+                self.resume_after = self.resume_after.max(slot.as_u64().unwrap_or(0));
+            }
             let _ = child.kill();
             let _ = child.wait();
         }
