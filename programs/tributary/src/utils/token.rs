@@ -64,14 +64,17 @@ pub fn destination_problem(
     mint: &Pubkey,
     contributor: &Pubkey,
 ) -> Option<SkipReason> {
+    // the owner first: a foreign account is refused without borrowing its data
+    if account.owner != token_program {
+        return Some(SkipReason::NotTokenAccount);
+    }
     let Ok(data) = account.try_borrow_data() else {
         return Some(SkipReason::NotTokenAccount);
     };
-    token_account_problem(account.owner, &data, token_program, mint, contributor)
+    token_data_problem(&data, mint, contributor)
 }
 
 /// `destination_problem` on an account's owner and bytes: the crank bot filters with it off chain.
-#[inline(always)]
 pub fn token_account_problem(
     owner: &Pubkey,
     data: &[u8],
@@ -82,6 +85,12 @@ pub fn token_account_problem(
     if owner != token_program {
         return Some(SkipReason::NotTokenAccount);
     }
+    token_data_problem(data, mint, contributor)
+}
+
+/// The checks on a token account's bytes, once its owner is known to be the pool's token program.
+#[inline(always)]
+fn token_data_problem(data: &[u8], mint: &Pubkey, contributor: &Pubkey) -> Option<SkipReason> {
     if data.len() < TOKEN_ACCOUNT_LEN
         || (data.len() > TOKEN_ACCOUNT_LEN && data[TOKEN_ACCOUNT_LEN] != ACCOUNT_TYPE_ACCOUNT)
     {
