@@ -189,6 +189,7 @@ export function App() {
               Wallet: {(Number(balances.sol) / 1e9).toFixed(4)} SOL · <span data-testid="token-balance">{amount(balances.token)}</span> tokens
             </p>
           )}
+          {!account && <p className="muted">Connect your wallet to see your contributions.</p>}
           {account && mine.length === 0 && <p className="muted">None yet in this pool.</p>}
           {mine.length > 0 && (
             <table>

@@ -22,6 +22,7 @@ import {
 } from '@solana/kit';
 import {
   ContributionKind,
+  contributionSpace,
   decodeContribution,
   decodeLedgerPage,
   decodePool,
@@ -33,6 +34,7 @@ import {
   getOpenLedgerPageInstruction,
   getRegisterContributionInstruction,
   getSetDestinationInstruction,
+  ledgerPageSpace,
   owedNow,
   pageOf,
   type LedgerPage,
@@ -272,40 +274,36 @@ export async function register(ctx: SendContext, pool: PoolState, contentHash: U
   const p = pool.pool;
   const [contribution] = await findContributionPda(pool.address, contentHash);
   if (await fetchRaw(ctx.rpc, contribution)) throw new UserFacingError('This file is already registered in the pool.');
-  const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
   const ixs: Instruction[] = [];
-  let rent = 0n;
-  if (!(await fetchRaw(ctx.rpc, destination))) {
-    ixs.push(await createAssociatedTokenAccountIdempotent(owner, owner, p.mint, p.tokenProgram));
-    rent += await ctx.rpc.getMinimumBalanceForRentExemption(TOKEN_ACCOUNT_SIZE).send();
-  }
+  const { destination, rent: accountRent } = await ownTokenAccount(ctx, owner, p, ixs);
+  let rent = accountRent;
   const entry = p.entryCount;
   if (pageOf(entry) >= p.ledgerPages) {
     const [page] = await findLedgerPagePda(pool.address, p.ledgerPages);
     ixs.push(getOpenLedgerPageInstruction({ payer: signer, pool: pool.address, ledgerPage: page }));
-    rent += await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(idlPageSpace)).send();
+    rent += await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(ledgerPageSpace())).send();
   }
   const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(entry));
   ixs.push(
     getRegisterContributionInstruction({ contributor: signer, pool: pool.address, ledgerPage, contribution, destination, tokenProgram: p.tokenProgram, contentHash, kind, uri }),
   );
-  rent += await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(8 + 32 + 32 + 32 + 4 + 1 + 1 + 1 + 8 + 4 + new TextEncoder().encode(uri).length)).send();
+  rent += await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(contributionSpace(uri))).send();
   return sendWithWallet(ctx, ixs, rent, 'register');
 }
 
-// LedgerPage::SPACE: 8 + header 80 + 84 entries × 120 bytes
-const idlPageSpace = 8 + 80 + 84 * 120;
+/** The owner's associated token account of the pool's mint; its creation is added to `ixs` when missing. */
+async function ownTokenAccount(ctx: SendContext, owner: Address, p: Pool, ixs: Instruction[]): Promise<{ destination: Address; rent: bigint }> {
+  const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
+  if (await fetchRaw(ctx.rpc, destination)) return { destination, rent: 0n };
+  ixs.push(await createAssociatedTokenAccountIdempotent(owner, owner, p.mint, p.tokenProgram));
+  return { destination, rent: await ctx.rpc.getMinimumBalanceForRentExemption(TOKEN_ACCOUNT_SIZE).send() };
+}
 
 export async function claim(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {
   const owner = address(ctx.account.address);
   const p = pool.pool;
-  const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
   const ixs: Instruction[] = [];
-  let rent = 0n;
-  if (!(await fetchRaw(ctx.rpc, destination))) {
-    ixs.push(await createAssociatedTokenAccountIdempotent(owner, owner, p.mint, p.tokenProgram));
-    rent += await ctx.rpc.getMinimumBalanceForRentExemption(TOKEN_ACCOUNT_SIZE).send();
-  }
+  const { destination, rent } = await ownTokenAccount(ctx, owner, p, ixs);
   const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(c.entry));
   ixs.push(
     getClaimInstruction({ contributor: createNoopSigner(owner), contribution: c.address, pool: pool.address, ledgerPage, mint: p.mint, vault: p.vault, destination, tokenProgram: p.tokenProgram }),

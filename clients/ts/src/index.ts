@@ -4,3 +4,4 @@ export * from './generated';
 export * from './pda';
 export * from './owed';
 export * from './crank';
+export * from './space';

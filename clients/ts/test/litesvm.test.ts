@@ -44,6 +44,8 @@ import {
   getOpenLedgerPageInstruction,
   getRegisterContributionInstruction,
   getSetWeightsInstruction,
+  contributionSpace,
+  ledgerPageSpace,
   owedNow,
   TRIBUTARY_PROGRAM_ADDRESS,
 } from '../src';
@@ -116,6 +118,9 @@ describe('client against the sBPF build in LiteSVM', () => {
         contentHash, kind: ContributionKind.Dataset, uri: 'ipfs://bafy/dataset',
       }),
     ]);
+    // the sizes the client tells payers to fund are the sizes the program allocates
+    expect(account(contribution).data.length).toBe(contributionSpace('ipfs://bafy/dataset'));
+    expect(account(page0).data.length).toBe(ledgerPageSpace());
     const c = decodeContribution(account(contribution)).data;
     expect(c.contributor).toBe(contributor.address);
     expect(Buffer.from(c.contentHash)).toEqual(Buffer.from(contentHash));
