@@ -2,9 +2,10 @@
 // real solana-test-validator with the program loaded; the pool comes from the Anchor deploy script
 // (migrations/deploy.ts), the rest of the operator side from the `tributary` CLI.
 // Flow: connect → register a file → operator posts a weight and deposits → earnings appear →
-// operator cranks → payout arrives → more revenue → claim → balance rises; plus a rejected
-// signature and a bad payout account, each with its message. Screenshots of every step go to
-// app/test-results/. Run by scripts/test-e2e inside a private network namespace.
+// operator cranks → payout arrives → more revenue → claim → balance rises; plus the failures a
+// contributor meets, each with its message and nothing signed or sent: a payout account that is not
+// a token account, one that does not exist, a rejected signature, a wallet on another cluster and a
+// wallet without SOL. Screenshots of every step go to app/test-results/. Run by scripts/test-e2e inside a private network namespace.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
@@ -199,18 +200,25 @@ try {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => log('page error', e.message));
   const walletSource = readFileSync(join(here, 'test-wallet.js'), 'utf8');
-  await page.addInitScript({ content: `${walletSource}\ninstallTestWallet(${JSON.stringify({ seed: contributor.seed, publicKey: contributor.publicKey, address: contributor.address, chain: 'solana:localnet' })});` });
+  /** A page of the app with `keys` in the test wallet, on `chain`. */
+  const openApp = async (keys, chain) => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    p.on('pageerror', (e) => log('page error', e.message));
+    await p.addInitScript({ content: `${walletSource}\ninstallTestWallet(${JSON.stringify({ seed: keys.seed, publicKey: keys.publicKey, address: keys.address, chain })});` });
+    await p.goto(appUrl);
+    await p.getByTestId('connect-Test Wallet').waitFor();
+    return p;
+  };
+  const page = await openApp(contributor, 'solana:localnet');
   let step = 0;
-  const shot = async (name) => {
+  const shot = async (name, on = page) => {
     step += 1;
-    await page.screenshot({ path: join(out, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    await on.screenshot({ path: join(out, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
     log('screenshot', name);
   };
-  const messageText = async (pattern) => {
-    const m = page.getByTestId('message');
+  const messageText = async (pattern, on = page) => {
+    const m = on.getByTestId('message');
     await m.filter({ hasText: pattern }).waitFor({ timeout: 60_000 });
     return m.locator('span').innerText();
   };
@@ -219,8 +227,6 @@ try {
     await waitFor(`${expected}`, async () => (await locator.innerText()).trim() === expected, 60_000);
   };
 
-  await page.goto(appUrl);
-  await page.getByTestId('connect-Test Wallet').waitFor();
   await shot('wallet-available');
   await page.getByTestId('connect-Test Wallet').click();
   await page.getByTestId('connected').waitFor();
@@ -228,13 +234,16 @@ try {
 
   // register a file: hashed in the page
   const fileBytes = Buffer.from('a curated training shard\n'.repeat(100));
-  await page.getByTestId('file').setInputFiles({ name: 'shard-0001.jsonl', mimeType: 'application/jsonl', buffer: fileBytes });
+  const shard = { name: 'shard-0001.jsonl', mimeType: 'application/jsonl', buffer: fileBytes };
+  await page.getByTestId('file').setInputFiles(shard);
   const expectedHash = createHash('sha256').update(fileBytes).digest('hex');
   await page.getByTestId('file-hash').filter({ hasText: expectedHash }).waitFor();
   await page.getByTestId('uri').fill('ipfs://bafy/shard-0001.jsonl');
   await page.getByTestId('register').click();
   log(await messageText('Registered'));
   await page.getByTestId('contribution-0').waitFor();
+  // creating the payout account is not a payout
+  assert.equal((await cell(0, 'last-payout').innerText()).trim(), '—');
   await shot('registered');
 
   // a bad payout account is explained, nothing signed
@@ -242,6 +251,11 @@ try {
   await cell(0, 'change-destination').click();
   log(await messageText('not a token account'));
   await shot('bad-payout-account');
+  await page.getByTestId('dismiss').click();
+  await cell(0, 'new-destination').fill(newKeypair('nowhere').address);
+  await cell(0, 'change-destination').click();
+  log(await messageText('does not exist'));
+  await shot('missing-token-account');
   await page.getByTestId('dismiss').click();
   await cell(0, 'new-destination').fill('');
 
@@ -258,6 +272,7 @@ try {
   await waitText(cell(0, 'paid'), '99.9');
   await waitText(page.getByTestId('token-balance'), '99.9');
   await page.getByTestId('batch').first().waitFor();
+  await waitFor('last payout time', async () => (await cell(0, 'last-payout').innerText()).trim() !== '—');
   await shot('cranked');
 
   // more revenue, then the contributor claims
@@ -276,6 +291,26 @@ try {
   await shot('claimed');
   const signed = await page.evaluate(() => window.__testWallet.signed);
   assert.equal(signed, 2, 'the wallet signed the registration and the claim');
+
+  // a wallet on another cluster is told so when it connects, and cannot send
+  const elsewhere = await openApp(newKeypair('elsewhere'), 'solana:devnet');
+  await elsewhere.getByTestId('connect-Test Wallet').click();
+  log(await messageText('different cluster', elsewhere));
+  await shot('wrong-cluster', elsewhere);
+  // a wallet without SOL is told what registering needs before anything is signed
+  const broke = newKeypair('broke');
+  const poor = await openApp(broke, 'solana:localnet');
+  await poor.getByTestId('connect-Test Wallet').click();
+  await poor.getByTestId('connected').waitFor();
+  await poor.getByTestId('file').setInputFiles({ ...shard, name: 'shard-0002.jsonl', buffer: Buffer.from('another shard\n') });
+  await poor.getByTestId('uri').fill('ipfs://bafy/shard-0002.jsonl');
+  await poor.getByTestId('register').click();
+  log(await messageText('Not enough SOL', poor));
+  await shot('insufficient-sol', poor);
+  for (const [p, who] of [[elsewhere, 'wrong cluster'], [poor, 'no SOL']]) {
+    assert.equal(await p.evaluate(() => window.__testWallet.signed), 0, `nothing signed (${who})`);
+  }
+  assert.equal(BigInt((await rpc.getBalance(address(broke.address)).send()).value), 0n, 'nothing sent for the wallet without SOL');
   log(`passed: ${step} screenshots in ${out}`);
   console.log('1 passed, 0 failed');
 } catch (e) {

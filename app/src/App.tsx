@@ -208,7 +208,7 @@ export function App() {
                     <td className="num" data-testid="weight">{c.weight.toString()}</td>
                     <td className="num" data-testid="owed">{amount(c.owed)}</td>
                     <td className="num" data-testid="paid">{amount(c.paid)}</td>
-                    <td>{when(c.lastPayout)}</td>
+                    <td data-testid="last-payout">{when(c.lastPayout)}</td>
                     <td>
                       <span title={c.destination}>{short(c.destination)}</span>{' '}
                       <input

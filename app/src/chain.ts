@@ -158,7 +158,6 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
     const page = pages.get(pageIndex);
     const entry = page ? entryOfPage(page, c.entry) : undefined;
     if (!entry) continue;
-    const [last] = await rpc.getSignaturesForAddress(entry.destination, { limit: 1, commitment: 'confirmed' }).send();
     out.push({
       address: item.pubkey,
       entry: c.entry,
@@ -169,11 +168,42 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       weight: entry.weight,
       owed: owedNow(entry, pool.pool),
       paid: entry.paid,
-      lastPayout: last?.blockTime ? Number(last.blockTime) : null,
+      lastPayout: entry.paid > 0n ? await lastPayoutTime(rpc, cfg, entry.destination) : null,
     });
   }
   return out.sort((a, b) => a.entry - b.entry);
 }
+
+/**
+ * When the program last paid into `destination`: the newest of its recent transactions that invoked
+ * the program and raised its token balance (a crank or a claim). Not every transaction touching the
+ * account is a payout: creating it, or tokens from elsewhere, are not.
+ */
+async function lastPayoutTime(rpc: Rpc, cfg: Config, destination: Address): Promise<number | null> {
+  const recent = await rpc.getSignaturesForAddress(destination, { limit: 20, commitment: 'confirmed' }).send();
+  for (const s of recent) {
+    if (s.err) continue;
+    const tx = (await rpc
+      .getTransaction(s.signature, { encoding: 'jsonParsed', maxSupportedTransactionVersion: 0, commitment: 'confirmed' })
+      .send()) as ParsedTransaction | null;
+    if (!tx?.meta) continue;
+    // jsonParsed lists the lookup-table addresses too, in the order token balances index them
+    const keys = tx.transaction.message.accountKeys.map((k) => k.pubkey);
+    if (!keys.includes(cfg.programId)) continue;
+    const index = keys.indexOf(destination);
+    const balance = (list: TokenBalance[] | null) => BigInt(list?.find((b) => b.accountIndex === index)?.uiTokenAmount.amount ?? '0');
+    if (index >= 0 && balance(tx.meta.postTokenBalances) > balance(tx.meta.preTokenBalances)) {
+      return Number(s.blockTime ?? tx.blockTime ?? 0) || null;
+    }
+  }
+  return null;
+}
+type TokenBalance = { accountIndex: number; uiTokenAmount: { amount: string } };
+type ParsedTransaction = {
+  blockTime: bigint | null;
+  meta: { preTokenBalances: TokenBalance[] | null; postTokenBalances: TokenBalance[] | null } | null;
+  transaction: { message: { accountKeys: { pubkey: Address }[] } };
+};
 
 export type CrankBatchEvent = { signature: string; time: number | null; page: number; paid: number; skipped: number; amount: bigint; reward: bigint; cranker: Address };
 
