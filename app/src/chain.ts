@@ -168,7 +168,7 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       weight: entry.weight,
       owed: owedNow(entry, pool.pool),
       paid: entry.paid,
-      lastPayout: entry.paid > 0n ? await lastPayoutTime(rpc, cfg, entry.destination) : null,
+      lastPayout: entry.paid > 0n ? await lastPayoutTime(rpc, cfg, entry.destination, entry.paid) : null,
     });
   }
   return out.sort((a, b) => a.entry - b.entry);
@@ -179,7 +179,15 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
  * the program and raised its token balance (a crank or a claim). Not every transaction touching the
  * account is a payout: creating it, or tokens from elsewhere, are not.
  */
-async function lastPayoutTime(rpc: Rpc, cfg: Config, destination: Address): Promise<number | null> {
+async function lastPayoutTime(rpc: Rpc, cfg: Config, destination: Address, paid: bigint): Promise<number | null> {
+  // the answer changes only when the entry's paid total does: refreshes cost no transaction fetches
+  const key = `${cfg.programId}:${destination}:${paid}`;
+  if (!lastPayoutCache.has(key)) lastPayoutCache.set(key, await findLastPayoutTime(rpc, cfg, destination));
+  return lastPayoutCache.get(key) ?? null;
+}
+const lastPayoutCache = new Map<string, number | null>();
+
+async function findLastPayoutTime(rpc: Rpc, cfg: Config, destination: Address): Promise<number | null> {
   const recent = await rpc.getSignaturesForAddress(destination, { limit: 20, commitment: 'confirmed' }).send();
   for (const s of recent) {
     if (s.err) continue;
