@@ -5,7 +5,8 @@
 // operator cranks → payout arrives → more revenue → claim → balance rises; plus the failures a
 // contributor meets, each with its message and nothing signed or sent: a payout account that is not
 // a token account, one that does not exist, a rejected signature, a wallet on another cluster and a
-// wallet without SOL. Screenshots of every step go to app/test-results/. Run by scripts/test-e2e inside a private network namespace.
+// wallet without SOL. Screenshots of every step go to app/test-results/. Run by scripts/test-e2e
+// inside a private network namespace.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
@@ -296,6 +297,10 @@ try {
   const elsewhere = await openApp(newKeypair('elsewhere'), 'solana:devnet');
   await elsewhere.getByTestId('connect-Test Wallet').click();
   log(await messageText('different cluster', elsewhere));
+  await elsewhere.getByTestId('file').setInputFiles({ ...shard, name: 'shard-0003.jsonl', buffer: Buffer.from('a third shard\n') });
+  await elsewhere.getByTestId('uri').fill('ipfs://bafy/shard-0003.jsonl');
+  await elsewhere.getByTestId('register').click();
+  log(await messageText('and try again', elsewhere));
   await shot('wrong-cluster', elsewhere);
   // a wallet without SOL is told what registering needs before anything is signed
   const broke = newKeypair('broke');
