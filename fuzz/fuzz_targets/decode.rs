@@ -1,5 +1,6 @@
 //! Coverage-guided fuzzing of decoding: arbitrary bytes as instruction data for every instruction
-//! and as every account type must decode or be refused, never panic or over-read.
+//! and as every account type must decode or be refused, never panic or over-read; the crank
+//! entrypoint's decoding of its arguments must agree with Anchor's.
 #![no_main]
 use anchor_lang::{AnchorDeserialize, Discriminator};
 use libfuzzer_sys::fuzz_target;
@@ -21,6 +22,22 @@ fuzz_target!(|data: &[u8]| {
     args::<ix::Deposit>(data);
     args::<ix::ProposeAuthority>(data);
     args::<ix::UpdatePoolConfig>(data);
+    // the crank entrypoint's own decoding agrees with Anchor's
+    let anchor = data
+        .strip_prefix(ix::Crank::DISCRIMINATOR)
+        .and_then(|body| ix::Crank::deserialize(&mut &body[..]).ok())
+        .map(|c| (c.entries, c.batch));
+    let ours = tributary::entrypoint::crank_args(data).map(|(entries, batch)| {
+        (entries.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect::<Vec<_>>(), batch)
+    });
+    assert_eq!(ours, anchor);
+    // the crank's in-place pool view never reads out of bounds
+    let mut bytes = data.to_vec();
+    if let Ok(mut pool) = tributary::state::CrankPool::new(&mut bytes) {
+        let _ = (pool.mint(), pool.token_program(), pool.vault(), pool.decimals(), pool.acc_per_weight());
+        let _ = (pool.cranker_reward_bps(), pool.min_payout(), pool.paused(), pool.signer_seeds());
+        pool.record_paid(u64::MAX, u64::MAX);
+    }
     let _ = tributary_sdk::accounts::pool(data);
     let _ = tributary_sdk::accounts::contribution(data);
     if let Ok(page) = tributary_sdk::accounts::ledger_page(data) {

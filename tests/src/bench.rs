@@ -37,6 +37,8 @@ pub struct CrankFit {
     /// Whole transaction (compute budget instructions included).
     pub cu_tx: u64,
     pub cu_program: u64,
+    /// The token program's share of `cu_program` (its CPIs).
+    pub cu_token: u64,
     pub cu_limit: u64,
     pub base_fee: u64,
     pub priority_fee: u64,
@@ -47,6 +49,10 @@ pub struct CrankFit {
 impl CrankFit {
     pub fn cu_per_payout(&self) -> u64 {
         self.cu_tx / self.payouts as u64
+    }
+    /// Tributary's own compute: the program's minus what the token program spent in its CPIs.
+    pub fn cu_own(&self) -> u64 {
+        self.cu_program - self.cu_token
     }
     pub fn fee_per_payout(&self) -> f64 {
         (self.base_fee + self.priority_fee) as f64 / self.payouts as f64
@@ -115,8 +121,8 @@ impl Crank {
         Ok((tx, bytes, accounts))
     }
 
-    /// Simulate `n` payouts; `Ok((cu_tx, cu_program, bytes, accounts))` if the transaction is valid.
-    fn try_size(&self, n: usize, mode: CrankMode, cu_limit: u64) -> Result<(u64, u64, usize, usize), String> {
+    /// Simulate `n` payouts; `Ok((cu_tx, cu_program, cu_token, bytes, accounts))` if the transaction is valid.
+    fn try_size(&self, n: usize, mode: CrankMode, cu_limit: u64) -> Result<(u64, u64, u64, usize, usize), String> {
         let ixs = [
             ComputeBudgetInstruction::set_compute_unit_limit(cu_limit as u32),
             ComputeBudgetInstruction::set_compute_unit_price(PRIORITY_MICRO_LAMPORTS_PER_CU),
@@ -127,10 +133,22 @@ impl Crank {
             return Err(format!("{bytes} bytes > {PACKET_BYTES}"));
         }
         match self.env.svm.simulate_transaction(tx) {
-            Ok(sim) => Ok((sim.meta.compute_units_consumed, program_cu(&sim.meta.logs), bytes, accounts)),
+            Ok(sim) => Ok((
+                sim.meta.compute_units_consumed,
+                program_cu(&sim.meta.logs),
+                invoked_cu(&sim.meta.logs, &self.f.keys.token_program),
+                bytes,
+                accounts,
+            )),
             Err(failed) => Err(format!("{:?} ({accounts} accounts)", failed.err)),
         }
     }
+}
+
+/// Compute units `program` consumed in all its invocations (each logs `Program … consumed N of M`).
+fn invoked_cu(logs: &[String], program: &Pubkey) -> u64 {
+    let prefix = format!("Program {program} consumed ");
+    logs.iter().filter_map(|l| l.strip_prefix(&prefix)?.split(' ').next()?.parse::<u64>().ok()).sum()
 }
 
 fn bincode_len(tx: &VersionedTransaction) -> usize {
@@ -153,9 +171,10 @@ pub fn crank_at_limit(token_program: &Pubkey, mode: CrankMode, path: &'static st
             }
         }
     }
-    let (n, (need, _, _, _)) = best.expect("at least one payout fits");
+    let (n, (need, ..)) = best.expect("at least one payout fits");
     let cu_limit = cu_limit_for(need);
-    let (cu_tx, cu_program, tx_bytes, accounts) = c.try_size(n, mode, cu_limit).expect("fits with its own limit");
+    let (cu_tx, cu_program, cu_token, tx_bytes, accounts) =
+        c.try_size(n, mode, cu_limit).expect("fits with its own limit");
     // send it for real and check every payout landed
     let before: Vec<u64> = c.f.members[..n].iter().map(|m| c.env.balance(&m.destination)).collect();
     let ixs = [
@@ -180,6 +199,7 @@ pub fn crank_at_limit(token_program: &Pubkey, mode: CrankMode, path: &'static st
         accounts,
         cu_tx,
         cu_program,
+        cu_token,
         cu_limit,
         base_fee,
         priority_fee: priority,
@@ -190,9 +210,9 @@ pub fn crank_at_limit(token_program: &Pubkey, mode: CrankMode, path: &'static st
 /// One transaction per payout: the same crank with a single entry.
 pub fn one_payout_per_tx(token_program: &Pubkey, mode: CrankMode, path: &'static str) -> CrankFit {
     let c = setup(token_program, 2);
-    let (need, _, _, _) = c.try_size(1, mode, 1_400_000).expect("one payout");
+    let (need, ..) = c.try_size(1, mode, 1_400_000).expect("one payout");
     let cu_limit = cu_limit_for(need);
-    let (cu_tx, cu_program, tx_bytes, accounts) = c.try_size(1, mode, cu_limit).expect("one payout");
+    let (cu_tx, cu_program, cu_token, tx_bytes, accounts) = c.try_size(1, mode, cu_limit).expect("one payout");
     CrankFit {
         path,
         payouts: 1,
@@ -200,6 +220,7 @@ pub fn one_payout_per_tx(token_program: &Pubkey, mode: CrankMode, path: &'static
         accounts,
         cu_tx,
         cu_program,
+        cu_token,
         cu_limit,
         base_fee: LAMPORTS_PER_SIGNATURE,
         priority_fee: priority_fee(cu_limit),

@@ -123,10 +123,22 @@ pub fn accrue_limbs(weight: u64, acc: [u64; 2], snapshot: [u64; 2], frac: u64) -
 }
 
 /// `a · b` as (high, low) 64-bit halves, from 32-bit pieces (no 128-bit multiply call on sBPF).
+/// Weights and per-settlement deltas usually fit in 32 bits, so those cases take one or two
+/// multiplications instead of four.
 #[inline(always)]
 pub fn mul_wide(a: u64, b: u64) -> (u64, u64) {
     const MASK: u64 = 0xffff_ffff;
-    let (a0, a1, b0, b1) = (a & MASK, a >> 32, b & MASK, b >> 32);
+    if (a | b) >> 32 == 0 {
+        return (0, a.wrapping_mul(b)); // both < 2³²: the product is < 2⁶⁴
+    }
+    let (b0, b1) = (b & MASK, b >> 32);
+    if a >> 32 == 0 {
+        // a·b = a·b1·2³² + a·b0, each product < 2⁶⁴; `mid` < 2³³
+        let (p0, p1) = (a.wrapping_mul(b0), a.wrapping_mul(b1));
+        let mid = (p0 >> 32).wrapping_add(p1 & MASK);
+        return ((p1 >> 32).wrapping_add(mid >> 32), (mid << 32) | (p0 & MASK));
+    }
+    let (a0, a1) = (a & MASK, a >> 32);
     // No wrap can happen: each product of two 32-bit pieces is < 2⁶⁴; `mid` < 3·2³²; the high
     // half is at most (2³²−1)² + 2·(2³²−1) + 2 < 2⁶⁴. Wrapping ops only spare the checks.
     let (p00, p01, p10, p11) = (a0.wrapping_mul(b0), a0.wrapping_mul(b1), a1.wrapping_mul(b0), a1.wrapping_mul(b1));
@@ -231,6 +243,10 @@ mod tests {
             (u64::MAX, u64::MAX),
             (0x1234_5678_9abc_def0, 0xfedc_ba98_7654_3210),
             (1 << 32, 1 << 32),
+            (u64::from(u32::MAX), u64::from(u32::MAX)),
+            (u64::from(u32::MAX), u64::MAX),
+            (7, 0xffff_ffff_0000_0001),
+            (u64::MAX, 3),
         ] {
             let p = u128::from(a) * u128::from(b);
             assert_eq!(mul_wide(a, b), ((p >> 64) as u64, p as u64));

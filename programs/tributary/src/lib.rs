@@ -7,6 +7,8 @@
 #![allow(unexpected_cfgs)] // anchor's macros test cfgs this crate does not declare
 
 pub mod constants;
+#[cfg(all(feature = "crank-entrypoint", not(feature = "cpi")))]
+pub mod entrypoint;
 pub mod errors;
 pub mod events;
 pub mod instructions;
@@ -22,7 +24,10 @@ use solana_compiler_builtins as _;
 
 declare_id!("Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7");
 
-#[cfg(not(feature = "no-entrypoint"))]
+#[cfg(any(
+    not(feature = "no-entrypoint"),
+    all(feature = "crank-entrypoint", not(feature = "cpi"), target_os = "solana")
+))]
 solana_security_txt::security_txt! {
     name: "Tributary",
     project_url: "https://github.com/tributary-labs/tributary",

@@ -75,6 +75,24 @@ fn main() {
     for f in &fits {
         let _ = writeln!(md, "- {}: one more is refused — {}", f.path, f.next_refused);
     }
+    let _ = writeln!(md, "\n### Where the compute goes\n");
+    let _ = writeln!(md, "The transaction at the limit, split: the compute-budget instructions, the token program (its part of Tributary's CPIs) and Tributary's own work, which includes what the runtime charges for each CPI (about 1,000 CU before the callee runs: once on the batch path, once per payout otherwise). Tributary's own work with a single entry (plus the reward transfer) approximates its fixed cost; the difference, spread over the further payouts, is its cost per payout.\n");
+    let _ = writeln!(md, "| path | compute budget ixs | token program | Tributary (own) | token program / payout | Tributary own at 1 payout | Tributary own / further payout |");
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|");
+    for (fit, single) in fits.iter().zip(&singles) {
+        let payouts = fit.payouts as u64;
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {:.0} | {} | {:.0} |",
+            fit.path,
+            fit.cu_tx - fit.cu_program,
+            fit.cu_token,
+            fit.cu_own(),
+            fit.cu_token as f64 / payouts as f64,
+            single.cu_own(),
+            (fit.cu_own() - single.cu_own()) as f64 / (payouts - 1) as f64
+        );
+    }
     let _ = writeln!(md, "\n## Baseline: one transaction per payout\n");
     let _ = writeln!(md, "| path | CU / tx | fee / payout (lamports) | batched fee / payout | baseline ÷ batched |");
     let _ = writeln!(md, "|---|---:|---:|---:|---:|");

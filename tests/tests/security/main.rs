@@ -3,6 +3,7 @@
 mod arithmetic;
 mod close_and_reuse;
 mod cosplay;
+mod crank_entrypoint;
 mod duplicates;
 mod fake_programs;
 mod missing_signer;

@@ -1,12 +1,18 @@
 use crate::errors::{math, TributaryError};
 use crate::events::{CrankBatch, PayoutSkipped};
-use crate::state::{LedgerPage, Pool};
-use crate::utils::token::{destination_problem, PTokenBatch, VaultSigner, VaultTransfers};
+use crate::state::{CrankPool, LedgerPage, Pool};
+use crate::utils::cpi::{AccountView, PdaSigner};
+use crate::utils::token::{destination_problem, keys_equal, PTokenBatch, VaultTransfers};
 use crate::utils::validations;
 use anchor_lang::prelude::*;
+use anchor_lang::Discriminator;
 use anchor_spl::token_interface::TokenInterface;
 use tributary_math::{split_payout, PayoutSplit};
 
+/// The crank's accounts. The program's entrypoint serves `crank` straight from the input buffer
+/// (`crate::entrypoint`) and [`process`] checks everything below itself; Anchor's checks of this
+/// struct run too when the program is built without the `crank-entrypoint` feature. Destinations
+/// follow as remaining accounts, one per entry, in order.
 #[derive(Accounts)]
 pub struct Crank<'info> {
     /// Anyone. Earns the pool's cranker reward if `reward_account` is given.
@@ -32,118 +38,223 @@ pub struct Crank<'info> {
 }
 
 impl<'info> Crank<'info> {
-    /// Stream payouts: for each entry named (its destination at the same position in the remaining
-    /// accounts), settle and pay what is owed if it reaches the minimum payout. A destination that
-    /// cannot receive is skipped with an event and keeps its owed amount; the batch never fails for
-    /// it. `batch` sends every transfer in one CPI to p-token's `batch` (classic SPL Token only);
-    /// otherwise one `transfer_checked` per payout (Token-2022).
+    /// Anchor's route to [`process`] (builds without the crank entrypoint).
     pub fn crank(ctx: Context<'info, Self>, entries: Vec<u32>, batch: bool) -> Result<()> {
-        let accounts = &ctx.accounts;
-        let pool = &accounts.pool;
-        validations::require_not_paused(pool.paused)?;
-        require!(entries.len() == ctx.remaining_accounts.len(), TributaryError::AccountCountMismatch);
-        require!(!batch || !pool.is_token_2022(), TributaryError::BatchNeedsClassicToken);
-        let mint_info = match (&accounts.mint, batch) {
-            (Some(mint), _) => Some(mint.to_account_info()),
-            (None, true) => None,
-            (None, false) => return err!(TributaryError::MintRequired),
-        };
-        let reward_info = match &accounts.reward_account {
-            Some(account) if pool.cranker_reward_bps > 0 => {
-                require!(
-                    destination_problem(account, &pool.token_program, &pool.mint, accounts.cranker.key).is_none(),
-                    TributaryError::InvalidRewardAccount
-                );
-                Some(account.to_account_info())
-            }
-            _ => None,
-        };
+        let a = &ctx.accounts;
+        let page = AccountView::from_info(&a.ledger_page.to_account_info());
+        let mut views = vec![
+            AccountView::from_info(&a.cranker),
+            AccountView::from_info(&a.pool.to_account_info()),
+            page,
+            AccountView::from_info(&a.vault),
+            AccountView::from_info(&a.token_program),
+            a.mint.as_ref().map_or(page, |mint| AccountView::from_info(mint)),
+            a.reward_account.as_ref().map_or(page, |reward| AccountView::from_info(reward)),
+        ];
+        views.extend(ctx.remaining_accounts.iter().map(AccountView::from_info));
+        let accounts = CrankAccounts::new(&views, a.mint.is_some(), a.reward_account.is_some())?;
+        process(ctx.program_id, &accounts, &views, entries.iter().copied(), batch)?;
+        // `process` wrote the pool's totals in place; Anchor writes its copy back on exit
+        ctx.accounts.pool.reload()
+    }
+}
 
-        let pool_key = pool.key();
-        let seeds = pool.signer_seeds();
-        let pool_info = pool.to_account_info();
-        let vault_info = accounts.vault.to_account_info();
-        let token_program_info = accounts.token_program.to_account_info();
-        let mut batch_cpi = batch.then(|| PTokenBatch::new(&vault_info, &pool_info, entries.len() + 1));
-        let signer = mint_info.as_ref().map(|mint| VaultSigner {
-            token_program: &token_program_info,
-            vault: &vault_info,
-            mint,
-            pool: &pool_info,
-            seeds: &seeds,
-            decimals: pool.decimals,
-        });
-        let mut transfers = match (&batch_cpi, &signer) {
-            (None, Some(signer)) => Some(VaultTransfers::new(signer)),
-            _ => None,
-        };
+/// The fixed accounts of a crank, as views of the input (see [`Crank`] for each one's role), and
+/// the destinations after them.
+pub struct CrankAccounts<'a> {
+    pub cranker: &'a AccountView,
+    pub pool: &'a AccountView,
+    pub ledger_page: &'a AccountView,
+    pub vault: &'a AccountView,
+    pub token_program: &'a AccountView,
+    pub mint: Option<&'a AccountView>,
+    pub reward_account: Option<&'a AccountView>,
+    pub destinations: &'a [AccountView],
+}
 
-        let (acc, min_payout, reward_bps) =
-            (tributary_math::split(pool.acc_per_weight), pool.min_payout.max(1), pool.cranker_reward_bps);
-        let (mut paid, mut skipped, mut to_contributors, mut rewards) = (0u32, 0u32, 0u64, 0u64);
-        {
-            let mut page = accounts.ledger_page.load_mut()?;
-            for (&entry_index, destination) in entries.iter().zip(ctx.remaining_accounts) {
-                let entry = page.entry_mut(entry_index)?;
-                require_keys_eq!(*destination.key, entry.destination, TributaryError::DestinationMismatch);
-                let owed = entry.settle_limbs(acc)?;
-                if owed < min_payout {
-                    continue; // stays owed; a repeated entry lands here the second time
-                }
-                if let Some(reason) =
-                    destination_problem(destination, &pool.token_program, &pool.mint, &entry.contributor)
-                {
-                    skipped += 1;
-                    emit!(PayoutSkipped {
-                        pool: pool_key,
-                        entry: entry_index,
-                        destination: entry.destination,
-                        reason,
-                        owed
-                    });
-                    continue;
-                }
-                let split = match reward_info {
-                    Some(_) => math(split_payout(owed, reward_bps))?,
-                    None => PayoutSplit { to_contributor: owed, reward: 0 },
-                };
-                entry.owed = 0;
-                entry.paid = entry.paid.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
-                to_contributors =
-                    to_contributors.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
-                rewards = rewards.checked_add(split.reward).ok_or(TributaryError::MathOverflow)?;
-                paid += 1;
-                match (&mut batch_cpi, &mut transfers) {
-                    (Some(cpi), _) => cpi.push(destination, split.to_contributor),
-                    (None, Some(transfers)) => transfers.pay(destination, split.to_contributor)?,
-                    (None, None) => return err!(TributaryError::MintRequired),
-                }
-            }
-        }
-        if let (Some(reward_account), true) = (&reward_info, rewards > 0) {
-            match (&mut batch_cpi, &mut transfers) {
-                (Some(cpi), _) => cpi.push(reward_account, rewards),
-                (None, Some(transfers)) => transfers.pay(reward_account, rewards)?,
-                (None, None) => return err!(TributaryError::MintRequired),
-            }
-        }
-        if let Some(cpi) = batch_cpi {
-            cpi.invoke(&pool.token_program, &seeds)?;
-        }
-        let cranker = accounts.cranker.key();
-        let page_index = accounts.ledger_page.load()?.page;
-        let pool = &mut ctx.accounts.pool;
-        pool.record_paid(to_contributors, rewards);
-        emit!(CrankBatch {
-            pool: pool_key,
-            page: page_index,
+impl<'a> CrankAccounts<'a> {
+    /// Number of fixed accounts (Anchor passes an absent optional one as the program id).
+    pub const LEN: usize = 7;
+
+    /// `views`: the instruction's accounts in order.
+    pub fn new(views: &'a [AccountView], has_mint: bool, has_reward_account: bool) -> Result<Self> {
+        let [cranker, pool, ledger_page, vault, token_program, mint, reward_account, destinations @ ..] = views else {
+            return err!(ErrorCode::AccountNotEnoughKeys);
+        };
+        Ok(Self {
             cranker,
-            entries: entries.len() as u32,
-            paid,
-            skipped,
-            amount: to_contributors,
-            reward: rewards,
-        });
-        Ok(())
+            pool,
+            ledger_page,
+            vault,
+            token_program,
+            mint: has_mint.then_some(mint),
+            reward_account: has_reward_account.then_some(reward_account),
+            destinations,
+        })
+    }
+}
+
+/// An account of this program holding `discriminator`, writable: what `mut` + `Account` /
+/// `AccountLoader` check, with Anchor's error codes.
+fn require_program_account(view: &AccountView, program_id: &Pubkey, discriminator: &[u8], name: &str) -> Result<()> {
+    if view.owner() != program_id {
+        return Err(Error::from(ErrorCode::AccountOwnedByWrongProgram).with_account_name(name));
+    }
+    // SAFETY: a shared read; nothing writes account data until the checks are done
+    let data = unsafe { view.data() };
+    if data.len() < discriminator.len() {
+        return Err(Error::from(ErrorCode::AccountDiscriminatorNotFound).with_account_name(name));
+    }
+    if &data[..discriminator.len()] != discriminator {
+        return Err(Error::from(ErrorCode::AccountDiscriminatorMismatch).with_account_name(name));
+    }
+    require_writable(view, name)
+}
+
+fn require_writable(view: &AccountView, name: &str) -> Result<()> {
+    if !view.is_writable() {
+        return Err(Error::from(ErrorCode::ConstraintMut).with_account_name(name));
+    }
+    Ok(())
+}
+
+/// Stream payouts: for each entry named (its destination at the same position), settle and pay
+/// what is owed if it reaches the minimum payout. A destination that cannot receive is skipped
+/// with an event and keeps its owed amount; the batch never fails for it. `batch` sends every
+/// transfer in one CPI to p-token's `batch` (classic SPL Token only); otherwise one
+/// `transfer_checked` per payout (Token-2022).
+pub fn process(
+    program_id: &Pubkey,
+    accounts: &CrankAccounts,
+    views: &[AccountView],
+    entries: impl ExactSizeIterator<Item = u32>,
+    batch: bool,
+) -> Result<()> {
+    // the checks `#[derive(Accounts)] Crank` declares
+    require!(accounts.cranker.is_signer(), ErrorCode::AccountNotSigner);
+    require_program_account(accounts.pool, program_id, Pool::DISCRIMINATOR, "pool")?;
+    require_program_account(accounts.ledger_page, program_id, LedgerPage::DISCRIMINATOR, "ledger_page")?;
+    // SAFETY: pool and page are distinct (their discriminators differ) and owned by this program,
+    // so no other view below can read them: destinations and the reward account are read only once
+    // their owner is known to be the token program. Nothing else holds their data.
+    let (pool_data, page_data) = unsafe { (accounts.pool.data_mut(), accounts.ledger_page.data_mut()) };
+    let mut pool = CrankPool::new(pool_data)?;
+    let page: &mut LedgerPage = page_data
+        .get_mut(8..LedgerPage::SPACE)
+        .and_then(|bytes| bytemuck::try_from_bytes_mut(bytes).ok())
+        .ok_or(ErrorCode::AccountDidNotDeserialize)?;
+    let pool_key = *accounts.pool.key();
+    let (token_program, mint) = (pool.token_program(), pool.mint());
+    require_keys_eq!(*accounts.vault.key(), pool.vault(), TributaryError::VaultMismatch);
+    require_writable(accounts.vault, "vault")?;
+    let token_program_key = accounts.token_program.key();
+    require!(
+        *token_program_key == anchor_spl::token::ID || *token_program_key == anchor_spl::token_2022::ID,
+        ErrorCode::InvalidProgramId
+    );
+    require!(accounts.token_program.executable(), ErrorCode::InvalidProgramExecutable);
+    require_keys_eq!(*token_program_key, token_program, TributaryError::TokenProgramMismatch);
+    require_keys_eq!(page.pool, pool_key, TributaryError::LedgerPageMismatch);
+    if let Some(view) = accounts.mint {
+        require_keys_eq!(*view.key(), mint, TributaryError::MintMismatch);
+    }
+    if let Some(view) = accounts.reward_account {
+        require_writable(view, "reward_account")?;
+    }
+
+    validations::require_not_paused(pool.paused())?;
+    require!(entries.len() == accounts.destinations.len(), TributaryError::AccountCountMismatch);
+    require!(!batch || token_program != anchor_spl::token_2022::ID, TributaryError::BatchNeedsClassicToken);
+    require!(batch || accounts.mint.is_some(), TributaryError::MintRequired);
+    let reward_bps = pool.cranker_reward_bps();
+    let reward_account = match accounts.reward_account {
+        Some(account) if reward_bps > 0 => {
+            require!(
+                destination_problem(account, &token_program, &mint, accounts.cranker.key()).is_none(),
+                TributaryError::InvalidRewardAccount
+            );
+            Some(account)
+        }
+        _ => None,
+    };
+
+    let seeds = pool.signer_seeds();
+    let signer = PdaSigner::new(&seeds);
+    let count = entries.len();
+    let mut transfers = match &accounts.mint {
+        Some(mint) if !batch => Payouts::PerTransfer(VaultTransfers::new(
+            accounts.token_program,
+            accounts.vault,
+            mint,
+            accounts.pool,
+            pool.decimals(),
+        )),
+        _ => Payouts::Batch(PTokenBatch::new(accounts.vault, accounts.pool, views, count + 1)),
+    };
+    let (acc, min_payout) = (pool.acc_per_weight(), pool.min_payout().max(1));
+    let (mut paid, mut skipped, mut to_contributors, mut rewards) = (0u32, 0u32, 0u64, 0u64);
+    let first_entry = page.first_entry()?;
+    for (entry_index, destination) in entries.zip(accounts.destinations) {
+        let Some(entry) = page.entries.get_mut(entry_index.wrapping_sub(first_entry) as usize) else {
+            return err!(TributaryError::EntryNotInPage);
+        };
+        if !keys_equal(destination.key(), &entry.destination) {
+            return err!(TributaryError::DestinationMismatch);
+        }
+        let owed = entry.settle_limbs(acc)?;
+        if owed < min_payout {
+            continue; // stays owed; a repeated entry lands here the second time
+        }
+        if let Some(reason) = destination_problem(destination, &token_program, &mint, &entry.contributor) {
+            skipped = skipped.wrapping_add(1); // ≤ the entry count, itself a u32
+            emit!(PayoutSkipped { pool: pool_key, entry: entry_index, destination: entry.destination, reason, owed });
+            continue;
+        }
+        let split = match reward_account {
+            Some(_) => math(split_payout(owed, reward_bps))?,
+            None => PayoutSplit { to_contributor: owed, reward: 0 },
+        };
+        entry.owed = 0;
+        entry.paid = entry.paid.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
+        to_contributors = to_contributors.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
+        rewards = rewards.checked_add(split.reward).ok_or(TributaryError::MathOverflow)?;
+        paid = paid.wrapping_add(1); // ≤ the entry count, itself a u32
+        transfers.pay(destination, split.to_contributor, &signer)?;
+    }
+    if let (Some(reward_account), true) = (reward_account, rewards > 0) {
+        transfers.pay(reward_account, rewards, &signer)?;
+    }
+    let page_index = page.page;
+    if let Payouts::Batch(cpi) = transfers {
+        cpi.invoke(&token_program, &signer)?;
+    }
+    pool.record_paid(to_contributors, rewards);
+    emit!(CrankBatch {
+        pool: pool_key,
+        page: page_index,
+        cranker: *accounts.cranker.key(),
+        entries: count as u32,
+        paid,
+        skipped,
+        amount: to_contributors,
+        reward: rewards,
+    });
+    Ok(())
+}
+
+/// How the vault pays: queued into one p-token `batch` CPI, or one `transfer_checked` CPI each.
+#[allow(clippy::large_enum_variant)] // one per crank, on the stack: a box would only add an allocation
+enum Payouts<'a> {
+    Batch(PTokenBatch<'a>),
+    PerTransfer(VaultTransfers<'a>),
+}
+
+impl Payouts<'_> {
+    #[inline(always)]
+    fn pay(&mut self, to: &AccountView, amount: u64, signer: &PdaSigner) -> Result<()> {
+        match self {
+            Payouts::Batch(cpi) => cpi.push(to, amount),
+            Payouts::PerTransfer(transfers) => transfers.pay(to, amount, signer),
+        }
     }
 }

@@ -51,10 +51,14 @@ const _: () = assert!(8 + core::mem::size_of::<LedgerPage>() <= 10_240);
 impl LedgerPage {
     pub const SPACE: usize = 8 + core::mem::size_of::<LedgerPage>();
 
+    /// The global index of this page's first entry.
+    pub fn first_entry(&self) -> Result<u32> {
+        Ok(self.page.checked_mul(ENTRIES_PER_PAGE).ok_or(TributaryError::EntryNotInPage)?)
+    }
+
     /// The slot of global entry `entry` on this page.
     pub fn slot(&self, entry: u32) -> Result<usize> {
-        let first = self.page.checked_mul(ENTRIES_PER_PAGE).ok_or(TributaryError::EntryNotInPage)?;
-        match entry.checked_sub(first) {
+        match entry.checked_sub(self.first_entry()?) {
             Some(slot) if slot < ENTRIES_PER_PAGE => Ok(slot as usize),
             _ => err!(TributaryError::EntryNotInPage),
         }

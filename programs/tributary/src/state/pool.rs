@@ -96,3 +96,174 @@ impl Pool {
         self.total_cranker_rewards = self.total_cranker_rewards.saturating_add(u128::from(rewards));
     }
 }
+
+/// The fields of a serialized `Pool` that the crank reads and writes, read in place (a borsh
+/// round trip of the whole pool would cost more than a dozen payouts). Borsh packs the fields, and
+/// every field after `pending_authority` sits 32 bytes further when it is `Some`; the offsets below
+/// are checked against the serializer in this module's tests.
+pub struct CrankPool<'a> {
+    data: &'a mut [u8],
+    /// Offset of `attestor`, the first field after `pending_authority`.
+    tail: usize,
+}
+
+mod offset {
+    pub const CREATOR: usize = 8;
+    pub const POOL_ID: usize = 40;
+    pub const BUMP: usize = 48;
+    pub const PENDING_AUTHORITY: usize = 82;
+    // from `tail`
+    pub const MINT: usize = 32;
+    pub const TOKEN_PROGRAM: usize = 64;
+    pub const VAULT: usize = 96;
+    pub const DECIMALS: usize = 128;
+    pub const ACC_PER_WEIGHT: usize = 129;
+    pub const CRANKER_REWARD_BPS: usize = 181;
+    pub const MIN_PAYOUT: usize = 183;
+    pub const PAUSED: usize = 191;
+    pub const TOTAL_PAID: usize = 264;
+    pub const TOTAL_CRANKER_REWARDS: usize = 280;
+    pub const END: usize = 296;
+}
+
+impl<'a> CrankPool<'a> {
+    /// `data` is a pool account's data whose owner and discriminator the caller checked.
+    pub fn new(data: &'a mut [u8]) -> Result<Self> {
+        let tail = match data.get(offset::PENDING_AUTHORITY) {
+            Some(0) => offset::PENDING_AUTHORITY + 1,
+            Some(1) => offset::PENDING_AUTHORITY + 1 + 32,
+            _ => return err!(ErrorCode::AccountDidNotDeserialize),
+        };
+        require!(data.len() >= tail + offset::END, ErrorCode::AccountDidNotDeserialize);
+        Ok(Self { data, tail })
+    }
+
+    fn bytes<const L: usize>(&self, at: usize) -> [u8; L] {
+        let mut out = [0u8; L];
+        out.copy_from_slice(&self.data[at..at + L]);
+        out
+    }
+
+    fn u64_at(&self, at: usize) -> u64 {
+        u64::from_le_bytes(self.bytes(at))
+    }
+
+    pub fn mint(&self) -> Pubkey {
+        Pubkey::new_from_array(self.bytes(self.tail + offset::MINT))
+    }
+    pub fn token_program(&self) -> Pubkey {
+        Pubkey::new_from_array(self.bytes(self.tail + offset::TOKEN_PROGRAM))
+    }
+    pub fn vault(&self) -> Pubkey {
+        Pubkey::new_from_array(self.bytes(self.tail + offset::VAULT))
+    }
+    pub fn decimals(&self) -> u8 {
+        self.data[self.tail + offset::DECIMALS]
+    }
+    /// `acc_per_weight` as little-endian 64-bit halves.
+    pub fn acc_per_weight(&self) -> [u64; 2] {
+        let at = self.tail + offset::ACC_PER_WEIGHT;
+        [self.u64_at(at), self.u64_at(at + 8)]
+    }
+    pub fn cranker_reward_bps(&self) -> u16 {
+        u16::from_le_bytes(self.bytes(self.tail + offset::CRANKER_REWARD_BPS))
+    }
+    pub fn min_payout(&self) -> u64 {
+        self.u64_at(self.tail + offset::MIN_PAYOUT)
+    }
+    pub fn paused(&self) -> bool {
+        self.data[self.tail + offset::PAUSED] != 0
+    }
+
+    /// The pool PDA's signer seeds (`creator`, `pool_id` and `bump` sit before `pending_authority`).
+    pub fn signer_seeds(&self) -> [&[u8]; 4] {
+        [
+            POOL_SEED,
+            &self.data[offset::CREATOR..offset::CREATOR + 32],
+            &self.data[offset::POOL_ID..offset::POOL_ID + 8],
+            &self.data[offset::BUMP..offset::BUMP + 1],
+        ]
+    }
+
+    /// [`Pool::record_paid`] on the serialized totals.
+    pub fn record_paid(&mut self, to_contributors: u64, rewards: u64) {
+        for (at, amount) in [(offset::TOTAL_PAID, to_contributors), (offset::TOTAL_CRANKER_REWARDS, rewards)] {
+            let at = self.tail + at;
+            let total = u128::from_le_bytes(self.bytes(at)).saturating_add(u128::from(amount));
+            self.data[at..at + 16].copy_from_slice(&total.to_le_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(pending_authority: Option<Pubkey>) -> Pool {
+        let key = |b: u8| Pubkey::new_from_array([b; 32]);
+        Pool {
+            creator: key(1),
+            pool_id: 0x0102_0304_0506_0708,
+            bump: 250,
+            vault_bump: 249,
+            authority: key(2),
+            pending_authority,
+            attestor: key(4),
+            mint: key(5),
+            token_program: key(6),
+            vault: key(7),
+            decimals: 9,
+            acc_per_weight: (7u128 << 64) | 11,
+            carry: 12,
+            held: 13,
+            total_weight: 14,
+            entry_count: 15,
+            ledger_pages: 16,
+            active_contributions: 17,
+            cranker_reward_bps: 0x0102,
+            min_payout: 19,
+            paused: true,
+            epoch: 20,
+            report_hash: [21; 32],
+            total_deposited: 22,
+            total_usage_fees: 23,
+            total_paid: u128::MAX - 5,
+            total_cranker_rewards: 1 << 70,
+        }
+    }
+
+    #[test]
+    fn the_crank_view_reads_and_writes_what_borsh_does() {
+        for pending in [None, Some(Pubkey::new_from_array([3; 32]))] {
+            let mut expected = pool(pending);
+            let mut data = vec![0u8; Pool::SPACE];
+            expected.try_serialize(&mut data.as_mut_slice()).expect("serialize");
+            let mut view = CrankPool::new(&mut data).expect("view");
+            assert_eq!(view.mint(), expected.mint);
+            assert_eq!(view.token_program(), expected.token_program);
+            assert_eq!(view.vault(), expected.vault);
+            assert_eq!(view.decimals(), expected.decimals);
+            let [lo, hi] = view.acc_per_weight();
+            assert_eq!(u128::from(lo) | (u128::from(hi) << 64), expected.acc_per_weight);
+            assert_eq!(view.cranker_reward_bps(), expected.cranker_reward_bps);
+            assert_eq!(view.min_payout(), expected.min_payout);
+            assert_eq!(view.paused(), expected.paused);
+            assert_eq!(view.signer_seeds(), expected.signer_seeds());
+            view.record_paid(9, 1);
+            expected.record_paid(9, 1);
+            let written = Pool::try_deserialize(&mut data.as_slice()).expect("deserialize");
+            assert_eq!(format!("{written:?}"), format!("{expected:?}"), "only the totals changed, as record_paid does");
+        }
+    }
+
+    #[test]
+    fn a_malformed_option_tag_or_short_data_is_refused() {
+        let mut data = vec![0u8; Pool::SPACE];
+        pool(None).try_serialize(&mut data.as_mut_slice()).expect("serialize");
+        data[offset::PENDING_AUTHORITY] = 2;
+        assert!(CrankPool::new(&mut data).is_err());
+        data[offset::PENDING_AUTHORITY] = 1; // `Some` needs 32 more bytes than a `None` pool wrote
+        let len = offset::PENDING_AUTHORITY + 1 + offset::END;
+        assert!(CrankPool::new(&mut data[..len]).is_err());
+    }
+}

@@ -2,9 +2,9 @@
 //!
 //! `invoke_signed` clones every `AccountInfo` into a `Vec`, builds 34-byte `AccountMeta`s and scans
 //! accounts × infos to check borrows. The crank instead builds 16-byte `SolAccountMeta`s that point
-//! at keys already in the input buffer, one `SolAccountInfo` per account passed (a repeated
-//! destination may appear twice), and calls `sol_invoke_signed_c` once. Sound because the crank validated every account itself and holds no
-//! `RefCell` borrow of any account it passes across the call.
+//! at keys already in the input buffer, passes its `AccountView`s (a repeated destination may
+//! appear twice) and calls `sol_invoke_signed_c` once. Sound because the crank validated every
+//! account itself and holds no reference into any account's data across the call.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 use anchor_lang::prelude::*;
 
@@ -24,8 +24,13 @@ struct SolInstruction {
     data_len: u64,
 }
 
+/// An account as the runtime serialized it into the program's input, in the C-ABI layout that
+/// `sol_invoke_signed_c` takes as an account info: the crank reads accounts through it and passes
+/// it on unchanged. Plain pointers, no `RefCell`: whoever reads or writes through it must hold no
+/// other borrow of the same account.
 #[repr(C)]
-pub struct SolAccountInfo {
+#[derive(Clone, Copy)]
+pub struct AccountView {
     key: *const Pubkey,
     lamports: *mut u64,
     data_len: u64,
@@ -38,6 +43,7 @@ pub struct SolAccountInfo {
 }
 
 #[repr(C)]
+#[derive(Clone, Copy)]
 struct SolSignerSeed {
     addr: *const u8,
     len: u64,
@@ -55,9 +61,9 @@ impl SolAccountMeta {
     }
 }
 
-impl SolAccountInfo {
-    /// Pointers to the account as the runtime serialized it (no borrow is taken or held).
-    pub fn new(info: &AccountInfo) -> Self {
+impl AccountView {
+    /// The account behind an `AccountInfo` built by the standard deserializer (no borrow is taken).
+    pub fn from_info(info: &AccountInfo) -> Self {
         // SAFETY: `as_ptr` reads the RefCell contents without borrowing; the references inside
         // point into the program's input buffer, which outlives the instruction.
         let (lamports, data) = unsafe { (&mut **info.lamports.as_ptr() as *mut u64, &mut **info.data.as_ptr()) };
@@ -73,18 +79,95 @@ impl SolAccountInfo {
             executable: info.executable,
         }
     }
+
+    /// The account whose serialized record starts at `header` (see `utils::input`).
+    ///
+    /// # Safety
+    /// `header` points at a non-duplicate account record of the runtime's input buffer.
+    #[inline(always)]
+    pub unsafe fn from_record(header: *mut u8) -> Self {
+        use crate::utils::input::record;
+        Self {
+            key: header.add(record::KEY) as *const Pubkey,
+            lamports: header.add(record::LAMPORTS) as *mut u64,
+            data_len: *(header.add(record::DATA_LEN) as *const u64),
+            data: header.add(record::DATA),
+            owner: header.add(record::OWNER) as *const Pubkey,
+            rent_epoch: 0,
+            is_signer: *header.add(record::IS_SIGNER) != 0,
+            is_writable: *header.add(record::IS_WRITABLE) != 0,
+            executable: *header.add(record::EXECUTABLE) != 0,
+        }
+    }
+
+    #[inline(always)]
+    pub fn key(&self) -> &Pubkey {
+        // SAFETY: points into the input buffer (or an AccountInfo's key), alive for the instruction
+        unsafe { &*self.key }
+    }
+
+    #[inline(always)]
+    pub fn owner(&self) -> &Pubkey {
+        // SAFETY: as `key`
+        unsafe { &*self.owner }
+    }
+
+    pub fn is_signer(&self) -> bool {
+        self.is_signer
+    }
+
+    pub fn is_writable(&self) -> bool {
+        self.is_writable
+    }
+
+    pub fn executable(&self) -> bool {
+        self.executable
+    }
+
+    /// The account's data.
+    ///
+    /// # Safety
+    /// Nothing may write the account's data while the slice lives.
+    #[inline(always)]
+    pub unsafe fn data(&self) -> &[u8] {
+        core::slice::from_raw_parts(self.data, self.data_len as usize)
+    }
+
+    /// The account's data, writable.
+    ///
+    /// # Safety
+    /// No other reference to the account's data may live while the slice does.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn data_mut(&self) -> &mut [u8] {
+        core::slice::from_raw_parts_mut(self.data, self.data_len as usize)
+    }
 }
 
-/// Invoke `program_id` with `metas`, `data` and `infos`, signed by the pool PDA's seeds.
+/// A PDA's signer seeds in the C-ABI form, built once and reused for every CPI of a crank.
+pub struct PdaSigner<'a> {
+    seeds: [SolSignerSeed; 4],
+    _borrow: core::marker::PhantomData<&'a [u8]>,
+}
+
+impl<'a> PdaSigner<'a> {
+    pub fn new(seeds: &[&'a [u8]; 4]) -> Self {
+        Self {
+            seeds: seeds.map(|seed| SolSignerSeed { addr: seed.as_ptr(), len: seed.len() as u64 }),
+            _borrow: core::marker::PhantomData,
+        }
+    }
+}
+
+/// Invoke `program_id` with `metas`, `data` and `infos`, signed by `signer`.
 pub fn invoke_signed_c(
     program_id: &Pubkey,
     metas: &[SolAccountMeta],
     data: &[u8],
-    infos: &[SolAccountInfo],
-    seeds: &[&[u8]; 4],
+    infos: &[AccountView],
+    signer: &PdaSigner,
 ) -> Result<()> {
-    let seed_list = seeds.map(|seed| SolSignerSeed { addr: seed.as_ptr(), len: seed.len() as u64 });
-    let signer = SolSignerSeeds { addr: seed_list.as_ptr(), len: seed_list.len() as u64 };
+    let signer = SolSignerSeeds { addr: signer.seeds.as_ptr(), len: signer.seeds.len() as u64 };
     let instruction = SolInstruction {
         program_id,
         accounts: metas.as_ptr(),

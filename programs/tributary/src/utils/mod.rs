@@ -1,5 +1,6 @@
 //! Helpers shared by the instructions.
 pub mod accounts;
 pub mod cpi;
+pub mod input;
 pub mod token;
 pub mod validations;

@@ -2,7 +2,7 @@
 use crate::constants::TOKEN_ACCOUNT_LEN;
 use crate::errors::TributaryError;
 use crate::state::SkipReason;
-use crate::utils::cpi::{invoke_signed_c, SolAccountInfo, SolAccountMeta};
+use crate::utils::cpi::{invoke_signed_c, AccountView, PdaSigner, SolAccountMeta};
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::extension::{
     default_account_state::DefaultAccountState, BaseStateWithExtensions, ExtensionType, StateWithExtensions,
@@ -44,8 +44,6 @@ pub fn require_supported_mint(mint: &AccountInfo) -> Result<()> {
 }
 
 // SPL token account layout (identical in Token-2022 for the first 165 bytes)
-const MINT: core::ops::Range<usize> = 0..32;
-const OWNER: core::ops::Range<usize> = 32..64;
 const DELEGATE_TAG: core::ops::Range<usize> = 72..76;
 const STATE: usize = 108;
 const STATE_INITIALIZED: u8 = 1;
@@ -58,20 +56,19 @@ const EXT_CPI_GUARD: u16 = 11;
 
 /// Why `account` cannot safely receive a payout for `contributor`, if it cannot. Reads raw bytes:
 /// this runs once per payout in the crank.
+#[inline(always)]
 pub fn destination_problem(
-    account: &AccountInfo,
+    account: &AccountView,
     token_program: &Pubkey,
     mint: &Pubkey,
     contributor: &Pubkey,
 ) -> Option<SkipReason> {
-    // the owner first: a foreign account is refused without borrowing its data
-    if account.owner != token_program {
+    // the owner first: the data of an account of another program is never read
+    if !keys_equal(account.owner(), token_program) {
         return Some(SkipReason::NotTokenAccount);
     }
-    let Ok(data) = account.try_borrow_data() else {
-        return Some(SkipReason::NotTokenAccount);
-    };
-    token_data_problem(&data, mint, contributor)
+    // SAFETY: a token account; the crank holds no reference to its data and writes none
+    token_data_problem(unsafe { account.data() }, mint, contributor)
 }
 
 /// `destination_problem` on an account's owner and bytes: the crank bot filters with it off chain.
@@ -88,18 +85,37 @@ pub fn token_account_problem(
     token_data_problem(data, mint, contributor)
 }
 
+/// 32-byte equality as four 64-bit words: cheaper on sBPF than the `memcmp` call `==` becomes,
+/// and this runs several times per payout.
+#[inline(always)]
+pub fn bytes32_equal(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    // SAFETY: four in-bounds reads of 8 bytes; the target allows unaligned loads
+    let word = |x: &[u8; 32], i: usize| unsafe { core::ptr::read_unaligned(x.as_ptr().add(8 * i) as *const u64) };
+    ((word(a, 0) ^ word(b, 0)) | (word(a, 1) ^ word(b, 1)) | (word(a, 2) ^ word(b, 2)) | (word(a, 3) ^ word(b, 3))) == 0
+}
+
+/// [`bytes32_equal`] for keys.
+#[inline(always)]
+pub fn keys_equal(a: &Pubkey, b: &Pubkey) -> bool {
+    bytes32_equal(a.as_array(), b.as_array())
+}
+
 /// The checks on a token account's bytes, once its owner is known to be the pool's token program.
 #[inline(always)]
 fn token_data_problem(data: &[u8], mint: &Pubkey, contributor: &Pubkey) -> Option<SkipReason> {
-    if data.len() < TOKEN_ACCOUNT_LEN
-        || (data.len() > TOKEN_ACCOUNT_LEN && data[TOKEN_ACCOUNT_LEN] != ACCOUNT_TYPE_ACCOUNT)
-    {
+    let (Some((account_mint, rest)), true) = (data.split_first_chunk::<32>(), data.len() >= TOKEN_ACCOUNT_LEN) else {
+        return Some(SkipReason::NotTokenAccount);
+    };
+    if data.len() > TOKEN_ACCOUNT_LEN && data[TOKEN_ACCOUNT_LEN] != ACCOUNT_TYPE_ACCOUNT {
         return Some(SkipReason::NotTokenAccount);
     }
-    if data[MINT] != mint.as_ref()[..] {
+    let Some(account_owner) = rest.first_chunk::<32>() else {
+        return Some(SkipReason::NotTokenAccount);
+    };
+    if !bytes32_equal(account_mint, mint.as_array()) {
         return Some(SkipReason::WrongMint);
     }
-    if data[OWNER] != contributor.as_ref()[..] {
+    if !bytes32_equal(account_owner, contributor.as_array()) {
         return Some(SkipReason::WrongOwner);
     }
     match data[STATE] {
@@ -173,46 +189,42 @@ impl<'info> VaultSigner<'_, 'info> {
 /// `transfer_checked` from the vault to one destination after another: one raw CPI per payout,
 /// nothing allocated per payout (see `utils::cpi`).
 pub struct VaultTransfers<'a> {
-    token_program: Pubkey,
-    vault: Pubkey,
-    mint: Pubkey,
-    pool: Pubkey,
-    infos: [SolAccountInfo; 4],
+    token_program: &'a Pubkey,
+    metas: [SolAccountMeta; 4],
+    infos: [AccountView; 4],
     data: [u8; 10],
-    seeds: &'a [&'a [u8]; 4],
 }
 
 impl<'a> VaultTransfers<'a> {
-    pub fn new(signer: &VaultSigner<'a, '_>) -> Self {
+    pub fn new(
+        token_program: &'a AccountView,
+        vault: &'a AccountView,
+        mint: &'a AccountView,
+        pool: &'a AccountView,
+        decimals: u8,
+    ) -> Self {
         let mut data = [0u8; 10];
         data[0] = TRANSFER_CHECKED;
-        data[9] = signer.decimals;
+        data[9] = decimals;
         Self {
-            token_program: *signer.token_program.key,
-            vault: *signer.vault.key,
-            mint: *signer.mint.key,
-            pool: *signer.pool.key,
-            infos: [
-                SolAccountInfo::new(signer.vault),
-                SolAccountInfo::new(signer.mint),
-                SolAccountInfo::new(signer.vault), // destination, set per transfer
-                SolAccountInfo::new(signer.pool),
+            token_program: token_program.key(),
+            // the destination (third) is set per transfer
+            metas: [
+                SolAccountMeta::new(vault.key(), true, false),
+                SolAccountMeta::new(mint.key(), false, false),
+                SolAccountMeta::new(vault.key(), true, false),
+                SolAccountMeta::new(pool.key(), false, true),
             ],
+            infos: [*vault, *mint, *vault, *pool],
             data,
-            seeds: signer.seeds,
         }
     }
 
-    pub fn pay(&mut self, to: &AccountInfo, amount: u64) -> Result<()> {
+    pub fn pay(&mut self, to: &AccountView, amount: u64, signer: &PdaSigner) -> Result<()> {
         self.data[1..9].copy_from_slice(&amount.to_le_bytes());
-        self.infos[2] = SolAccountInfo::new(to);
-        let metas = [
-            SolAccountMeta::new(&self.vault, true, false),
-            SolAccountMeta::new(&self.mint, false, false),
-            SolAccountMeta::new(to.key, true, false),
-            SolAccountMeta::new(&self.pool, false, true),
-        ];
-        invoke_signed_c(&self.token_program, &metas, &self.data, &self.infos, self.seeds)
+        self.metas[2] = SolAccountMeta::new(to.key(), true, false);
+        self.infos[2] = *to;
+        invoke_signed_c(self.token_program, &self.metas, &self.data, &self.infos, signer)
     }
 }
 
@@ -240,42 +252,59 @@ const TRANSFER: u8 = 3;
 const TRANSFER_CHECKED: u8 = 12;
 /// p-token's `batch` instruction: `[255]`, then per inner instruction `[accounts, data_len, data…]`.
 const BATCH: u8 = 255;
+/// Bytes one transfer takes in a `batch`: account count, data length, `[TRANSFER, amount (u64)]`.
+const TRANSFER_DATA_LEN: usize = 11;
 
 /// Many vault transfers in one CPI to p-token's `batch`, which pays the CPI base cost once.
-/// Per transfer: 11 bytes of data, three 16-byte metas pointing at keys in the input buffer and one
-/// account info (see `utils::cpi`).
+/// Per transfer: 11 bytes of data and three 16-byte metas pointing at keys in the input buffer; the
+/// account infos are the instruction's own accounts, passed as they are (see `utils::cpi`).
 pub struct PTokenBatch<'a> {
     data: Vec<u8>,
     metas: Vec<SolAccountMeta>,
-    infos: Vec<SolAccountInfo>,
+    infos: &'a [AccountView],
     vault: &'a Pubkey,
     pool: &'a Pubkey,
 }
 
 impl<'a> PTokenBatch<'a> {
-    pub fn new(vault: &'a AccountInfo, pool: &'a AccountInfo, capacity: usize) -> Self {
-        let mut data = Vec::with_capacity(1 + capacity * 11);
+    /// `infos` must hold the vault, the pool and every account later pushed.
+    pub fn new(vault: &'a AccountView, pool: &'a AccountView, infos: &'a [AccountView], capacity: usize) -> Self {
+        let mut data = Vec::with_capacity(1 + capacity * TRANSFER_DATA_LEN);
         data.push(BATCH);
-        let mut infos = Vec::with_capacity(2 + capacity);
-        infos.push(SolAccountInfo::new(vault));
-        infos.push(SolAccountInfo::new(pool));
-        Self { data, metas: Vec::with_capacity(3 * capacity), infos, vault: vault.key, pool: pool.key }
+        Self { data, metas: Vec::with_capacity(3 * capacity), infos, vault: vault.key(), pool: pool.key() }
     }
 
     /// Queue `Transfer { vault → to, amount }` (the mint is fixed by the vault, so unchecked is exact).
-    pub fn push(&mut self, to: &'a AccountInfo, amount: u64) {
-        let a = amount.to_le_bytes();
-        self.data.extend_from_slice(&[3, 9, TRANSFER, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]]);
-        self.metas.push(SolAccountMeta::new(self.vault, true, false));
-        self.metas.push(SolAccountMeta::new(to.key, true, false));
-        self.metas.push(SolAccountMeta::new(self.pool, false, true));
-        self.infos.push(SolAccountInfo::new(to));
+    /// Written in place rather than through `Vec::push`/`extend_from_slice`, whose capacity checks
+    /// and `memcpy` call cost more than the payout's own bookkeeping.
+    #[inline(always)]
+    pub fn push(&mut self, to: &AccountView, amount: u64) -> Result<()> {
+        let (data_len, metas_len) = (self.data.len(), self.metas.len());
+        if self.data.capacity() - data_len < TRANSFER_DATA_LEN || self.metas.capacity() - metas_len < 3 {
+            return err!(TributaryError::TooManyEntries); // the capacity was sized for every entry
+        }
+        // SAFETY: both buffers have room for what is written (checked above), and the lengths are
+        // set only after every new byte and meta is written
+        unsafe {
+            let data = self.data.as_mut_ptr().add(data_len);
+            data.write(3); // accounts of the inner instruction
+            data.add(1).write(9); // its data length
+            data.add(2).write(TRANSFER);
+            (data.add(3) as *mut [u8; 8]).write_unaligned(amount.to_le_bytes());
+            self.data.set_len(data_len + TRANSFER_DATA_LEN);
+            let metas = self.metas.as_mut_ptr().add(metas_len);
+            metas.write(SolAccountMeta::new(self.vault, true, false));
+            metas.add(1).write(SolAccountMeta::new(to.key(), true, false));
+            metas.add(2).write(SolAccountMeta::new(self.pool, false, true));
+            self.metas.set_len(metas_len + 3);
+        }
+        Ok(())
     }
 
-    pub fn invoke(self, token_program: &Pubkey, seeds: &[&[u8]; 4]) -> Result<()> {
+    pub fn invoke(self, token_program: &Pubkey, signer: &PdaSigner) -> Result<()> {
         if self.metas.is_empty() {
             return Ok(());
         }
-        invoke_signed_c(token_program, &self.metas, &self.data, &self.infos, seeds)
+        invoke_signed_c(token_program, &self.metas, &self.data, self.infos, signer)
     }
 }
