@@ -276,10 +276,22 @@ pub fn deposit_cu_at(contributions: u32) -> u64 {
 
 /// Rent lamports of one contribution: its account (with a 59-byte IPFS URI) plus its share of a
 /// ledger page.
-pub fn rent_per_contribution() -> (u64, u64) {
+pub struct Rent {
+    /// A contribution account with a 59-byte IPFS URI.
+    pub contribution: u64,
+    /// The same with an empty URI: what the other fields alone cost.
+    pub contribution_without_uri: u64,
+    /// A ledger page's rent divided by its entries.
+    pub ledger_share: u64,
+}
+
+pub fn rent_per_contribution() -> Rent {
     let env = Env::new();
     let uri_len = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi".len();
-    let contribution = env.svm.minimum_balance_for_rent_exemption(tributary::state::Contribution::space(uri_len));
-    let page = env.svm.minimum_balance_for_rent_exemption(tributary::state::LedgerPage::SPACE);
-    (contribution, page / u64::from(ENTRIES_PER_PAGE))
+    let rent = |space| env.svm.minimum_balance_for_rent_exemption(space);
+    Rent {
+        contribution: rent(tributary::state::Contribution::space(uri_len)),
+        contribution_without_uri: rent(tributary::state::Contribution::space(0)),
+        ledger_share: rent(tributary::state::LedgerPage::SPACE) / u64::from(ENTRIES_PER_PAGE),
+    }
 }

@@ -50,7 +50,8 @@ fn main() {
     let singles: Vec<CrankFit> =
         paths.iter().map(|(tp, mode, name)| bench::one_payout_per_tx(tp, *mode, name)).collect();
     let deposits: Vec<(u32, u64)> = [10u32, 1_000, 100_000].iter().map(|&n| (n, bench::deposit_cu_at(n))).collect();
-    let (rent_contribution, rent_ledger) = bench::rent_per_contribution();
+    let rent = bench::rent_per_contribution();
+    let (rent_contribution, rent_ledger) = (rent.contribution, rent.ledger_share);
     let mut rows = cu::measure(&TOKEN_PROGRAM);
     rows.extend(cu::measure(&TOKEN_2022_PROGRAM));
 
@@ -121,6 +122,11 @@ fn main() {
         tributary::constants::ENTRIES_PER_PAGE
     );
     let _ = writeln!(md, "| total | {} |", rent_contribution + rent_ledger);
+    let _ = writeln!(
+        md,
+        "| floor: the same with an empty URI (the contribution's other fields, DESIGN.md) | {} |",
+        rent.contribution_without_uri + rent_ledger
+    );
 
     let batch = &fits[0];
     let per_transfer = &fits[1];
