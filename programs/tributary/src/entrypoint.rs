@@ -1,8 +1,9 @@
 //! The program's entrypoint. `crank`, the one instruction whose cost grows with the accounts it is
-//! given, is served straight from the runtime's input buffer: one pointer per account instead of an
-//! `AccountInfo` with two `Rc` allocations, entry indices read in place instead of a borsh `Vec`.
-//! Every other instruction — and a crank this route does not take (more than 64 accounts, data
-//! that does not decode, another program id) — goes through the standard deserializer to Anchor's
+//! given, is served straight from the runtime's input buffer: one C-ABI `AccountView` per account
+//! (pointers into the buffer, which the token CPI takes as they are) instead of an `AccountInfo`
+//! with two `Rc` allocations, entry indices read in place instead of a borsh `Vec`. Every other
+//! instruction — and a crank this route does not take (more than 64 account entries, data Anchor
+//! would refuse, another program id) — goes through the standard deserializer to Anchor's
 //! dispatcher, which answers with Anchor's errors.
 //!
 //! Compiled with the `crank-entrypoint` feature (on by default), which turns Anchor's generated

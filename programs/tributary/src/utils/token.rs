@@ -89,7 +89,7 @@ pub fn token_account_problem(
 /// and this runs several times per payout.
 #[inline(always)]
 pub fn bytes32_equal(a: &[u8; 32], b: &[u8; 32]) -> bool {
-    // SAFETY: four in-bounds reads of 8 bytes; the target allows unaligned loads
+    // SAFETY: four in-bounds 8-byte reads; `read_unaligned` needs no alignment
     let word = |x: &[u8; 32], i: usize| unsafe { core::ptr::read_unaligned(x.as_ptr().add(8 * i) as *const u64) };
     ((word(a, 0) ^ word(b, 0)) | (word(a, 1) ^ word(b, 1)) | (word(a, 2) ^ word(b, 2)) | (word(a, 3) ^ word(b, 3))) == 0
 }
