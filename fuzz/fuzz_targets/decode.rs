@@ -27,9 +27,8 @@ fuzz_target!(|data: &[u8]| {
         .strip_prefix(ix::Crank::DISCRIMINATOR)
         .and_then(|body| ix::Crank::deserialize(&mut &body[..]).ok())
         .map(|c| (c.entries, c.batch));
-    let ours = tributary::entrypoint::crank_args(data).map(|(entries, batch)| {
-        (entries.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect::<Vec<_>>(), batch)
-    });
+    let ours = tributary::entrypoint::crank_args(data)
+        .map(|(entries, batch)| (tributary::entrypoint::entry_indices(entries).collect::<Vec<_>>(), batch));
     assert_eq!(ours, anchor);
     // the crank's in-place pool view never reads out of bounds
     let mut bytes = data.to_vec();

@@ -3,7 +3,7 @@
 //! compute against the number of contributions, and rent per contribution. Used by the
 //! `benchmark` binary (which writes BENCHMARKS.md) and by the CU budget test.
 use crate::fixtures::{content_hash, PoolFixture};
-use crate::{program_cu, Env, TOKEN_PROGRAM};
+use crate::{consumed, program_cu, Env, TOKEN_PROGRAM};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use solana_address_lookup_table_interface::instruction::{create_lookup_table, extend_lookup_table};
@@ -136,19 +136,13 @@ impl Crank {
             Ok(sim) => Ok((
                 sim.meta.compute_units_consumed,
                 program_cu(&sim.meta.logs),
-                invoked_cu(&sim.meta.logs, &self.f.keys.token_program),
+                consumed(&sim.meta.logs, &self.f.keys.token_program).sum(),
                 bytes,
                 accounts,
             )),
             Err(failed) => Err(format!("{:?} ({accounts} accounts)", failed.err)),
         }
     }
-}
-
-/// Compute units `program` consumed in all its invocations (each logs `Program … consumed N of M`).
-fn invoked_cu(logs: &[String], program: &Pubkey) -> u64 {
-    let prefix = format!("Program {program} consumed ");
-    logs.iter().filter_map(|l| l.strip_prefix(&prefix)?.split(' ').next()?.parse::<u64>().ok()).sum()
 }
 
 fn bincode_len(tx: &VersionedTransaction) -> usize {

@@ -291,12 +291,13 @@ impl Env {
 
 /// Compute units the program itself used in a transaction (first top-level invocation).
 pub fn program_cu(logs: &[String]) -> u64 {
-    let prefix = format!("Program {} consumed ", tributary::ID);
-    logs.iter()
-        .rev()
-        .filter_map(|l| l.strip_prefix(&prefix))
-        .find_map(|r| r.split(' ').next()?.parse().ok())
-        .unwrap_or(0)
+    consumed(logs, &tributary::ID).last().unwrap_or(0)
+}
+
+/// The compute units of each invocation of `program`, in log order (`Program … consumed N of M`).
+pub fn consumed<'a>(logs: &'a [String], program: &Pubkey) -> impl Iterator<Item = u64> + 'a {
+    let prefix = format!("Program {program} consumed ");
+    logs.iter().filter_map(move |l| l.strip_prefix(&prefix)?.split(' ').next()?.parse().ok())
 }
 
 /// Events of type `E` that the program emitted in a transaction's logs.

@@ -66,8 +66,12 @@ fn crank(input: &Input<'_>, views: &[AccountView], entries: &[u8], batch: bool) 
     // Anchor's encoding of an absent optional account: the program id in its place
     let present = |index: usize| views.get(index).is_some_and(|account| *account.key() != crate::ID);
     let accounts = CrankAccounts::new(views, present(5), present(6))?;
-    let entries = entries.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    process(input.program_id, &accounts, views, entries, batch)
+    process(input.program_id, &accounts, views, entry_indices(entries), batch)
+}
+
+/// The entry indices `crank_args` left as little-endian bytes.
+pub fn entry_indices(bytes: &[u8]) -> impl ExactSizeIterator<Item = u32> + '_ {
+    bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 #[cfg(test)]
@@ -83,7 +87,7 @@ mod tests {
 
     fn ours(data: &[u8]) -> Option<(Vec<u32>, bool)> {
         let (entries, batch) = crank_args(data)?;
-        Some((entries.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(), batch))
+        Some((entry_indices(entries).collect(), batch))
     }
 
     #[test]

@@ -195,7 +195,7 @@ pub fn process(
     let (mut paid, mut skipped, mut to_contributors, mut rewards) = (0u32, 0u32, 0u64, 0u64);
     let first_entry = page.first_entry()?;
     for (entry_index, destination) in entries.zip(accounts.destinations) {
-        let Some(entry) = page.entries.get_mut(entry_index.wrapping_sub(first_entry) as usize) else {
+        let Some(entry) = LedgerPage::slot_from(first_entry, entry_index).map(|slot| &mut page.entries[slot]) else {
             return err!(TributaryError::EntryNotInPage);
         };
         if !keys_equal(destination.key(), &entry.destination) {

@@ -56,12 +56,18 @@ impl LedgerPage {
         Ok(self.page.checked_mul(ENTRIES_PER_PAGE).ok_or(TributaryError::EntryNotInPage)?)
     }
 
+    /// The slot of global entry `entry` on a page whose first entry is `first` (see
+    /// [`Self::first_entry`]); the crank computes `first` once per batch.
+    #[inline(always)]
+    pub fn slot_from(first: u32, entry: u32) -> Option<usize> {
+        // an entry below `first` wraps to a large value and is refused with the ones past the page
+        let slot = entry.wrapping_sub(first);
+        (slot < ENTRIES_PER_PAGE).then_some(slot as usize)
+    }
+
     /// The slot of global entry `entry` on this page.
     pub fn slot(&self, entry: u32) -> Result<usize> {
-        match entry.checked_sub(self.first_entry()?) {
-            Some(slot) if slot < ENTRIES_PER_PAGE => Ok(slot as usize),
-            _ => err!(TributaryError::EntryNotInPage),
-        }
+        Ok(Self::slot_from(self.first_entry()?, entry).ok_or(TributaryError::EntryNotInPage)?)
     }
 
     pub fn entry_mut(&mut self, entry: u32) -> Result<&mut LedgerEntry> {
