@@ -72,7 +72,10 @@ struct Crank {
 }
 
 fn setup(token_program: &Pubkey, contributors: usize) -> Crank {
-    let mut env = Env::new();
+    setup_in(Env::new(), token_program, contributors)
+}
+
+fn setup_in(mut env: Env, token_program: &Pubkey, contributors: usize) -> Crank {
     let mut f = PoolFixture::create(&mut env, token_program, 50, 1);
     f.register_many(&mut env, contributors);
     let weights: Vec<(u32, u64)> = (0..contributors as u32).map(|e| (e, 1 + u64::from(e % 7))).collect();
@@ -199,6 +202,47 @@ pub fn crank_at_limit(token_program: &Pubkey, mode: CrankMode, path: &'static st
         priority_fee: priority,
         next_refused: refused,
     }
+}
+
+/// A crank of `n` payouts sent as at the limit (v0, lookup table, compute-budget instructions), in
+/// a LiteSVM that cuts logs as a validator does; the members in `frozen` have frozen destinations.
+pub struct LoggedCrank {
+    pub logs: Vec<String>,
+    /// (entry, token balance change of its destination) for each entry named, in order.
+    pub received: Vec<(u32, u64)>,
+    /// The cranker's reward account's balance change.
+    pub reward_received: u64,
+}
+
+pub fn crank_with_runtime_logs(token_program: &Pubkey, mode: CrankMode, n: usize, frozen: &[usize]) -> LoggedCrank {
+    let mut c = setup_in(Env::with_runtime_log_limit(), token_program, ENTRIES_PER_PAGE as usize - 4);
+    let freezer = c.env.payer.insecure_clone(); // the fixture's mints have the env payer as freeze authority
+    for &m in frozen {
+        let freeze = anchor_spl::token_2022::spl_token_2022::instruction::freeze_account(
+            token_program,
+            &c.f.members[m].destination,
+            &c.f.keys.mint,
+            &freezer.pubkey(),
+            &[],
+        )
+        .expect("freeze");
+        c.env.ok(&[freeze], &[]);
+    }
+    let balances = |env: &Env, f: &PoolFixture| -> Vec<u64> {
+        f.members[..n].iter().map(|m| env.balance(&m.destination)).collect()
+    };
+    let (before, reward_before) = (balances(&c.env, &c.f), c.env.balance(&c.reward));
+    let ixs = [ComputeBudgetInstruction::set_compute_unit_limit(1_400_000), c.crank_ix(n, mode)];
+    let (tx, _, accounts) = c.tx(&ixs).expect("tx");
+    assert!(accounts <= 64, "{accounts} accounts");
+    let meta = c.env.svm.send_transaction(tx).unwrap_or_else(|f| panic!("crank failed: {:?}", f.err));
+    let after = balances(&c.env, &c.f);
+    let received = c.f.members[..n]
+        .iter()
+        .zip(before.iter().zip(after))
+        .map(|(m, (b, a))| (m.contribution.entry, a - b))
+        .collect();
+    LoggedCrank { logs: meta.logs, received, reward_received: c.env.balance(&c.reward) - reward_before }
 }
 
 /// One transaction per payout: the same crank with a single entry.

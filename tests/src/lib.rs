@@ -19,6 +19,9 @@ use tributary::errors::TributaryError;
 pub use anchor_spl::token::ID as TOKEN_PROGRAM;
 pub use anchor_spl::token_2022::ID as TOKEN_2022_PROGRAM;
 
+/// Bytes of logs a validator keeps per transaction before it writes "Log truncated".
+pub const RUNTIME_LOG_BYTES_LIMIT: usize = 10_000;
+
 /// Path of the sBPF build (override with TRIBUTARY_SO).
 pub fn program_path() -> PathBuf {
     std::env::var_os("TRIBUTARY_SO")
@@ -70,12 +73,23 @@ impl Default for Env {
 }
 
 impl Env {
-    /// LiteSVM with the mainnet feature set, p-token as Tokenkeg, Token-2022, and the program.
+    /// LiteSVM with the mainnet feature set, p-token as Tokenkeg, Token-2022, and the program; logs
+    /// kept whole, so a failing test shows everything.
     pub fn new() -> Self {
+        Self::with_log_limit(None)
+    }
+
+    /// [`Env::new`] with the runtime's own cut of a transaction's logs (Agave's default:
+    /// [`RUNTIME_LOG_BYTES_LIMIT`]), for tests of what survives it.
+    pub fn with_runtime_log_limit() -> Self {
+        Self::with_log_limit(Some(RUNTIME_LOG_BYTES_LIMIT))
+    }
+
+    fn with_log_limit(limit: Option<usize>) -> Self {
         let path = program_path();
         let so = std::fs::read(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}\n  build it first: scripts/build-sbf", path.display()));
-        let mut svm = LiteSVM::new().with_log_bytes_limit(None);
+        let mut svm = LiteSVM::new().with_log_bytes_limit(limit);
         svm.add_program(tributary::ID, &so).expect("load tributary.so");
         let payer = Keypair::new_from_array([0xA5; 32]);
         svm.airdrop(&payer.pubkey(), 1_000_000_000_000).expect("airdrop");

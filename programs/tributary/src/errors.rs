@@ -79,6 +79,8 @@ pub enum TributaryError {
     WeightOverflow,
     #[msg("arithmetic overflow")]
     MathOverflow,
+    #[msg("the mint has a close authority: it could be re-created with other extensions")]
+    MintCloseAuthoritySet,
 }
 
 impl From<tributary_math::MathError> for TributaryError {

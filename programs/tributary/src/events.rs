@@ -108,6 +108,7 @@ pub struct WeightsSet {
     pub pool: Pubkey,
     pub epoch: u64,
     pub report_hash: [u8; 32],
+    /// Entries whose weight was set (inactive ones are skipped with `InactiveEntrySkipped`).
     pub updated: u32,
     pub total_weight: u64,
 }
@@ -127,9 +128,22 @@ pub struct UsageAttributed {
     pub pool: Pubkey,
     pub payer: Pubkey,
     pub fee: u64,
+    /// Entries credited (inactive ones are skipped with `InactiveEntrySkipped`).
     pub entries: u32,
-    /// Rounding remainder of the shares, spread over the pool by weight.
+    /// Rounding remainder of the shares plus the shares of skipped entries, spread over the pool by
+    /// weight.
     pub remainder: u64,
+}
+
+/// An attestor's weight or a usage share named an entry that was retired or closed before the
+/// instruction landed: it was left out (weight 0, no share) and the rest of the instruction applied,
+/// so one contributor cannot block everyone else's weights or a usage fee.
+#[event]
+pub struct InactiveEntrySkipped {
+    pub pool: Pubkey,
+    pub entry: u32,
+    /// The entry's status (`entry_status`: 2 retired, 3 closed).
+    pub status: u8,
 }
 
 #[event]

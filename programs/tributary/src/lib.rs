@@ -110,7 +110,8 @@ pub mod tributary {
         ContributorEntry::close_contribution(ctx)
     }
 
-    /// Post attribution weights for entries of one ledger page (attestor).
+    /// Post attribution weights for entries of one ledger page (attestor); retired or closed entries
+    /// are skipped with `InactiveEntrySkipped`.
     pub fn set_weights(ctx: Context<SetWeights>, args: SetWeightsArgs) -> Result<()> {
         SetWeights::set_weights(ctx, args)
     }
@@ -120,7 +121,8 @@ pub mod tributary {
         Deposit::deposit(ctx, amount)
     }
 
-    /// Pay a usage fee credited to named entries by shares (anyone).
+    /// Pay a usage fee credited to named entries by shares (anyone); a retired or closed entry's share
+    /// is skipped with `InactiveEntrySkipped` and spread over the pool by weight.
     pub fn attribute_usage(ctx: Context<AttributeUsage>, fee: u64, shares: Vec<UsageShare>) -> Result<()> {
         AttributeUsage::attribute_usage(ctx, fee, shares)
     }

@@ -6,6 +6,7 @@ mod client_fixtures;
 mod close_contribution;
 mod close_pool;
 mod crank;
+mod crank_events;
 mod create_pool;
 mod cu_budget;
 mod deposit;

@@ -1,5 +1,6 @@
 //! Token-2022 mints: every hostile extension is refused at pool creation with a named error and
-//! nothing created; harmless ones are accepted.
+//! nothing created; harmless ones are accepted. A mint that can be closed is refused: it could be
+//! re-created at the same address with any hostile extension after the pool exists.
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_2022::spl_token_2022::{
     extension::{
@@ -66,9 +67,9 @@ fn cases() -> Vec<(&'static str, ExtensionType, Init, bool)> {
             true,
         ),
         (
-            "mint close authority",
+            "mint close authority with no authority",
             ExtensionType::MintCloseAuthority,
-            |m, a| vec![token_ix::initialize_mint_close_authority(T, m, Some(a)).unwrap()],
+            |m, _| vec![token_ix::initialize_mint_close_authority(T, m, None).unwrap()],
             true,
         ),
         (
@@ -97,4 +98,21 @@ fn hostile_extensions_are_refused_and_harmless_ones_accepted() {
             assert!(!env.exists(&keys.pool), "{name}: no pool");
         }
     }
+}
+
+/// A close authority lets the issuer close the mint while its supply is zero and re-create it at
+/// the same address with a permanent delegate (which could empty the vault), pausing, a transfer
+/// hook, fees or other decimals — after the allowlist was checked. Such a mint is refused.
+#[test]
+fn a_mint_with_a_close_authority_is_refused() {
+    let mut env = Env::new();
+    let authority = env.payer.pubkey();
+    let mint = env.create_mint_with(&TOKEN_2022_PROGRAM, 6, &[ExtensionType::MintCloseAuthority], |m| {
+        vec![token_ix::initialize_mint_close_authority(&TOKEN_2022_PROGRAM, m, Some(&authority)).unwrap()]
+    });
+    let creator = env.new_funded_keypair();
+    let keys = PoolKeys::new(&creator.pubkey(), 1, mint, TOKEN_2022_PROGRAM);
+    let create = [ix::create_pool(&creator.pubkey(), &keys, PoolFixture::args(1, creator.pubkey(), 0, 0))];
+    env.expect_error(&create, &[&creator], TributaryError::MintCloseAuthoritySet, &[keys.pool, keys.vault]);
+    assert!(!env.exists(&keys.pool) && !env.exists(&keys.vault), "nothing created");
 }

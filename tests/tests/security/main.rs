@@ -7,6 +7,7 @@ mod crank_entrypoint;
 mod duplicates;
 mod fake_programs;
 mod missing_signer;
+mod multisig_destination;
 mod races;
 mod reinit_and_bumps;
 mod substitution;

@@ -1,6 +1,6 @@
 use crate::constants::MAX_USAGE_ENTRIES;
 use crate::errors::{math, TributaryError};
-use crate::events::UsageAttributed;
+use crate::events::{InactiveEntrySkipped, UsageAttributed};
 use crate::state::{LedgerPage, Pool};
 use crate::utils::{token::pay_in, validations};
 use anchor_lang::prelude::*;
@@ -46,11 +46,19 @@ impl AttributeUsage<'_> {
         validations::require_distinct(shares.iter().map(|s| s.entry))?;
 
         let mut credited: u64 = 0;
+        let mut entries = 0u32;
         {
+            let pool_key = accounts.pool.key();
             let mut page = accounts.ledger_page.load_mut()?;
             for share in &shares {
                 let entry = page.entry_mut(share.entry)?;
-                require!(entry.is_active(), TributaryError::EntryNotActive);
+                if entry.is_withdrawn() {
+                    // its share joins the remainder, spread over the pool by weight
+                    emit!(InactiveEntrySkipped { pool: pool_key, entry: share.entry, status: entry.status });
+                    continue;
+                }
+                require!(entry.is_active(), TributaryError::EntryNotActive); // never registered
+                entries += 1; // ≤ MAX_USAGE_ENTRIES
                 let amount = math(tributary_math::usage_share(fee, share.share_bps))?;
                 entry.owed = entry.owed.checked_add(amount).ok_or(TributaryError::MathOverflow)?;
                 credited = credited.checked_add(amount).ok_or(TributaryError::MathOverflow)?;
@@ -69,13 +77,7 @@ impl AttributeUsage<'_> {
         let pool = &mut accounts.pool;
         pool.add_revenue(remainder)?;
         pool.total_usage_fees = pool.total_usage_fees.saturating_add(u128::from(fee));
-        emit!(UsageAttributed {
-            pool: pool.key(),
-            payer: accounts.payer.key(),
-            fee,
-            entries: shares.len() as u32,
-            remainder
-        });
+        emit!(UsageAttributed { pool: pool.key(), payer: accounts.payer.key(), fee, entries, remainder });
         Ok(())
     }
 }

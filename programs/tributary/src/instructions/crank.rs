@@ -123,6 +123,15 @@ fn require_writable(view: &AccountView, name: &str) -> Result<()> {
 /// with an event and keeps its owed amount; the batch never fails for it. `batch` sends every
 /// transfer in one CPI to p-token's `batch` (classic SPL Token only); otherwise one
 /// `transfer_checked` per payout (Token-2022).
+///
+/// Decide, emit, then pay: every entry is settled and checked and every event written before the
+/// first transfer, because each per-transfer CPI adds log lines and the runtime cuts a transaction's
+/// logs at 10,000 bytes — an event written after the transfers would be lost at the transaction limit.
+/// It also means no reference into the pool's or the page's data is alive during a CPI.
+///
+/// Duplicate accounts: the pool and the page are told apart by their discriminators; every other
+/// account is only read, and only once its owner is the token program, so a repeated account (a
+/// destination named twice, or the reward account also a destination) is never read while written.
 pub fn process(
     program_id: &Pubkey,
     accounts: &CrankAccounts,
@@ -134,24 +143,47 @@ pub fn process(
     require!(accounts.cranker.is_signer(), ErrorCode::AccountNotSigner);
     require_program_account(accounts.pool, program_id, Pool::DISCRIMINATOR, "pool")?;
     require_program_account(accounts.ledger_page, program_id, LedgerPage::DISCRIMINATOR, "ledger_page")?;
-    // SAFETY: pool and page are distinct (their discriminators differ) and owned by this program,
-    // so no other view below can read them: destinations and the reward account are read only once
-    // their owner is known to be the token program. Nothing else holds their data.
-    let (pool_data, page_data) = unsafe { (accounts.pool.data_mut(), accounts.ledger_page.data_mut()) };
-    let mut pool = CrankPool::new(pool_data)?;
-    let page: &mut LedgerPage = page_data
-        .get_mut(8..LedgerPage::SPACE)
-        .and_then(|bytes| bytemuck::try_from_bytes_mut(bytes).ok())
-        .ok_or(ErrorCode::AccountDidNotDeserialize)?;
+    let capacity = entries.len() + 1; // every entry and the cranker's reward
+    let mut transfers = match &accounts.mint {
+        Some(mint) if !batch => Payouts::PerTransfer(TransferQueue::new(
+            VaultTransfers::new(accounts.token_program, accounts.vault, mint, accounts.pool, 0),
+            capacity,
+        )),
+        _ => Payouts::Batch(PTokenBatch::new(accounts.token_program, accounts.vault, accounts.pool, views, capacity)),
+    };
+    let seeds = {
+        // SAFETY: pool and page are distinct (their discriminators differ) and owned by this
+        // program, so no other view below reads them (see above). Both references end with this
+        // block, before any CPI.
+        let (pool_data, page_data) = unsafe { (accounts.pool.data_mut(), accounts.ledger_page.data_mut()) };
+        let mut pool = CrankPool::new(pool_data)?;
+        let page: &mut LedgerPage = page_data
+            .get_mut(8..LedgerPage::SPACE)
+            .and_then(|bytes| bytemuck::try_from_bytes_mut(bytes).ok())
+            .ok_or(ErrorCode::AccountDidNotDeserialize)?;
+        decide(accounts, &mut pool, page, entries, batch, &mut transfers)?;
+        pool.signer_seeds()
+    };
+    transfers.send(&seeds.signer())
+}
+
+/// Check the accounts, settle every entry, record what will be paid, queue the transfers and emit
+/// every event of the crank. Writes the page and the pool; transfers nothing.
+fn decide<'a>(
+    accounts: &CrankAccounts<'a>,
+    pool: &mut CrankPool,
+    page: &mut LedgerPage,
+    entries: impl ExactSizeIterator<Item = u32>,
+    batch: bool,
+    transfers: &mut Payouts<'a>,
+) -> Result<()> {
     let pool_key = *accounts.pool.key();
     let (token_program, mint) = (pool.token_program(), pool.mint());
     require_keys_eq!(*accounts.vault.key(), pool.vault(), TributaryError::VaultMismatch);
     require_writable(accounts.vault, "vault")?;
     let token_program_key = accounts.token_program.key();
-    require!(
-        *token_program_key == anchor_spl::token::ID || *token_program_key == anchor_spl::token_2022::ID,
-        ErrorCode::InvalidProgramId
-    );
+    let token_2022 = *token_program_key == anchor_spl::token_2022::ID;
+    require!(token_2022 || *token_program_key == anchor_spl::token::ID, ErrorCode::InvalidProgramId);
     require!(accounts.token_program.executable(), ErrorCode::InvalidProgramExecutable);
     require_keys_eq!(*token_program_key, token_program, TributaryError::TokenProgramMismatch);
     require_keys_eq!(page.pool, pool_key, TributaryError::LedgerPageMismatch);
@@ -163,34 +195,23 @@ pub fn process(
     }
 
     validations::require_not_paused(pool.paused())?;
-    require!(entries.len() == accounts.destinations.len(), TributaryError::AccountCountMismatch);
-    require!(!batch || token_program != anchor_spl::token_2022::ID, TributaryError::BatchNeedsClassicToken);
+    let count = entries.len();
+    require!(count == accounts.destinations.len(), TributaryError::AccountCountMismatch);
+    require!(!batch || !token_2022, TributaryError::BatchNeedsClassicToken);
     require!(batch || accounts.mint.is_some(), TributaryError::MintRequired);
     let reward_bps = pool.cranker_reward_bps();
     let reward_account = match accounts.reward_account {
         Some(account) if reward_bps > 0 => {
             require!(
-                destination_problem(account, &token_program, &mint, accounts.cranker.key()).is_none(),
+                destination_problem(account, &token_program, token_2022, &mint, accounts.cranker.key()).is_none(),
                 TributaryError::InvalidRewardAccount
             );
             Some(account)
         }
         _ => None,
     };
+    transfers.set_decimals(pool.decimals());
 
-    let seeds = pool.signer_seeds();
-    let signer = PdaSigner::new(&seeds);
-    let count = entries.len();
-    let mut transfers = match &accounts.mint {
-        Some(mint) if !batch => Payouts::PerTransfer(VaultTransfers::new(
-            accounts.token_program,
-            accounts.vault,
-            mint,
-            accounts.pool,
-            pool.decimals(),
-        )),
-        _ => Payouts::Batch(PTokenBatch::new(accounts.vault, accounts.pool, views, count + 1)),
-    };
     let (acc, min_payout) = (pool.acc_per_weight(), pool.min_payout().max(1));
     let (mut paid, mut skipped, mut to_contributors, mut rewards) = (0u32, 0u32, 0u64, 0u64);
     let first_entry = page.first_entry()?;
@@ -205,7 +226,7 @@ pub fn process(
         if owed < min_payout {
             continue; // stays owed; a repeated entry lands here the second time
         }
-        if let Some(reason) = destination_problem(destination, &token_program, &mint, &entry.contributor) {
+        if let Some(reason) = destination_problem(destination, &token_program, token_2022, &mint, &entry.contributor) {
             skipped = skipped.wrapping_add(1); // ≤ the entry count, itself a u32
             emit!(PayoutSkipped { pool: pool_key, entry: entry_index, destination: entry.destination, reason, owed });
             continue;
@@ -215,23 +236,20 @@ pub fn process(
             None => PayoutSplit { to_contributor: owed, reward: 0 },
         };
         entry.owed = 0;
-        entry.paid = entry.paid.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
+        // informational: a counter that could ever overflow must not block a payout
+        entry.paid = entry.paid.saturating_add(split.to_contributor);
         to_contributors = to_contributors.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
         rewards = rewards.checked_add(split.reward).ok_or(TributaryError::MathOverflow)?;
         paid = paid.wrapping_add(1); // ≤ the entry count, itself a u32
-        transfers.pay(destination, split.to_contributor, &signer)?;
+        transfers.queue(destination, split.to_contributor)?;
     }
     if let (Some(reward_account), true) = (reward_account, rewards > 0) {
-        transfers.pay(reward_account, rewards, &signer)?;
-    }
-    let page_index = page.page;
-    if let Payouts::Batch(cpi) = transfers {
-        cpi.invoke(&token_program, &signer)?;
+        transfers.queue(reward_account, rewards)?;
     }
     pool.record_paid(to_contributors, rewards);
     emit!(CrankBatch {
         pool: pool_key,
-        page: page_index,
+        page: page.page,
         cranker: *accounts.cranker.key(),
         entries: count as u32,
         paid,
@@ -243,18 +261,49 @@ pub fn process(
 }
 
 /// How the vault pays: queued into one p-token `batch` CPI, or one `transfer_checked` CPI each.
+/// (An enum, not a generic: measured, monomorphising `decide` per path cost 10–60 CU per payout.)
 #[allow(clippy::large_enum_variant)] // one per crank, on the stack: a box would only add an allocation
 enum Payouts<'a> {
     Batch(PTokenBatch<'a>),
-    PerTransfer(VaultTransfers<'a>),
+    PerTransfer(TransferQueue<'a>),
 }
 
-impl Payouts<'_> {
+impl<'a> Payouts<'a> {
+    fn set_decimals(&mut self, decimals: u8) {
+        if let Payouts::PerTransfer(queue) = self {
+            queue.transfers.set_decimals(decimals);
+        }
+    }
+
+    /// Queue `amount` from the vault to `to`.
     #[inline(always)]
-    fn pay(&mut self, to: &AccountView, amount: u64, signer: &PdaSigner) -> Result<()> {
+    fn queue(&mut self, to: &'a AccountView, amount: u64) -> Result<()> {
         match self {
             Payouts::Batch(cpi) => cpi.push(to, amount),
-            Payouts::PerTransfer(transfers) => transfers.pay(to, amount, signer),
+            Payouts::PerTransfer(queue) => {
+                queue.queue.push((to, amount));
+                Ok(())
+            }
         }
+    }
+
+    /// Make every queued transfer, signed by the pool.
+    fn send(self, signer: &PdaSigner) -> Result<()> {
+        match self {
+            Payouts::Batch(cpi) => cpi.invoke(signer),
+            Payouts::PerTransfer(TransferQueue { transfers, queue }) => transfers.pay_all(&queue, signer),
+        }
+    }
+}
+
+/// Payouts to make one `transfer_checked` at a time, once every event is written.
+struct TransferQueue<'a> {
+    transfers: VaultTransfers<'a>,
+    queue: Vec<(&'a AccountView, u64)>,
+}
+
+impl<'a> TransferQueue<'a> {
+    fn new(transfers: VaultTransfers<'a>, capacity: usize) -> Self {
+        Self { transfers, queue: Vec::with_capacity(capacity) }
     }
 }

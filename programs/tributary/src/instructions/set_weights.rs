@@ -1,6 +1,6 @@
 use crate::constants::MAX_WEIGHT_UPDATES;
 use crate::errors::TributaryError;
-use crate::events::WeightsSet;
+use crate::events::{InactiveEntrySkipped, WeightsSet};
 use crate::state::{LedgerPage, Pool};
 use crate::utils::validations;
 use anchor_lang::prelude::*;
@@ -43,10 +43,17 @@ impl SetWeights<'_> {
             require!(args.epoch > pool.epoch, TributaryError::StaleEpoch);
         }
         let acc = pool.acc_per_weight;
+        let pool_key = pool.key();
         let mut page = ctx.accounts.ledger_page.load_mut()?;
+        let mut updated = 0u32;
         for update in &args.updates {
             let entry = page.entry_mut(update.entry)?;
-            require!(entry.is_active(), TributaryError::EntryNotActive);
+            if entry.is_withdrawn() {
+                emit!(InactiveEntrySkipped { pool: pool_key, entry: update.entry, status: entry.status });
+                continue;
+            }
+            require!(entry.is_active(), TributaryError::EntryNotActive); // never registered
+            updated += 1; // ≤ MAX_WEIGHT_UPDATES
             entry.settle(acc)?;
             pool.reweigh(entry.weight, update.weight)?;
             entry.weight = update.weight;
@@ -54,10 +61,10 @@ impl SetWeights<'_> {
         pool.epoch = args.epoch;
         pool.report_hash = args.report_hash;
         emit!(WeightsSet {
-            pool: pool.key(),
+            pool: pool_key,
             epoch: args.epoch,
             report_hash: args.report_hash,
-            updated: args.updates.len() as u32,
+            updated,
             total_weight: pool.total_weight,
         });
         Ok(())

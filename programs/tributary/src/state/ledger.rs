@@ -10,7 +10,8 @@ pub struct LedgerPage {
     /// Paid the page's rent; gets it back when the page is closed.
     pub payer: Pubkey,
     pub page: u32,
-    /// Entries in use on this page.
+    /// Entries of this page registered and not yet closed: a count, not a bound. Readers find an
+    /// entry by its `status` (`EMPTY` never registered), never by `slot < used`.
     pub used: u32,
     pub _reserved: u64,
     pub entries: [LedgerEntry; ENTRIES_PER_PAGE as usize],
@@ -104,6 +105,12 @@ impl LedgerEntry {
 
     pub fn is_active(&self) -> bool {
         self.status == entry_status::ACTIVE
+    }
+
+    /// Registered once and since retired or closed: an attestor's weight or a usage share naming it
+    /// is skipped, not refused (the contributor chose when to retire, not the attestor).
+    pub fn is_withdrawn(&self) -> bool {
+        self.status == entry_status::RETIRED || self.status == entry_status::CLOSED
     }
 }
 

@@ -107,6 +107,24 @@ pub struct CrankPool<'a> {
     tail: usize,
 }
 
+/// A pool PDA's signer seeds, owned.
+pub struct PoolSeeds {
+    creator: [u8; 32],
+    pool_id: [u8; 8],
+    bump: [u8; 1],
+}
+
+impl PoolSeeds {
+    pub fn as_slices(&self) -> [&[u8]; 4] {
+        [POOL_SEED, &self.creator, &self.pool_id, &self.bump]
+    }
+
+    /// The seeds in the form the raw CPI takes.
+    pub fn signer(&self) -> crate::utils::cpi::PdaSigner<'_> {
+        crate::utils::cpi::PdaSigner::new(&self.as_slices())
+    }
+}
+
 mod offset {
     pub const CREATOR: usize = 8;
     pub const POOL_ID: usize = 40;
@@ -175,14 +193,14 @@ impl<'a> CrankPool<'a> {
         self.data[self.tail + offset::PAUSED] != 0
     }
 
-    /// The pool PDA's signer seeds (`creator`, `pool_id` and `bump` sit before `pending_authority`).
-    pub fn signer_seeds(&self) -> [&[u8]; 4] {
-        [
-            POOL_SEED,
-            &self.data[offset::CREATOR..offset::CREATOR + 32],
-            &self.data[offset::POOL_ID..offset::POOL_ID + 8],
-            &self.data[offset::BUMP..offset::BUMP + 1],
-        ]
+    /// The pool PDA's signer seeds (`creator`, `pool_id` and `bump` sit before `pending_authority`),
+    /// copied out: the CPIs that sign with them must not read the pool's data.
+    pub fn signer_seeds(&self) -> PoolSeeds {
+        PoolSeeds {
+            creator: self.bytes(offset::CREATOR),
+            pool_id: self.bytes(offset::POOL_ID),
+            bump: self.bytes(offset::BUMP),
+        }
     }
 
     /// [`Pool::record_paid`] on the serialized totals.
@@ -248,7 +266,7 @@ mod tests {
             assert_eq!(view.cranker_reward_bps(), expected.cranker_reward_bps);
             assert_eq!(view.min_payout(), expected.min_payout);
             assert_eq!(view.paused(), expected.paused);
-            assert_eq!(view.signer_seeds(), expected.signer_seeds());
+            assert_eq!(view.signer_seeds().as_slices(), expected.signer_seeds());
             view.record_paid(9, 1);
             expected.record_paid(9, 1);
             let written = Pool::try_deserialize(&mut data.as_slice()).expect("deserialize");

@@ -167,35 +167,70 @@ pub fn invoke_signed_c(
     infos: &[AccountView],
     signer: &PdaSigner,
 ) -> Result<()> {
-    let signer = SolSignerSeeds { addr: signer.seeds.as_ptr(), len: signer.seeds.len() as u64 };
-    let instruction = SolInstruction {
-        program_id,
-        accounts: metas.as_ptr(),
-        accounts_len: metas.len() as u64,
-        data: data.as_ptr(),
-        data_len: data.len() as u64,
-    };
-    #[cfg(target_os = "solana")]
-    {
-        // SAFETY: every pointer above is valid for the duration of the call
-        let code = unsafe {
-            anchor_lang::compat::solana_define_syscall::definitions::sol_invoke_signed_c(
-                &instruction as *const SolInstruction as *const u8,
-                infos.as_ptr() as *const u8,
-                infos.len() as u64,
-                &signer as *const SolSignerSeeds as *const u8,
-                1,
-            )
-        };
-        if code != 0 {
-            return Err(ProgramError::from(code).into());
+    // SAFETY: the slices outlive the call and nothing writes them meanwhile
+    unsafe { PreparedInvoke::new(program_id, metas.as_ptr(), metas.len(), data.as_ptr(), data.len(), signer) }
+        .invoke(infos.as_ptr(), infos.len())
+}
+
+/// One instruction invoked again and again, its metas, data and infos changed in place between
+/// calls (the crank's per-transfer path): the instruction and signer records are built once.
+pub struct PreparedInvoke<'a> {
+    instruction: SolInstruction,
+    signer: SolSignerSeeds,
+    _borrow: core::marker::PhantomData<&'a PdaSigner<'a>>,
+}
+
+impl<'a> PreparedInvoke<'a> {
+    /// # Safety
+    /// `metas` (`metas_len` of them) and `data` (`data_len` bytes) stay valid while this lives and
+    /// hold the instruction's final contents at each `invoke`.
+    pub unsafe fn new(
+        program_id: &'a Pubkey,
+        metas: *const SolAccountMeta,
+        metas_len: usize,
+        data: *const u8,
+        data_len: usize,
+        signer: &'a PdaSigner<'a>,
+    ) -> Self {
+        Self {
+            instruction: SolInstruction {
+                program_id,
+                accounts: metas,
+                accounts_len: metas_len as u64,
+                data,
+                data_len: data_len as u64,
+            },
+            signer: SolSignerSeeds { addr: signer.seeds.as_ptr(), len: signer.seeds.len() as u64 },
+            _borrow: core::marker::PhantomData,
         }
-        Ok(())
     }
-    #[cfg(not(target_os = "solana"))]
-    {
-        // host builds (IDL, SDK) never execute instructions
-        let _ = (instruction, signer, infos);
-        Err(ProgramError::InvalidArgument.into())
+
+    /// Invoke with the `len` account views at `infos`.
+    #[inline(always)]
+    pub fn invoke(&self, infos: *const AccountView, len: usize) -> Result<()> {
+        #[cfg(target_os = "solana")]
+        {
+            // SAFETY: the records point at live metas, data and seeds (see `new`); `infos` holds
+            // `len` views of the instruction's accounts
+            let code = unsafe {
+                anchor_lang::compat::solana_define_syscall::definitions::sol_invoke_signed_c(
+                    &self.instruction as *const SolInstruction as *const u8,
+                    infos as *const u8,
+                    len as u64,
+                    &self.signer as *const SolSignerSeeds as *const u8,
+                    1,
+                )
+            };
+            if code != 0 {
+                return Err(ProgramError::from(code).into());
+            }
+            Ok(())
+        }
+        #[cfg(not(target_os = "solana"))]
+        {
+            // host builds (IDL, SDK) never execute instructions
+            let _ = (infos, len);
+            Err(ProgramError::InvalidArgument.into())
+        }
     }
 }

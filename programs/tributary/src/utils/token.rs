@@ -2,17 +2,21 @@
 use crate::constants::TOKEN_ACCOUNT_LEN;
 use crate::errors::TributaryError;
 use crate::state::SkipReason;
-use crate::utils::cpi::{invoke_signed_c, AccountView, PdaSigner, SolAccountMeta};
+use crate::utils::cpi::{invoke_signed_c, AccountView, PdaSigner, PreparedInvoke, SolAccountMeta};
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::extension::{
-    default_account_state::DefaultAccountState, BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+    default_account_state::DefaultAccountState, mint_close_authority::MintCloseAuthority, BaseStateWithExtensions,
+    ExtensionType, StateWithExtensions,
 };
 use anchor_spl::token_2022::spl_token_2022::state::{AccountState, Mint};
 use anchor_spl::token_interface::{transfer_checked, TransferChecked};
 
 /// Refuse Token-2022 mints whose extensions could take, block, hide or tax what the pool holds:
 /// transfer hooks, confidential transfers, non-transferable, permanent delegate, transfer fees,
-/// pausable, and default-frozen accounts. Anything not on the allowlist is refused.
+/// pausable, and default-frozen accounts. Anything not on the allowlist is refused. A mint with a
+/// close authority is refused too: while its supply is zero it could be closed and re-created at
+/// the same address with any of those extensions, after the pool was created (the allowlist is
+/// checked only here). A `MintCloseAuthority` extension with no authority set is harmless.
 pub fn require_supported_mint(mint: &AccountInfo) -> Result<()> {
     if *mint.owner != anchor_spl::token_2022::ID {
         return Ok(()); // classic SPL Token mints have no extensions
@@ -23,8 +27,15 @@ pub fn require_supported_mint(mint: &AccountInfo) -> Result<()> {
     let types = state.get_extension_types().map_err(|_| error!(TributaryError::UnsupportedMintExtension))?;
     for ext in types {
         let allowed = match ext {
-            ExtensionType::MintCloseAuthority
-            | ExtensionType::InterestBearingConfig
+            ExtensionType::MintCloseAuthority => {
+                let closable = state
+                    .get_extension::<MintCloseAuthority>()
+                    .map(|c| Option::<Pubkey>::from(c.close_authority).is_some())
+                    .unwrap_or(true);
+                require!(!closable, TributaryError::MintCloseAuthoritySet);
+                true
+            }
+            ExtensionType::InterestBearingConfig
             | ExtensionType::ScaledUiAmount
             | ExtensionType::MetadataPointer
             | ExtensionType::TokenMetadata
@@ -49,17 +60,22 @@ const STATE: usize = 108;
 const STATE_INITIALIZED: u8 = 1;
 const STATE_FROZEN: u8 = 2;
 const ACCOUNT_TYPE_ACCOUNT: u8 = 2;
+/// An SPL Token / Token-2022 `Multisig`: the one other account those programs own that is longer
+/// than an account. Token-2022 never sizes an account with extensions to this length.
+const MULTISIG_LEN: usize = 355;
 // Token-2022 account extensions that cannot make an incoming transfer fail
 const EXT_IMMUTABLE_OWNER: u16 = 7;
 const EXT_MEMO_TRANSFER: u16 = 8;
 const EXT_CPI_GUARD: u16 = 11;
 
 /// Why `account` cannot safely receive a payout for `contributor`, if it cannot. Reads raw bytes:
-/// this runs once per payout in the crank.
+/// this runs once per payout in the crank. `token_2022`: `token_program` is Token-2022 (computed
+/// once per crank, not per payout).
 #[inline(always)]
 pub fn destination_problem(
     account: &AccountView,
     token_program: &Pubkey,
+    token_2022: bool,
     mint: &Pubkey,
     contributor: &Pubkey,
 ) -> Option<SkipReason> {
@@ -67,8 +83,9 @@ pub fn destination_problem(
     if !keys_equal(account.owner(), token_program) {
         return Some(SkipReason::NotTokenAccount);
     }
-    // SAFETY: a token account; the crank holds no reference to its data and writes none
-    token_data_problem(unsafe { account.data() }, mint, contributor)
+    // SAFETY: owned by the token program, so never the pool or a ledger page (the only accounts
+    // the crank writes), even when the same account is passed twice
+    token_data_problem(unsafe { account.data() }, token_2022, mint, contributor)
 }
 
 /// `destination_problem` on an account's owner and bytes: the crank bot filters with it off chain.
@@ -82,7 +99,7 @@ pub fn token_account_problem(
     if owner != token_program {
         return Some(SkipReason::NotTokenAccount);
     }
-    token_data_problem(data, mint, contributor)
+    token_data_problem(data, *token_program == anchor_spl::token_2022::ID, mint, contributor)
 }
 
 /// 32-byte equality as four 64-bit words: cheaper on sBPF than the `memcmp` call `==` becomes,
@@ -100,15 +117,28 @@ pub fn keys_equal(a: &Pubkey, b: &Pubkey) -> bool {
     bytes32_equal(a.as_array(), b.as_array())
 }
 
+/// The shapes a token account of the pool's program can have: exactly 165 bytes, or, on
+/// Token-2022 only, longer with the account-type byte of an account and never a `Multisig`'s length
+/// (whose signer keys could otherwise be chosen to pass every byte check below).
+#[inline(always)]
+fn is_account_shape(data: &[u8], token_2022: bool) -> bool {
+    let len = data.len();
+    len == TOKEN_ACCOUNT_LEN
+        || (token_2022
+            && len > TOKEN_ACCOUNT_LEN
+            && len != MULTISIG_LEN
+            && data[TOKEN_ACCOUNT_LEN] == ACCOUNT_TYPE_ACCOUNT)
+}
+
 /// The checks on a token account's bytes, once its owner is known to be the pool's token program.
 #[inline(always)]
-fn token_data_problem(data: &[u8], mint: &Pubkey, contributor: &Pubkey) -> Option<SkipReason> {
-    let (Some((account_mint, rest)), true) = (data.split_first_chunk::<32>(), data.len() >= TOKEN_ACCOUNT_LEN) else {
-        return Some(SkipReason::NotTokenAccount);
-    };
-    if data.len() > TOKEN_ACCOUNT_LEN && data[TOKEN_ACCOUNT_LEN] != ACCOUNT_TYPE_ACCOUNT {
+fn token_data_problem(data: &[u8], token_2022: bool, mint: &Pubkey, contributor: &Pubkey) -> Option<SkipReason> {
+    if !is_account_shape(data, token_2022) {
         return Some(SkipReason::NotTokenAccount);
     }
+    let Some((account_mint, rest)) = data.split_first_chunk::<32>() else {
+        return Some(SkipReason::NotTokenAccount);
+    };
     let Some(account_owner) = rest.first_chunk::<32>() else {
         return Some(SkipReason::NotTokenAccount);
     };
@@ -220,11 +250,27 @@ impl<'a> VaultTransfers<'a> {
         }
     }
 
-    pub fn pay(&mut self, to: &AccountView, amount: u64, signer: &PdaSigner) -> Result<()> {
-        self.data[1..9].copy_from_slice(&amount.to_le_bytes());
-        self.metas[2] = SolAccountMeta::new(to.key(), true, false);
-        self.infos[2] = *to;
-        invoke_signed_c(self.token_program, &self.metas, &self.data, &self.infos, signer)
+    pub fn set_decimals(&mut self, decimals: u8) {
+        self.data[9] = decimals;
+    }
+
+    /// One `transfer_checked` per `(destination, amount)`, in order. The instruction is built once
+    /// and only its destination and amount change between calls (measured: ~10 CU per payout).
+    pub fn pay_all(mut self, payouts: &[(&AccountView, u64)], signer: &PdaSigner) -> Result<()> {
+        let (data, metas, infos) = (self.data.as_mut_ptr(), self.metas.as_mut_ptr(), self.infos.as_mut_ptr());
+        // SAFETY: `data`, `metas` and `infos` are this struct's arrays, which stay in place (`self`
+        // is owned here) and are written below only through these pointers, between calls
+        let cpi = unsafe { PreparedInvoke::new(self.token_program, metas, 4, data, 10, signer) };
+        for &(to, amount) in payouts {
+            // SAFETY: in bounds of the 10-byte data, 4 metas and 4 infos; unaligned write allowed
+            unsafe {
+                (data.add(1) as *mut [u8; 8]).write_unaligned(amount.to_le_bytes());
+                (*metas.add(2)).pubkey = to.key(); // writable, not a signer: as set in `new`
+                infos.add(2).write(*to);
+            }
+            cpi.invoke(infos, 4)?;
+        }
+        Ok(())
     }
 }
 
@@ -262,16 +308,30 @@ pub struct PTokenBatch<'a> {
     data: Vec<u8>,
     metas: Vec<SolAccountMeta>,
     infos: &'a [AccountView],
+    token_program: &'a Pubkey,
     vault: &'a Pubkey,
     pool: &'a Pubkey,
 }
 
 impl<'a> PTokenBatch<'a> {
     /// `infos` must hold the vault, the pool and every account later pushed.
-    pub fn new(vault: &'a AccountView, pool: &'a AccountView, infos: &'a [AccountView], capacity: usize) -> Self {
+    pub fn new(
+        token_program: &'a AccountView,
+        vault: &'a AccountView,
+        pool: &'a AccountView,
+        infos: &'a [AccountView],
+        capacity: usize,
+    ) -> Self {
         let mut data = Vec::with_capacity(1 + capacity * TRANSFER_DATA_LEN);
         data.push(BATCH);
-        Self { data, metas: Vec::with_capacity(3 * capacity), infos, vault: vault.key(), pool: pool.key() }
+        Self {
+            data,
+            metas: Vec::with_capacity(3 * capacity),
+            infos,
+            token_program: token_program.key(),
+            vault: vault.key(),
+            pool: pool.key(),
+        }
     }
 
     /// Queue `Transfer { vault → to, amount }` (the mint is fixed by the vault, so unchecked is exact).
@@ -301,10 +361,10 @@ impl<'a> PTokenBatch<'a> {
         Ok(())
     }
 
-    pub fn invoke(self, token_program: &Pubkey, signer: &PdaSigner) -> Result<()> {
+    pub fn invoke(self, signer: &PdaSigner) -> Result<()> {
         if self.metas.is_empty() {
             return Ok(());
         }
-        invoke_signed_c(token_program, &self.metas, &self.data, self.infos, signer)
+        invoke_signed_c(self.token_program, &self.metas, &self.data, self.infos, signer)
     }
 }
