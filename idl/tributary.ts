@@ -236,6 +236,11 @@ export type Tributary = {
       "code": 6037,
       "msg": "arithmetic overflow",
       "name": "mathOverflow"
+    },
+    {
+      "code": 6038,
+      "msg": "the mint has a close authority: it could be re-created with other extensions",
+      "name": "mintCloseAuthoritySet"
     }
   ],
   "events": [
@@ -355,6 +360,19 @@ export type Tributary = {
         178
       ],
       "name": "destinationChanged"
+    },
+    {
+      "discriminator": [
+        243,
+        28,
+        31,
+        19,
+        245,
+        244,
+        57,
+        82
+      ],
+      "name": "inactiveEntrySkipped"
     },
     {
       "discriminator": [
@@ -580,7 +598,8 @@ export type Tributary = {
         132
       ],
       "docs": [
-        "Pay a usage fee credited to named entries by shares (anyone)."
+        "Pay a usage fee credited to named entries by shares (anyone); a retired or closed entry's share",
+        "is skipped with `InactiveEntrySkipped` and spread over the pool by weight."
       ],
       "name": "attributeUsage"
     },
@@ -1386,7 +1405,8 @@ export type Tributary = {
         187
       ],
       "docs": [
-        "Post attribution weights for entries of one ledger page (attestor)."
+        "Post attribution weights for entries of one ledger page (attestor); retired or closed entries",
+        "are skipped with `InactiveEntrySkipped`."
       ],
       "name": "setWeights"
     },
@@ -1841,6 +1861,34 @@ export type Tributary = {
     },
     {
       "docs": [
+        "An attestor's weight or a usage share named an entry that was retired or closed before the",
+        "instruction landed: it was left out (weight 0, no share) and the rest of the instruction applied,",
+        "so one contributor cannot block everyone else's weights or a usage fee."
+      ],
+      "name": "inactiveEntrySkipped",
+      "type": {
+        "fields": [
+          {
+            "name": "pool",
+            "type": "pubkey"
+          },
+          {
+            "name": "entry",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "The entry's status (`entry_status`: 2 retired, 3 closed)."
+            ],
+            "name": "status",
+            "type": "u8"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
         "One contribution's payout state. 120 bytes, no implicit padding; 128-bit values are stored as",
         "two u64 halves so the layout is the same on every toolchain."
       ],
@@ -1945,7 +1993,8 @@ export type Tributary = {
           },
           {
             "docs": [
-              "Entries in use on this page."
+              "Entries of this page registered and not yet closed: a count, not a bound. Readers find an",
+              "entry by its `status` (`EMPTY` never registered), never by `slot < used`."
             ],
             "name": "used",
             "type": "u32"
@@ -2449,12 +2498,16 @@ export type Tributary = {
             "type": "u64"
           },
           {
+            "docs": [
+              "Entries credited (inactive ones are skipped with `InactiveEntrySkipped`)."
+            ],
             "name": "entries",
             "type": "u32"
           },
           {
             "docs": [
-              "Rounding remainder of the shares, spread over the pool by weight."
+              "Rounding remainder of the shares plus the shares of skipped entries, spread over the pool by",
+              "weight."
             ],
             "name": "remainder",
             "type": "u64"
@@ -2520,6 +2573,9 @@ export type Tributary = {
             }
           },
           {
+            "docs": [
+              "Entries whose weight was set (inactive ones are skipped with `InactiveEntrySkipped`)."
+            ],
             "name": "updated",
             "type": "u32"
           },

@@ -56,6 +56,14 @@ pub struct Simulation {
     pub logs: Vec<String>,
 }
 
+impl Simulation {
+    /// The node did not know the transaction's blockhash (expired, or from a fork): re-sign and
+    /// simulate again. (`TransactionError::BlockhashNotFound`, as both chains render it.)
+    pub fn blockhash_expired(&self) -> bool {
+        self.err.as_deref().is_some_and(|e| e.contains("BlockhashNotFound"))
+    }
+}
+
 /// Where a sent transaction stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {

@@ -12,59 +12,22 @@ use solana_keypair::Keypair;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use std::collections::HashMap;
-use tributary::constants::ENTRIES_PER_PAGE;
-use tributary::state::{LedgerPage, Pool};
 use tributary::utils::token::token_account_problem;
-use tributary_sdk::instructions::{self as ix, CrankMode, PoolKeys};
+use tributary_sdk::instructions::{self as ix, CrankMode};
 use tributary_sdk::{accounts as decode, pda};
 
-/// A pool and all its ledger pages as read in one go.
-pub struct PoolView {
-    pub address: Pubkey,
-    pub pool: Pool,
-    pub keys: PoolKeys,
-    /// Page `i` at index `i` (`None` if closed).
-    pub pages: Vec<Option<Box<LedgerPage>>>,
-}
+pub use tributary_sdk::view::PoolView;
 
-impl PoolView {
-    pub fn load(chain: &mut dyn Chain, address: &Pubkey) -> Result<Self> {
-        let account = chain.get_account(address)?.ok_or_else(|| ChainError::Rpc(format!("no pool at {address}")))?;
-        if account.owner != tributary::ID {
-            return Err(ChainError::Rpc(format!("{address} is not a Tributary account")));
-        }
-        let pool = decode::pool(&account.data).map_err(|e| ChainError::Rpc(format!("{address}: {e}")))?;
-        let keys = PoolKeys::from_account(*address, &pool);
-        let page_keys: Vec<Pubkey> = (0..pool.ledger_pages).map(|p| keys.page(p)).collect();
-        let pages = chain
-            .get_accounts(&page_keys)?
-            .into_iter()
-            .map(|a| a.and_then(|a| decode::ledger_page(&a.data).ok()))
-            .collect();
-        Ok(Self { address: *address, pool, keys, pages })
+/// Read a pool and all its ledger pages (two requests) into the shared read model.
+pub fn load_view(chain: &mut dyn Chain, address: &Pubkey) -> Result<PoolView> {
+    let account = chain.get_account(address)?.ok_or_else(|| ChainError::Rpc(format!("no pool at {address}")))?;
+    if account.owner != tributary::ID {
+        return Err(ChainError::Rpc(format!("{address} is not a Tributary account")));
     }
-
-    /// Every registered entry with its page and index.
-    pub fn entries(&self) -> impl Iterator<Item = (u32, &tributary::state::LedgerEntry)> + '_ {
-        self.pages.iter().enumerate().flat_map(move |(p, page)| {
-            page.iter().flat_map(move |page| {
-                let used = page.used.min(ENTRIES_PER_PAGE);
-                page.entries[..used as usize]
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, e)| (p as u32 * ENTRIES_PER_PAGE + i as u32, e))
-            })
-        })
-    }
-
-    /// What every entry would be owed if settled now, summed (the program's own math).
-    pub fn total_owed(&self) -> Result<u128> {
-        let mut total = 0u128;
-        for (_, e) in self.entries() {
-            total += u128::from(decode::owed_now(e, &self.pool).map_err(|e| ChainError::Rpc(e.to_string()))?);
-        }
-        Ok(total)
-    }
+    let pool = decode::pool(&account.data).map_err(|e| ChainError::Rpc(format!("{address}: {e}")))?;
+    let pages = chain.get_accounts(&PoolView::page_addresses(address, &pool))?;
+    PoolView::from_accounts(*address, &account.data, pages.iter().map(|a| a.as_ref().map(|a| a.data.as_slice())))
+        .map_err(|e| ChainError::Rpc(format!("{address}: {e}")))
 }
 
 /// An entry the crank should pay.
@@ -82,7 +45,7 @@ pub fn due_payouts(chain: &mut dyn Chain, view: &PoolView) -> Result<(Vec<Due>, 
     let mut due = Vec::new();
     let mut contributors = Vec::new();
     for (entry, e) in view.entries() {
-        let owed = decode::owed_now(e, &view.pool).map_err(|e| ChainError::Rpc(e.to_string()))?;
+        let owed = view.owed(e).map_err(|e| ChainError::Rpc(e.to_string()))?;
         if owed >= min && e.status != tributary::state::entry_status::CLOSED {
             due.push(Due { entry, destination: e.destination, owed });
             contributors.push(e.contributor);
@@ -145,7 +108,36 @@ pub struct RoundReport {
     pub priority_micro_lamports: u64,
     pub lookup_addresses_added: usize,
     pub mode: String,
+    /// Entries set aside this round: a transaction holding one of them alone failed in
+    /// simulation or preflight (the reason is the node's). Each is retried alone in a later round.
+    pub quarantined: Vec<QuarantineNote>,
+    /// Entries still in quarantine and waiting for their retry round (not sent this round).
+    pub quarantine_waiting: usize,
+    /// Transactions simulated or sent whose failure was bisected to find the entry behind it.
+    pub bisected: usize,
 }
+
+/// An entry the crank set aside, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QuarantineNote {
+    pub entry: u32,
+    pub destination: String,
+    pub reason: String,
+    /// Failures in a row; the entry is retried after 2^(strikes − 1) rounds (at most 32).
+    pub strikes: u32,
+}
+
+/// An entry whose transaction, holding it alone, failed: it is kept out of the packed
+/// transactions (so it cannot fail anyone else's payout) and retried alone, with backoff.
+#[derive(Debug, Clone)]
+struct Quarantine {
+    strikes: u32,
+    /// The first round in which it is tried again.
+    retry_round: u64,
+}
+
+/// Most rounds between two retries of a quarantined entry.
+const MAX_QUARANTINE_ROUNDS: u64 = 32;
 
 impl RoundReport {
     pub fn payouts_per_tx(&self) -> f64 {
@@ -171,13 +163,25 @@ pub struct Cranker {
     pub opts: CrankOptions,
     book: Option<AddressBook>,
     modes: HashMap<Pubkey, CrankMode>,
+    /// Entries set aside, by (pool, entry).
+    quarantine: HashMap<(Pubkey, u32), Quarantine>,
+    /// Rounds run so far (the clock of the quarantine).
+    rounds: u64,
     /// Progress callback: payouts sent so far in the round.
     pub on_progress: Option<Box<dyn FnMut(usize, usize)>>,
 }
 
 impl Cranker {
     pub fn new(payer: Keypair, opts: CrankOptions) -> Self {
-        Self { payer, opts, book: None, modes: HashMap::new(), on_progress: None }
+        Self {
+            payer,
+            opts,
+            book: None,
+            modes: HashMap::new(),
+            quarantine: HashMap::new(),
+            rounds: 0,
+            on_progress: None,
+        }
     }
 
     fn mode_for(&self, view: &PoolView) -> CrankMode {
@@ -226,16 +230,19 @@ impl Cranker {
         tx::build(&self.payer, &[], &ixs, &tables, blockhash, Some(cu_limit), price).map_err(ChainError::Rpc)
     }
 
-    /// The most of `due` (from the front) one transaction carries, at least one.
+    /// The most of `due` (from the front) one transaction carries, at least one and at most `limit`.
+    #[allow(clippy::too_many_arguments)]
     fn pack(
         &self,
         view: &PoolView,
         due: &[Due],
         mode: CrankMode,
         hint: usize,
+        limit: usize,
         blockhash: solana_hash::Hash,
         price: u64,
     ) -> Result<(usize, Built)> {
+        let due = &due[..limit.clamp(1, due.len())];
         let mut n = hint.clamp(1, due.len());
         let mut built = self.build(view, &due[..n], mode, blockhash, SIMULATION_CU_LIMIT, price)?;
         while !built.fits() && n > 1 {
@@ -273,9 +280,40 @@ impl Cranker {
         }
     }
 
+    /// Split `due` into what this round sends, the quarantined entries retried alone this round,
+    /// and the number still waiting. Entries no longer due leave the quarantine.
+    fn triage(&mut self, pool: &Pubkey, due: Vec<Due>) -> (Vec<Due>, Vec<Due>, usize) {
+        let due_now: std::collections::HashSet<u32> = due.iter().map(|d| d.entry).collect();
+        self.quarantine.retain(|(p, entry), _| p != pool || due_now.contains(entry));
+        let (mut packed, mut alone, mut waiting) = (Vec::new(), Vec::new(), 0);
+        for d in due {
+            match self.quarantine.get(&(*pool, d.entry)) {
+                None => packed.push(d),
+                Some(q) if q.retry_round <= self.rounds => alone.push(d),
+                Some(_) => waiting += 1,
+            }
+        }
+        (packed, alone, waiting)
+    }
+
+    /// Set `d` aside after a transaction holding it alone failed with `reason`.
+    fn quarantine(&mut self, pool: &Pubkey, d: &Due, reason: String) -> QuarantineNote {
+        let q = self.quarantine.entry((*pool, d.entry)).or_insert(Quarantine { strikes: 0, retry_round: 0 });
+        q.strikes += 1;
+        q.retry_round = self.rounds + (1u64 << (q.strikes - 1).min(5)).min(MAX_QUARANTINE_ROUNDS);
+        QuarantineNote { entry: d.entry, destination: d.destination.to_string(), reason, strikes: q.strikes }
+    }
+
     /// One pass over a pool: pay everything due, wait for the confirmations, report.
+    ///
+    /// A transaction that fails in simulation or preflight is bisected: its first half is tried
+    /// alone, then the rest, until the entry behind the failure is alone in a failing transaction;
+    /// that entry is quarantined (reported with the node's reason) and every other entry is paid.
+    /// A quarantined entry is retried alone in a later round (after 1, 2, 4 … 32 rounds), never
+    /// dropped, and leaves the quarantine once paid or no longer due.
     pub fn round(&mut self, chain: &mut dyn Chain, pool: &Pubkey) -> Result<RoundReport> {
-        let view = PoolView::load(chain, pool)?;
+        self.rounds += 1;
+        let view = load_view(chain, pool)?;
         let mut report = RoundReport { pool: pool.to_string(), ..Default::default() };
         if view.pool.paused {
             report.mode = "paused".into();
@@ -285,54 +323,91 @@ impl Cranker {
         report.due = due.len();
         report.unpayable = unpayable.len();
         if due.is_empty() {
+            self.quarantine.retain(|(p, _), _| p != pool);
             report.mode = format!("{:?}", self.mode_for(&view));
             return Ok(report);
         }
         report.lookup_addresses_added = self.prepare_tables(chain, &view, &due)?;
         let price = tx::priority_fee(chain, &[view.address, view.keys.vault], self.opts.max_priority_fee)?;
         report.priority_micro_lamports = price;
+        let (packed, alone, waiting) = self.triage(pool, due);
+        report.quarantine_waiting = waiting;
+        // the retried entries go first, each in a transaction of its own
+        let alone_count = alone.len();
+        let due: Vec<Due> = alone.into_iter().chain(packed).collect();
 
         let mut pending: Vec<Pending> = Vec::new();
         let (mut start, mut hint) = (0usize, 64usize);
+        // while a failed group is bisected: the most payouts a transaction may carry, and where
+        // the failed group ends
+        let (mut limit, mut bisect_end) = (usize::MAX, 0usize);
         let (mut blockhash, mut last_valid) = chain.latest_blockhash()?;
         while start < due.len() {
             let mode = self.mode_for(&view);
-            let (n, probe) = self.pack(&view, &due[start..], mode, hint, blockhash, price)?;
+            let limit_here = if start < alone_count { 1 } else { limit };
+            let (n, probe) = self.pack(&view, &due[start..], mode, hint, limit_here, blockhash, price)?;
             let sim = chain.simulate(&probe.tx)?;
-            if let Some(err) = sim.err {
-                if mode == CrankMode::Batch && batch_unsupported(&sim.logs, &view.keys.token_program) {
+            if sim.blockhash_expired() {
+                (blockhash, last_valid) = chain.latest_blockhash()?;
+                continue;
+            }
+            let failure = match &sim.err {
+                Some(_) if mode == CrankMode::Batch && batch_unsupported(&sim.logs, &view.keys.token_program) => {
                     // this cluster's SPL Token is not p-token: pay with one transfer_checked each
                     self.modes.insert(view.address, CrankMode::PerTransfer);
                     continue;
                 }
-                if err.contains("BlockhashNotFound") {
-                    (blockhash, last_valid) = chain.latest_blockhash()?;
-                    continue;
-                }
-                report.failed += 1;
-                start += n; // left owed; the next round reads the chain again
-                continue;
-            }
-            let cu_limit = tx::cu_limit_for(sim.units, self.opts.margin_percent);
-            let built = self.build(&view, &due[start..start + n], mode, blockhash, cu_limit, price)?;
-            match chain.send(&built.tx) {
-                Ok(signature) => {
-                    let amount = due[start..start + n].iter().map(|d| d.owed).sum();
-                    let fee = LAMPORTS_PER_SIGNATURE + tx::priority_fee_lamports(cu_limit, price);
-                    pending.push(Pending { signature, last_valid, payouts: n, amount, units: sim.units, fee });
-                    report.transactions += 1;
-                    start += n;
-                    hint = n;
-                    if let Some(progress) = &mut self.on_progress {
-                        progress(start, due.len());
+                Some(err) => Some(failure_reason(err, &sim.logs)),
+                None => None,
+            };
+            let failure = match failure {
+                Some(reason) => Some(reason),
+                None => {
+                    let cu_limit = tx::cu_limit_for(sim.units, self.opts.margin_percent);
+                    let built = self.build(&view, &due[start..start + n], mode, blockhash, cu_limit, price)?;
+                    match chain.send(&built.tx) {
+                        Ok(signature) => {
+                            let amount = due[start..start + n].iter().map(|d| d.owed).sum();
+                            let fee = LAMPORTS_PER_SIGNATURE + tx::priority_fee_lamports(cu_limit, price);
+                            pending.push(Pending { signature, last_valid, payouts: n, amount, units: sim.units, fee });
+                            report.transactions += 1;
+                            if n == 1 {
+                                self.quarantine.remove(&(*pool, due[start].entry));
+                            }
+                            start += n;
+                            if start >= alone_count {
+                                hint = n;
+                            }
+                            if let Some(progress) = &mut self.on_progress {
+                                progress(start, due.len());
+                            }
+                            None
+                        }
+                        Err(ChainError::BlockhashExpired) => {
+                            (blockhash, last_valid) = chain.latest_blockhash()?;
+                            continue;
+                        }
+                        Err(ChainError::Failed { err, logs }) => Some(failure_reason(&err, &logs)),
+                        Err(e) => return Err(e),
                     }
                 }
-                Err(ChainError::BlockhashExpired) => (blockhash, last_valid) = chain.latest_blockhash()?,
-                Err(ChainError::Failed { .. }) => {
-                    report.failed += 1;
-                    start += n;
+            };
+            if let Some(reason) = failure {
+                report.failed += 1;
+                if n > 1 {
+                    // bisect: the first half alone, then the rest, until the culprit is alone
+                    report.bisected += 1;
+                    limit = n / 2;
+                    bisect_end = bisect_end.max(start + n);
+                    hint = limit;
+                    continue;
                 }
-                Err(e) => return Err(e),
+                let note = self.quarantine(pool, &due[start], reason);
+                report.quarantined.push(note);
+                start += 1;
+            }
+            if start >= bisect_end {
+                limit = usize::MAX;
             }
             report.mode = format!("{mode:?}");
         }
@@ -367,6 +442,14 @@ impl Cranker {
             }
         }
         Ok(reports)
+    }
+}
+
+/// Why a transaction failed, for the quarantine log: the error and the program's own words.
+fn failure_reason(err: &str, logs: &[String]) -> String {
+    match crate::chain::program_error_line(logs) {
+        Some(line) => format!("{err}: {line}"),
+        None => err.to_string(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! build and the real token programs), through the same crank and transaction code the bot uses
 //! against a node. Deterministic: the same arguments give the same figures.
 use crate::chain::Chain;
-use crate::crank::{CrankOptions, Cranker, PoolView, RoundReport};
+use crate::crank::{CrankOptions, Cranker, RoundReport};
 use crate::svm::SvmChain;
 use crate::token::{self, format_amount};
 use crate::tx::{self, SendOptions};
@@ -271,7 +271,7 @@ pub fn run(o: DemoOptions) -> Result<bool> {
         cranker.insecure_clone(),
         CrankOptions { reward_account: Some(reward_account), ..CrankOptions::default() },
     );
-    let view = PoolView::load(&mut chain, &keys.pool)?;
+    let view = crate::crank::load_view(&mut chain, &keys.pool)?;
     let (due, _) = crate::crank::due_payouts(&mut chain, &view)?;
     let bar = std::rc::Rc::new(Bar::new(o.progress, due.len() as u64, "cranking"));
     let progress_bar = bar.clone();
@@ -324,7 +324,7 @@ impl Report {
         rounds: &[RoundReport],
         weights: &[u64],
     ) -> Result<Self> {
-        let view = PoolView::load(chain, &keys.pool)?;
+        let view = crate::crank::load_view(chain, &keys.pool)?;
         let balance = |chain: &mut SvmChain, k: &Pubkey| -> Result<u64> {
             Ok(chain.get_account(k)?.and_then(|a| token::token_balance(&a)).unwrap_or(0))
         };
@@ -348,7 +348,7 @@ impl Report {
         }
         top.sort_by_key(|t| std::cmp::Reverse(t.2));
         top.truncate(5);
-        let owed = view.total_owed()?;
+        let owed = view.total_owed().map_err(|e| anyhow!("{e}"))?;
         let obligations_x64 =
             decode::obligations_x64(&view.pool, view.entries().map(|(_, e)| e)).map_err(|e| anyhow!("{e}"))?;
         if vault + paid_out + rewards != total_in {

@@ -379,11 +379,21 @@ fn log(format: LogFormat, human: String, value: serde_json::Value) {
 }
 
 fn log_round(format: LogFormat, r: &RoundReport) {
+    for q in &r.quarantined {
+        log(
+            format,
+            format!(
+                "quarantined pool={} entry={} destination={} strikes={} reason={}",
+                r.pool, q.entry, q.destination, q.strikes, q.reason
+            ),
+            json!({"event": "quarantined", "pool": r.pool, "entry": q}),
+        );
+    }
     log(
         format,
         format!(
             "round pool={} due={} sent={} confirmed={} expired={} failed={} payouts={} per_tx={:.1} cu={} fees={} \
-             priority={}µL/CU unpayable={} mode={}",
+             priority={}µL/CU unpayable={} quarantined={} waiting={} mode={}",
             r.pool,
             r.due,
             r.transactions,
@@ -396,6 +406,8 @@ fn log_round(format: LogFormat, r: &RoundReport) {
             r.fee_lamports,
             r.priority_micro_lamports,
             r.unpayable,
+            r.quarantined.len(),
+            r.quarantine_waiting,
             r.mode
         ),
         json!({"event": "round", "report": r}),

@@ -31,7 +31,7 @@ fn send(chain: &mut dyn Chain, payer: &Keypair, ixs: &[Instruction]) -> Result<t
 }
 
 pub fn load_pool(chain: &mut dyn Chain, address: &Pubkey) -> Result<PoolView> {
-    PoolView::load(chain, address).map_err(|e| anyhow!("{e}"))
+    crate::crank::load_view(chain, address).map_err(|e| anyhow!("{e}"))
 }
 
 pub struct CreatePool {
@@ -81,7 +81,7 @@ pub fn pool_json(address: &Pubkey, p: &Pool, owed: u128) -> Value {
 pub fn pool_show(chain: &mut dyn Chain, address: &Pubkey) -> Result<Outcome> {
     let view = load_pool(chain, address)?;
     let p = &view.pool;
-    let owed = view.total_owed()?;
+    let owed = view.total_owed().map_err(|e| anyhow!("{e}"))?;
     let amount = |v: u128| format_amount(v, p.decimals);
     let human = [
         format!("pool              {address}"),
@@ -472,7 +472,7 @@ pub fn status(chain: &mut dyn Chain, pool: Option<Pubkey>) -> Result<Outcome> {
     let mut json_rows = Vec::new();
     for address in pools {
         let view = load_pool(chain, &address)?;
-        let owed = view.total_owed()?;
+        let owed = view.total_owed().map_err(|e| anyhow!("{e}"))?;
         let (due, unpayable) = crate::crank::due_payouts(chain, &view).map_err(|e| anyhow!("{e}"))?;
         let p = &view.pool;
         let amount = |v: u128| format_amount(v, p.decimals);

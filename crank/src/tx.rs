@@ -140,6 +140,9 @@ pub fn submit(
         let probe = build(payer, signers, ixs, tables, blockhash, Some(SIMULATION_CU_LIMIT), opts.micro_lamports)
             .map_err(ChainError::Rpc)?;
         let sim = chain.simulate(&probe.tx)?;
+        if sim.blockhash_expired() {
+            continue; // expired between fetching and simulating: re-sign
+        }
         if let Some(err) = sim.err {
             return Err(ChainError::Failed { err, logs: sim.logs });
         }

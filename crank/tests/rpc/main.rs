@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use tributary_cli::chain::{Chain, ChainError};
-use tributary_cli::crank::{CrankOptions, Cranker, PoolView};
+use tributary_cli::crank::{CrankOptions, Cranker};
 use tributary_cli::rpc::RpcChain;
 use tributary_cli::token;
 use tributary_cli::tx::{self, SendOptions};
@@ -149,7 +149,7 @@ fn operator_commands_end_to_end() {
         &["weights", "set", "--pool", &pool.to_string(), "--file", unknown.to_str().expect("p")],
     ));
     assert!(err.contains("entry 9"), "{err}");
-    let view = PoolView::load(&mut chain, &pool).expect("pool");
+    let view = tributary_cli::crank::load_view(&mut chain, &pool).expect("pool");
     assert_eq!((view.pool.total_weight, view.pool.epoch), (0, 0), "refused weight files changed nothing");
     // rows by entry and by contribution address
     let good = d.join("weights.csv");
@@ -160,7 +160,7 @@ fn operator_commands_end_to_end() {
         &["weights", "set", "--pool", &pool.to_string(), "--file", good.to_str().expect("p"), "--output", "json"],
     )));
     assert_eq!(out["weights"], 3);
-    assert_eq!(PoolView::load(&mut chain, &pool).expect("pool").pool.total_weight, 1_000);
+    assert_eq!(tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.total_weight, 1_000);
 
     // deposit, and a deposit from a token account of another mint is refused
     run_ok(&mut tributary(&v.url, &op, &["deposit", "--pool", &pool.to_string(), "--amount", "1000"]));
@@ -192,7 +192,11 @@ fn operator_commands_end_to_end() {
     // paused: the crank pays nothing; unpaused: it pays everyone, the operator earning the reward
     run_ok(&mut tributary(&v.url, &op, &["pool", "pause", &pool.to_string()]));
     run_ok(&mut tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once"]));
-    assert_eq!(PoolView::load(&mut chain, &pool).expect("pool").pool.total_paid, 0, "paused pool: nothing paid");
+    assert_eq!(
+        tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.total_paid,
+        0,
+        "paused pool: nothing paid"
+    );
     run_ok(&mut tributary(&v.url, &op, &["pool", "unpause", &pool.to_string()]));
     let out = tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once", "--log-format", "json"])
         .output()
@@ -278,7 +282,7 @@ fn crank_survives_a_validator_restart_without_paying_twice() {
     // more revenue after the restart: the same crank process must pick it up
     pool.deposit(&mut chain, 500_000_003);
     wait_until("everything paid", Duration::from_secs(180), || {
-        PoolView::load(&mut chain, &pool.keys.pool).is_ok_and(|view| {
+        tributary_cli::crank::load_view(&mut chain, &pool.keys.pool).is_ok_and(|view| {
             view.entries().all(|(_, e)| tributary_sdk::accounts::owed_now(e, &view.pool).unwrap_or(1) == 0)
         })
     });
@@ -394,8 +398,13 @@ fn expired_blockhash_is_re_signed_and_a_stale_copy_pays_nothing() {
     let cranker = keypair(0x42, 0);
     setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
 
-    let dest0 =
-        PoolView::load(&mut chain, &pool.keys.pool).expect("pool").entries().next().expect("entry 0").1.destination;
+    let dest0 = tributary_cli::crank::load_view(&mut chain, &pool.keys.pool)
+        .expect("pool")
+        .entries()
+        .next()
+        .expect("entry 0")
+        .1
+        .destination;
     // the node refuses an unknown blockhash, and the sender maps it to "re-sign"
     let crank_ix = ix::crank(&cranker.pubkey(), &pool.keys, 0, &[(0, dest0)], None, CrankMode::PerTransfer);
     let bogus = tx::build(

@@ -11,7 +11,6 @@ use tributary::constants::ENTRIES_PER_PAGE;
 use tributary::state::ContributionKind;
 use tributary::{CreatePoolArgs, WeightUpdate};
 use tributary_cli::chain::{Chain, Status};
-use tributary_cli::crank::PoolView;
 use tributary_cli::rpc::RpcChain;
 use tributary_cli::token;
 use tributary_cli::tx::{self, SendOptions};
@@ -219,7 +218,7 @@ pub fn balance(chain: &mut RpcChain, account: &Pubkey) -> u64 {
 /// paid; tokens in = vault + paid out + rewards; the vault covers every obligation exactly.
 /// Returns the amount still owed at or above the minimum payout.
 pub fn assert_books_exact(chain: &mut RpcChain, pool: &Pool, reward_accounts: &[Pubkey]) -> u64 {
-    let view = PoolView::load(chain, &pool.keys.pool).expect("pool");
+    let view = tributary_cli::crank::load_view(chain, &pool.keys.pool).expect("pool");
     let destinations: Vec<Pubkey> = view.entries().map(|(_, e)| e.destination).collect();
     let accounts = chain.get_accounts(&destinations).expect("destinations");
     let mut paid_out = 0u64;

@@ -174,6 +174,7 @@ pub fn invoke_signed_c(
 
 /// One instruction invoked again and again, its metas, data and infos changed in place between
 /// calls (the crank's per-transfer path): the instruction and signer records are built once.
+#[cfg_attr(not(target_os = "solana"), allow(dead_code))] // host builds never invoke
 pub struct PreparedInvoke<'a> {
     instruction: SolInstruction,
     signer: SolSignerSeeds,

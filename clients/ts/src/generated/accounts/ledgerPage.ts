@@ -61,7 +61,10 @@ export type LedgerPage = {
   /** Paid the page's rent; gets it back when the page is closed. */
   payer: Address;
   page: number;
-  /** Entries in use on this page. */
+  /**
+   * Entries of this page registered and not yet closed: a count, not a bound. Readers find an
+   * entry by its `status` (`EMPTY` never registered), never by `slot < used`.
+   */
   used: number;
   reserved: bigint;
   entries: Array<LedgerEntry>;
@@ -72,7 +75,10 @@ export type LedgerPageArgs = {
   /** Paid the page's rent; gets it back when the page is closed. */
   payer: Address;
   page: number;
-  /** Entries in use on this page. */
+  /**
+   * Entries of this page registered and not yet closed: a count, not a bound. Readers find an
+   * entry by its `status` (`EMPTY` never registered), never by `slot < used`.
+   */
   used: number;
   reserved: number | bigint;
   entries: Array<LedgerEntryArgs>;

@@ -90,6 +90,8 @@ export const TRIBUTARY_ERROR__LEDGER_PAGES_OPEN = 0x1793; // 6035
 export const TRIBUTARY_ERROR__WEIGHT_OVERFLOW = 0x1794; // 6036
 /** MathOverflow: arithmetic overflow */
 export const TRIBUTARY_ERROR__MATH_OVERFLOW = 0x1795; // 6037
+/** MintCloseAuthoritySet: the mint has a close authority: it could be re-created with other extensions */
+export const TRIBUTARY_ERROR__MINT_CLOSE_AUTHORITY_SET = 0x1796; // 6038
 
 export type TributaryError =
   | typeof TRIBUTARY_ERROR__ACCOUNT_COUNT_MISMATCH
@@ -109,6 +111,7 @@ export type TributaryError =
   | typeof TRIBUTARY_ERROR__LEDGER_PAGE_OUT_OF_ORDER
   | typeof TRIBUTARY_ERROR__LEDGER_PAGES_OPEN
   | typeof TRIBUTARY_ERROR__MATH_OVERFLOW
+  | typeof TRIBUTARY_ERROR__MINT_CLOSE_AUTHORITY_SET
   | typeof TRIBUTARY_ERROR__MINT_MISMATCH
   | typeof TRIBUTARY_ERROR__MINT_REQUIRED
   | typeof TRIBUTARY_ERROR__NO_PENDING_AUTHORITY
@@ -151,6 +154,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TRIBUTARY_ERROR__LEDGER_PAGE_OUT_OF_ORDER]: `ledger pages must be opened in order`,
     [TRIBUTARY_ERROR__LEDGER_PAGES_OPEN]: `close the ledger pages first`,
     [TRIBUTARY_ERROR__MATH_OVERFLOW]: `arithmetic overflow`,
+    [TRIBUTARY_ERROR__MINT_CLOSE_AUTHORITY_SET]: `the mint has a close authority: it could be re-created with other extensions`,
     [TRIBUTARY_ERROR__MINT_MISMATCH]: `mint does not match the pool`,
     [TRIBUTARY_ERROR__MINT_REQUIRED]: `the mint account is required for Token-2022 pools`,
     [TRIBUTARY_ERROR__NO_PENDING_AUTHORITY]: `no authority transfer is pending`,
