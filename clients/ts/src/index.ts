@@ -1,7 +1,9 @@
 // @tributary/client: the Codama-generated @solana/kit client (src/generated, from
-// idl/tributary.json), plus PDA derivation, the crank's remaining accounts and owed-amount math.
+// idl/tributary.json), plus PDA derivation, the crank's remaining accounts, owed-amount math and
+// the PoolView read model.
 export * from './generated';
 export * from './pda';
 export * from './owed';
 export * from './crank';
 export * from './space';
+export * from './view';

@@ -32,11 +32,16 @@ export function owedAt(entry: Pick<LedgerEntry, 'snapshot' | 'weight' | 'frac' |
 /** Owed right now on `pool`. */
 export const owedNow = (entry: LedgerEntry, pool: Pick<Pool, 'accPerWeight'>): bigint => owedAt(entry, pool.accPerWeight);
 
-/** The entry of a page by its global index, if the page holds it. */
-export function entryOfPage(page: LedgerPage, entry: number): LedgerEntry | undefined {
-  const slot = entry - page.page * ENTRIES_PER_PAGE;
-  return slot >= 0 && slot < page.used ? page.entries[slot] : undefined;
-}
-
 /** Ledger entry status values (state::ledger::entry_status). */
 export const EntryStatus = { Empty: 0, Active: 1, Retired: 2, Closed: 3 } as const;
+
+/**
+ * The entry of a page by its global index, if the page holds it and it was ever registered.
+ * Found by its status, never by `page.used`: `used` counts the page's live entries, so after a
+ * contribution closes it is smaller than the number of slots in use.
+ */
+export function entryOfPage(page: LedgerPage, entry: number): LedgerEntry | undefined {
+  const slot = entry - page.page * ENTRIES_PER_PAGE;
+  const found = slot >= 0 && slot < ENTRIES_PER_PAGE ? page.entries[slot] : undefined;
+  return found && found.status !== EntryStatus.Empty ? found : undefined;
+}

@@ -47,6 +47,9 @@ import {
   contributionSpace,
   ledgerPageSpace,
   owedNow,
+  getCloseContributionInstruction,
+  getRetireContributionInstruction,
+  PoolView,
   TRIBUTARY_PROGRAM_ADDRESS,
 } from '../src';
 
@@ -164,6 +167,53 @@ describe('client against the sBPF build in LiteSVM', () => {
     entry = entryOfPage(decodeLedgerPage(account(page0)).data, 0)!;
     expect(tokenBalance(vault) << 64n).toBe(entry.frac + p.carry + (p.held << 64n));
     expect(tokenBalance(vault)).toBe(1n);
+  });
+
+  // LedgerPage.used counts live entries: a reader that took it for the slots in use lost the
+  // page's highest entry once a contribution closed, and its payouts stopped
+  it('still sees and cranks every other entry of a page after a contribution closes', async () => {
+    const [pool] = await findPoolPda(creator.address, 1n);
+    const [vault] = await findVaultPda({ pool });
+    const [page0] = await findLedgerPagePda(pool, 0);
+    const [creatorAta] = await findAssociatedTokenPda({ owner: creator.address, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS } as any);
+    // two more contributors: entries 1 and 2
+    const members: { signer: KeyPairSigner; ata: Address; contribution: Address }[] = [];
+    for (const name of ['model b', 'compute c']) {
+      const signer = await generateKeyPairSigner();
+      svm.airdrop(signer.address as any, lamports(10_000_000_000n) as any);
+      await send(creator, [(await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: creator, owner: signer.address, mint: mint.address } as any)) as any]);
+      const [ata] = await findAssociatedTokenPda({ owner: signer.address, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS } as any);
+      const contentHash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(name)));
+      const [contribution] = await findContributionPda(pool, contentHash);
+      await send(signer, [
+        getRegisterContributionInstruction({ contributor: signer, pool, ledgerPage: page0, contribution, destination: ata, contentHash, kind: ContributionKind.Model, uri: `ipfs://${name}` }),
+      ]);
+      members.push({ signer, ata, contribution });
+    }
+    await send(attestor, [
+      getSetWeightsInstruction({ attestor, pool, ledgerPage: page0, epoch: 2n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 1n }, { entry: 1, weight: 1n }, { entry: 2, weight: 1n }] }),
+    ]);
+    // entry 1 retires, claims and closes
+    const [b] = members;
+    await send(b.signer, [getRetireContributionInstruction({ contributor: b.signer, contribution: b.contribution, pool, ledgerPage: page0 } as any)]);
+    await send(b.signer, [getCloseContributionInstruction({ contributor: b.signer, contribution: b.contribution, pool, ledgerPage: page0 } as any)]);
+    await send(creator, [getDepositInstruction({ depositor: creator, pool, mint: mint.address, vault, depositorToken: creatorAta, amount: 2_000n })]);
+
+    const view = new PoolView(pool, decodePool(account(pool)).data, [decodeLedgerPage(account(page0)).data]);
+    expect(view.pages[0]!.used).toBe(2); // entries 0 and 2 live
+    expect(view.entries().map((e) => e.index)).toEqual([0, 1, 2]);
+    expect(entryOfPage(view.pages[0]!, 2)).toBeDefined();
+    const due = view.entries().filter((e) => e.owed > 0n);
+    expect(due.map((e) => [e.index, e.owed])).toEqual([[0, 1_000n], [2, 1_000n]]);
+    await send(cranker, [
+      await getCrankWithPayoutsInstruction({
+        cranker, pool, vault, tokenProgram: TOKEN_PROGRAM_ADDRESS as Address, page: 0, batch: true,
+        payouts: due.map((e) => ({ entry: e.index, destination: e.entry.destination })),
+      }),
+    ]);
+    expect(tokenBalance(members[1].ata)).toBe(1_000n);
+    const after = new PoolView(pool, decodePool(account(pool)).data, [decodeLedgerPage(account(page0)).data]);
+    expect(after.totalOwed()).toBe(0n);
   });
 
   it('surfaces the program error by name', async () => {

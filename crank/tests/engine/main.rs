@@ -1,6 +1,7 @@
 //! The crank engine (`tributary_cli::crank`) on the embedded chain with the real sBPF build: the
 //! read model after a contribution closes, and a bot that pays everything payable when one entry
 //! makes its transaction fail.
+mod liveness;
 mod world;
 
 use anchor_lang::prelude::Pubkey;
@@ -16,7 +17,7 @@ use tributary_cli::crank::{load_view, CrankOptions, Cranker};
 use tributary_cli::svm::SvmChain;
 use world::{keypair, World};
 
-fn cranker(world: &mut World) -> Cranker {
+pub(crate) fn cranker(world: &mut World) -> Cranker {
     let payer = keypair(0xA3, 0);
     world.chain.airdrop(&payer.pubkey(), 100_000_000_000).expect("airdrop");
     Cranker::new(payer, CrankOptions::default())
@@ -50,13 +51,13 @@ fn after_a_close_every_other_entry_of_the_page_is_still_paid() {
 
 /// A chain on which a contributor changes its payout account every time the crank simulates: any
 /// transaction naming its entry fails with `DestinationMismatch`, as in a race with the bot.
-struct Racing {
-    inner: SvmChain,
-    race: Rc<Cell<bool>>,
-    racer: Box<dyn FnMut(&mut SvmChain, &VersionedTransaction)>,
+pub(crate) struct Racing<'a> {
+    pub inner: &'a mut SvmChain,
+    pub race: Rc<Cell<bool>>,
+    pub racer: Box<dyn FnMut(&mut SvmChain, &VersionedTransaction)>,
 }
 
-impl Chain for Racing {
+impl Chain for Racing<'_> {
     fn describe(&self) -> String {
         self.inner.describe()
     }
@@ -88,7 +89,7 @@ impl Chain for Racing {
     }
     fn simulate(&mut self, tx: &VersionedTransaction) -> Result<Simulation> {
         if self.race.get() {
-            (self.racer)(&mut self.inner, tx);
+            (self.racer)(self.inner, tx);
         }
         self.inner.simulate(tx)
     }
@@ -181,8 +182,8 @@ fn a_failing_entry_is_bisected_out_quarantined_and_retried_while_everyone_else_i
         racer_flips.set(racer_flips.get() + 1);
     };
     let mut bot = cranker(&mut world);
-    let World { chain, keys, members, .. } = world;
-    let mut chain = Racing { inner: chain, race: race.clone(), racer: Box::new(racer_fn) };
+    let World { mut chain, keys, members, .. } = world;
+    let mut chain = Racing { inner: &mut chain, race: race.clone(), racer: Box::new(racer_fn) };
     let balance = |chain: &mut Racing, account: &Pubkey| {
         chain.get_account(account).expect("read").and_then(|a| tributary_cli::token::token_balance(&a)).unwrap_or(0)
     };

@@ -451,3 +451,48 @@ fn expired_blockhash_is_re_signed_and_a_stale_copy_pays_nothing() {
     bot.drain(&mut chain, &pool.keys.pool, 5).expect("crank");
     assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0);
 }
+
+/// `LedgerPage::used` counts live entries. After a contribution closes, every other entry of its
+/// page — the highest one included — is still seen by `status` and paid by `tributary crank`.
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn a_closed_contribution_hides_no_other_entry_of_its_page() {
+    let v = TestValidator::start("close", 4);
+    let mut chain = v.chain();
+    let mut pool = Pool::create(&mut chain, 0x51, 5, 1, 0);
+    // contributor 2 retires and closes before any revenue (nothing owed, so it can)
+    let closer = pool.contributors[2].insecure_clone();
+    let contribution = tributary_sdk::instructions::ContributionRef {
+        address: tributary_sdk::pda::contribution(&pool.keys.pool, &setup::hash(0x51, 2)).0,
+        entry: 2,
+    };
+    for ix in [
+        ix::retire_contribution(&closer.pubkey(), &pool.keys, &contribution),
+        ix::close_contribution(&closer.pubkey(), &pool.keys, &contribution),
+    ] {
+        tx::submit(&mut chain, &closer, &[], &[ix], &[], SendOptions::default()).expect("retire, close");
+    }
+    pool.deposit(&mut chain, 1_000_003);
+    let view = tributary_cli::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
+    assert_eq!(view.pages[0].as_ref().expect("page").used, 4);
+    assert_eq!(view.entries().map(|(i, _)| i).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+
+    let d = dir("close");
+    let cranker = keypair(0x52, 0);
+    setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
+    let key = key_file(&d, "cranker", &cranker);
+    let status = json(&run_ok(
+        tributary(&v.url, &key, &["status", "--pool", &pool.keys.pool.to_string()]).args(["--output", "json"]),
+    ));
+    let due = status.to_string();
+    run_ok(&mut tributary(&v.url, &key, &["crank", "--pool", &pool.keys.pool.to_string(), "--once"]));
+    for (entry, destination) in pool.destinations.clone().iter().enumerate() {
+        let got = balance(&mut chain, destination);
+        if entry == 2 {
+            assert_eq!(got, 0, "the closed contribution earned nothing");
+        } else {
+            assert!(got > 0, "entry {entry} paid (status before: {due})");
+        }
+    }
+    assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0, "nothing left owed");
+}
