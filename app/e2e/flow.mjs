@@ -51,16 +51,24 @@ assert.ok(validatorBin, 'TRIBUTARY_TEST_VALIDATOR is not set: run scripts/test-e
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const children = [];
+let stopping = false;
 function start(cmd, args, name, env = {}) {
   const logFile = createWriteStream(join(out, `${name}.log`));
   // its own process group, so that stopping it stops whatever it started too
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout.pipe(logFile);
-  child.stderr.pipe(logFile);
+  // both streams write one file: neither may end it (the first to finish would close it under the
+  // other, and Node would crash on the next write); it ends once the child's stdio has closed
+  child.stdout.pipe(logFile, { end: false });
+  child.stderr.pipe(logFile, { end: false });
+  child.on('close', (code, signal) => {
+    logFile.end();
+    if (!stopping) log(`${name} exited early (code ${code}, signal ${signal}): see ${join(out, `${name}.log`)}`);
+  });
   children.push(child);
   return child;
 }
 function stopAll() {
+  stopping = true;
   for (const c of children) {
     try {
       process.kill(-c.pid, 'SIGKILL');
@@ -231,6 +239,8 @@ try {
   await shot('wallet-available');
   await page.getByTestId('connect-Test Wallet').click();
   await page.getByTestId('connected').waitFor();
+  // the deploy script's mint has no freeze authority, and the pool page says what that means
+  await waitText(page.getByTestId('pool-freeze-authority'), 'none: the vault cannot be frozen');
   await shot('connected');
 
   // register a file: hashed in the page

@@ -150,6 +150,12 @@ export function App() {
             <dl>
               <dt>address</dt><dd>{pool.address}</dd>
               <dt>token</dt><dd>{pool.pool.mint}</dd>
+              <dt>freeze authority</dt>
+              <dd data-testid="pool-freeze-authority">
+                {pool.freezeAuthority
+                  ? `${pool.freezeAuthority} — can freeze the pool's vault, which would stop every claim and payout`
+                  : 'none: the vault cannot be frozen'}
+              </dd>
               <dt>state</dt><dd>{pool.pool.paused ? 'paused' : 'active'}</dd>
               <dt>contributors</dt><dd data-testid="pool-contributors">{pool.contributors}</dd>
               <dt>total deposited</dt><dd data-testid="pool-deposited">{amount(pool.pool.totalDeposited)}</dd>

@@ -104,13 +104,24 @@ export function parseTokenAccount(raw: Raw): TokenAccountInfo | null {
   };
 }
 
-export type PoolState = { address: Address; pool: Pool; contributors: number };
+/**
+ * `freezeAuthority`: who can freeze the mint's accounts, the pool's vault included (then every
+ * claim and payout stops until it is thawed); null when the mint has none.
+ */
+export type PoolState = { address: Address; pool: Pool; contributors: number; freezeAuthority: Address | null };
+
+/** A mint's freeze authority (the base layout both token programs share: COption at byte 46). */
+export function parseFreezeAuthority(raw: Raw): Address | null {
+  if (!raw || raw.data.length < 82 || raw.data[46] !== 1) return null;
+  return address(getBase58Decoder().decode(raw.data.slice(50, 82)));
+}
 
 export async function loadPool(rpc: Rpc, key: Address): Promise<PoolState> {
   const raw = await fetchRaw(rpc, key);
   if (!raw) throw new UserFacingError(`No pool at ${key} on this cluster: check the cluster and the pool address.`);
   const pool = decodePool(encoded(key, raw)).data as Pool;
-  return { address: key, pool, contributors: pool.activeContributions };
+  const freezeAuthority = parseFreezeAuthority(await fetchRaw(rpc, pool.mint));
+  return { address: key, pool, contributors: pool.activeContributions, freezeAuthority };
 }
 
 export type MyContribution = {

@@ -82,10 +82,17 @@ pub fn pool_show(chain: &mut dyn Chain, address: &Pubkey) -> Result<Outcome> {
     let view = load_pool(chain, address)?;
     let p = &view.pool;
     let owed = view.total_owed().map_err(|e| anyhow!("{e}"))?;
+    let freeze = chain.get_account(&p.mint).map_err(|e| anyhow!("{e}"))?.as_ref().and_then(token::mint_freeze_authority);
+    let freeze_line = match freeze {
+        Some(Some(authority)) => format!("{authority} (can freeze the vault: every claim and crank would stop)"),
+        Some(None) => "none".to_string(),
+        None => "unknown (mint not readable)".to_string(),
+    };
     let amount = |v: u128| format_amount(v, p.decimals);
     let human = [
         format!("pool              {address}"),
         format!("mint              {} ({} decimals)", p.mint, p.decimals),
+        format!("freeze authority  {freeze_line}"),
         format!("authority         {}", p.authority),
         format!("attestor          {}", p.attestor),
         format!("state             {}", if p.paused { "PAUSED" } else { "active" }),
@@ -99,7 +106,13 @@ pub fn pool_show(chain: &mut dyn Chain, address: &Pubkey) -> Result<Outcome> {
         format!("min payout        {}", amount(u128::from(p.min_payout))),
     ]
     .join("\n");
-    Ok(Outcome { human, json: pool_json(address, p, owed) })
+    let mut json = pool_json(address, p, owed);
+    json["freeze_authority"] = match freeze {
+        Some(Some(authority)) => json!(authority.to_string()),
+        _ => Value::Null,
+    };
+    json["vault_can_be_frozen"] = json!(!matches!(freeze, Some(None)));
+    Ok(Outcome { human, json })
 }
 
 pub fn pool_set_paused(chain: &mut dyn Chain, payer: &Keypair, address: &Pubkey, paused: bool) -> Result<Outcome> {

@@ -43,6 +43,16 @@ pub fn mint_decimals(account: &Account) -> Option<u8> {
     (is_token && account.data.len() >= 82 && account.data[MINT_INITIALIZED] == 1).then(|| account.data[MINT_DECIMALS])
 }
 
+/// The freeze authority of a mint account of either token program (`Some(None)`: a mint without
+/// one; `None`: not a mint). Whoever holds it can freeze the pool's vault, stopping every claim and
+/// crank: a trust assumption of classic mints such as USDC (SECURITY.md).
+pub fn mint_freeze_authority(account: &Account) -> Option<Option<Pubkey>> {
+    use anchor_spl::token_2022::spl_token_2022::{extension::StateWithExtensions, state::Mint};
+    let is_token = account.owner == TOKEN_PROGRAM || account.owner == TOKEN_2022_PROGRAM;
+    let mint = StateWithExtensions::<Mint>::unpack(&account.data).ok().filter(|_| is_token)?;
+    Some(Option::from(mint.base.freeze_authority))
+}
+
 pub fn token_balance(account: &Account) -> Option<u64> {
     let is_token = account.owner == TOKEN_PROGRAM || account.owner == TOKEN_2022_PROGRAM;
     (is_token && account.data.len() >= 165)
@@ -102,5 +112,21 @@ mod tests {
         assert_eq!(format_amount(12_500_000, 6), "12.5");
         assert_eq!(format_amount(1, 6), "0.000001");
         assert_eq!(format_amount(3_000_000, 6), "3");
+    }
+
+    #[test]
+    fn the_freeze_authority_of_a_mint_is_read_and_anything_else_is_not_a_mint() {
+        use anchor_spl::token_2022::spl_token_2022::state::Mint;
+        use solana_program_pack::Pack;
+        let freezer = Pubkey::new_from_array([9; 32]);
+        for (freeze, owner) in [(Some(freezer), TOKEN_PROGRAM), (None, TOKEN_2022_PROGRAM)] {
+            let mint = Mint { decimals: 6, is_initialized: true, freeze_authority: freeze.into(), ..Mint::default() };
+            let mut data = vec![0u8; Mint::LEN];
+            mint.pack_into_slice(&mut data);
+            let account = Account { lamports: 1, data, owner, executable: false, rent_epoch: 0 };
+            assert_eq!(mint_freeze_authority(&account), Some(freeze));
+            let elsewhere = Account { owner: Pubkey::new_from_array([1; 32]), ..account.clone() };
+            assert_eq!(mint_freeze_authority(&elsewhere), None, "not owned by a token program");
+        }
     }
 }

@@ -51,10 +51,13 @@ fn after_a_close_every_other_entry_of_the_page_is_still_paid() {
 
 /// A chain on which a contributor changes its payout account every time the crank simulates: any
 /// transaction naming its entry fails with `DestinationMismatch`, as in a race with the bot.
+/// What a racer does before the crank's simulation of `tx` reaches the chain.
+pub(crate) type Racer = dyn FnMut(&mut SvmChain, &VersionedTransaction);
+
 pub(crate) struct Racing<'a> {
     pub inner: &'a mut SvmChain,
     pub race: Rc<Cell<bool>>,
-    pub racer: Box<dyn FnMut(&mut SvmChain, &VersionedTransaction)>,
+    pub racer: Box<Racer>,
 }
 
 impl Chain for Racing<'_> {

@@ -93,6 +93,7 @@ fn operator_commands_end_to_end() {
     let shown = json(&run_ok(&mut tributary(&v.url, &op, &["pool", "show", &pool.to_string(), "--output", "json"])));
     assert_eq!(shown["mint"], mint.pubkey().to_string());
     assert_eq!(shown["min_payout"], 10_000);
+    assert_eq!((&shown["freeze_authority"], &shown["vault_can_be_frozen"]), (&Value::Null, &Value::Bool(false)));
 
     // three contributors register files, hashed locally
     let mut contributors = Vec::new();
