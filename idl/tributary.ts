@@ -241,6 +241,11 @@ export type Tributary = {
       "code": 6038,
       "msg": "the mint has a close authority: it could be re-created with other extensions",
       "name": "mintCloseAuthoritySet"
+    },
+    {
+      "code": 6039,
+      "msg": "revenue per unit of weight would overflow: post larger weights (scale them up) before this deposit",
+      "name": "revenuePerWeightOverflow"
     }
   ],
   "events": [

@@ -82,7 +82,8 @@ pub fn pool_show(chain: &mut dyn Chain, address: &Pubkey) -> Result<Outcome> {
     let view = load_pool(chain, address)?;
     let p = &view.pool;
     let owed = view.total_owed().map_err(|e| anyhow!("{e}"))?;
-    let freeze = chain.get_account(&p.mint).map_err(|e| anyhow!("{e}"))?.as_ref().and_then(token::mint_freeze_authority);
+    let freeze =
+        chain.get_account(&p.mint).map_err(|e| anyhow!("{e}"))?.as_ref().and_then(token::mint_freeze_authority);
     let freeze_line = match freeze {
         Some(Some(authority)) => format!("{authority} (can freeze the vault: every claim and crank would stop)"),
         Some(None) => "none".to_string(),

@@ -81,6 +81,8 @@ pub enum TributaryError {
     MathOverflow,
     #[msg("the mint has a close authority: it could be re-created with other extensions")]
     MintCloseAuthoritySet,
+    #[msg("revenue per unit of weight would overflow: post larger weights (scale them up) before this deposit")]
+    RevenuePerWeightOverflow,
 }
 
 impl From<tributary_math::MathError> for TributaryError {

@@ -68,3 +68,36 @@ fn revenue_with_zero_weight_is_held_and_shares_over_100_percent_refused() {
         &[f.keys.pool, f.keys.vault, f.page_key(0), f.depositor_token],
     );
 }
+
+/// `acc_per_weight` never shrinks, so a pool with a tiny total weight can run out of room: a
+/// deposit past it is refused by name with nothing changed (not a bare overflow), and scaling the
+/// weights up makes room for the next deposits.
+#[test]
+fn revenue_past_what_the_weights_can_hold_is_refused_by_name_and_larger_weights_make_room() {
+    let mut env = Env::new();
+    let mint = env.create_mint(&TOKEN_PROGRAM, 0);
+    let mut f = PoolFixture::create_on_mint(&mut env, mint, 0, 0);
+    f.register_many(&mut env, 1);
+    f.set_weights(&mut env, &[(0, 1)]);
+    let depositor = f.depositor.insecure_clone();
+    let rich = env.create_token_account(&mint, &depositor.pubkey());
+    let topped_up = u64::MAX - 1_000_000_000_000_000; // with the fixture's 10¹⁵: the whole u64 supply
+    env.mint_to(&mint, &rich, topped_up);
+    env.ok(&[ix::deposit(&depositor.pubkey(), &f.keys, &rich, topped_up)], &[&depositor]);
+    f.deposit(&mut env, 1_000_000_000_000_000); // every token of the mint has gone in: no room is left
+                                                // the contributor claims it all and pays one base unit back in
+    let member = &f.members[0];
+    let wallet = member.wallet.insecure_clone();
+    env.ok(&[ix::claim(&wallet.pubkey(), &f.keys, &member.contribution, &member.destination)], &[&wallet]);
+    assert_eq!(env.balance(&member.destination), u64::MAX);
+    let one_more = ix::deposit(&wallet.pubkey(), &f.keys, &member.destination, 1);
+    env.expect_error(
+        &[one_more.clone()],
+        &[&wallet],
+        TributaryError::RevenuePerWeightOverflow,
+        &[f.keys.pool, f.keys.vault, member.destination],
+    );
+    f.set_weights(&mut env, &[(0, 1 << 20)]);
+    env.ok(&[one_more], &[&wallet]);
+    assert_eq!(env.balance(&f.keys.vault), 1);
+}

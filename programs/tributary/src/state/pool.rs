@@ -65,7 +65,15 @@ impl Pool {
             self.held = amount;
             return Ok(());
         }
-        let d = math(tributary_math::distribute(self.acc_per_weight, self.carry, amount, self.total_weight))?;
+        // `acc_per_weight` grows by amount · 2⁶⁴ / total_weight and never shrinks: over its life a pool
+        // takes at most 2⁶⁴ base units of revenue per unit of weight. Past that, refuse by name: the
+        // attestor can scale the weights up, which makes each later deposit's increment smaller.
+        let d = tributary_math::distribute(self.acc_per_weight, self.carry, amount, self.total_weight).map_err(
+            |e| match e {
+                tributary_math::MathError::Overflow => error!(TributaryError::RevenuePerWeightOverflow),
+                other => error!(TributaryError::from(other)),
+            },
+        )?;
         self.acc_per_weight = d.acc;
         self.carry = d.carry;
         self.held = 0;

@@ -92,6 +92,8 @@ export const TRIBUTARY_ERROR__WEIGHT_OVERFLOW = 0x1794; // 6036
 export const TRIBUTARY_ERROR__MATH_OVERFLOW = 0x1795; // 6037
 /** MintCloseAuthoritySet: the mint has a close authority: it could be re-created with other extensions */
 export const TRIBUTARY_ERROR__MINT_CLOSE_AUTHORITY_SET = 0x1796; // 6038
+/** RevenuePerWeightOverflow: revenue per unit of weight would overflow: post larger weights (scale them up) before this deposit */
+export const TRIBUTARY_ERROR__REVENUE_PER_WEIGHT_OVERFLOW = 0x1797; // 6039
 
 export type TributaryError =
   | typeof TRIBUTARY_ERROR__ACCOUNT_COUNT_MISMATCH
@@ -126,6 +128,7 @@ export type TributaryError =
   | typeof TRIBUTARY_ERROR__POOL_NOT_EMPTY
   | typeof TRIBUTARY_ERROR__POOL_PAUSED
   | typeof TRIBUTARY_ERROR__REPORT_HASH_MISMATCH
+  | typeof TRIBUTARY_ERROR__REVENUE_PER_WEIGHT_OVERFLOW
   | typeof TRIBUTARY_ERROR__STALE_EPOCH
   | typeof TRIBUTARY_ERROR__TOKEN_PROGRAM_MISMATCH
   | typeof TRIBUTARY_ERROR__TOO_MANY_ENTRIES
@@ -169,6 +172,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TRIBUTARY_ERROR__POOL_NOT_EMPTY]: `the pool still has active contributions`,
     [TRIBUTARY_ERROR__POOL_PAUSED]: `the pool is paused`,
     [TRIBUTARY_ERROR__REPORT_HASH_MISMATCH]: `same epoch with a different report hash`,
+    [TRIBUTARY_ERROR__REVENUE_PER_WEIGHT_OVERFLOW]: `revenue per unit of weight would overflow: post larger weights (scale them up) before this deposit`,
     [TRIBUTARY_ERROR__STALE_EPOCH]: `attribution epoch older than the current one`,
     [TRIBUTARY_ERROR__TOKEN_PROGRAM_MISMATCH]: `token program does not match the pool`,
     [TRIBUTARY_ERROR__TOO_MANY_ENTRIES]: `too many entries in one instruction`,
