@@ -46,6 +46,81 @@ export type Tributary = {
     }
   ],
   "address": "Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7",
+  "constants": [
+    {
+      "docs": [
+        "Entries per ledger page. A page is created by CPI, which caps new accounts at 10 KiB:",
+        "8 (discriminator) + 80 (header) + 84 × 120 = 10,168 bytes."
+      ],
+      "name": "eNTRIESPERPAGE",
+      "type": "u32",
+      "value": "84"
+    },
+    {
+      "docs": [
+        "Registered and earning by its weight."
+      ],
+      "name": "eNTRYSTATUSACTIVE",
+      "type": "u8",
+      "value": "1"
+    },
+    {
+      "docs": [
+        "Closed: its contribution account is gone and nothing is owed."
+      ],
+      "name": "eNTRYSTATUSCLOSED",
+      "type": "u8",
+      "value": "3"
+    },
+    {
+      "docs": [
+        "Slot never registered."
+      ],
+      "name": "eNTRYSTATUSEMPTY",
+      "type": "u8",
+      "value": "0"
+    },
+    {
+      "docs": [
+        "Retired: weight 0, what it is owed still paid by the crank and claimable."
+      ],
+      "name": "eNTRYSTATUSRETIRED",
+      "type": "u8",
+      "value": "2"
+    },
+    {
+      "docs": [
+        "Highest cranker reward, in basis points of each payout (1 %)."
+      ],
+      "name": "mAXCRANKERREWARDBPS",
+      "type": "u16",
+      "value": "100"
+    },
+    {
+      "docs": [
+        "Longest URI stored with a contribution, in bytes."
+      ],
+      "name": "mAXURILEN",
+      "type": "u32",
+      "value": "200"
+    },
+    {
+      "docs": [
+        "Most entries one usage fee can be attributed to."
+      ],
+      "name": "mAXUSAGEENTRIES",
+      "type": "u32",
+      "value": "16"
+    },
+    {
+      "docs": [
+        "Most weight updates in one `set_weights` instruction (bounded by the transaction size anyway)."
+      ],
+      "name": "mAXWEIGHTUPDATES",
+      "type": "u32",
+      "value": "84"
+    }
+  ],
   "errors": [
     {
       "code": 6000,
@@ -874,7 +949,15 @@ export type Tributary = {
         53
       ],
       "docs": [
-        "Stream owed payouts to the named entries' destinations (permissionless crank)."
+        "Stream owed payouts to the named entries' destinations (permissionless crank).",
+        "",
+        "`entries`: global entry indices, all on `ledger_page`. Remaining accounts: one destination",
+        "token account per entry, in the same order, writable (each must be the entry's recorded",
+        "destination). `batch`: pay everything in one CPI to p-token's `batch` (classic SPL Token",
+        "only; `mint` may then be omitted); otherwise one `transfer_checked` per payout, which needs",
+        "`mint`. `reward_account`: the cranker's token account of the mint, for the pool's cranker",
+        "reward (omit it to take none). Entries owed less than the pool's minimum payout stay owed; a",
+        "destination that cannot receive is skipped with `PayoutSkipped`; one `CrankBatch` event."
       ],
       "name": "crank"
     },
@@ -1085,6 +1168,38 @@ export type Tributary = {
         "Open the pool's next ledger page of 84 entries (anyone; pays its rent)."
       ],
       "name": "openLedgerPage"
+    },
+    {
+      "accounts": [
+        {
+          "name": "pool"
+        },
+        {
+          "name": "ledgerPage"
+        }
+      ],
+      "args": [
+        {
+          "name": "entry",
+          "type": "u32"
+        }
+      ],
+      "discriminator": [
+        209,
+        123,
+        251,
+        230,
+        92,
+        143,
+        165,
+        97
+      ],
+      "docs": [
+        "Read-only: what entry `entry` would be owed if settled now (before any cranker reward), as",
+        "return data. Simulate it instead of re-implementing the 2⁻⁶⁴ accounting; changes nothing."
+      ],
+      "name": "owed",
+      "returns": "u64"
     },
     {
       "accounts": [
@@ -1634,8 +1749,19 @@ export type Tributary = {
             "type": "u8"
           },
           {
+            "docs": [
+              "Slot of the registration."
+            ],
             "name": "createdSlot",
             "type": "u64"
+          },
+          {
+            "docs": [
+              "Unix time of the registration (the cluster's `Clock`): kept here because not every RPC",
+              "node keeps block times, so it cannot be derived from the slot later."
+            ],
+            "name": "createdAt",
+            "type": "i64"
           },
           {
             "docs": [
@@ -1735,6 +1861,17 @@ export type Tributary = {
           {
             "name": "destination",
             "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Slot and unix time of the registration (as recorded in the contribution)."
+            ],
+            "name": "slot",
+            "type": "u64"
+          },
+          {
+            "name": "createdAt",
+            "type": "i64"
           }
         ],
         "kind": "struct"

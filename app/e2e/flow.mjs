@@ -255,6 +255,8 @@ try {
   await page.getByTestId('contribution-0').waitFor();
   // creating the payout account is not a payout
   assert.equal((await cell(0, 'last-payout').innerText()).trim(), '—');
+  // logged with the cluster's timestamp
+  assert.notEqual((await cell(0, 'registered').innerText()).trim(), '—');
   await shot('registered');
 
   // a bad payout account is explained, nothing signed

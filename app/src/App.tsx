@@ -201,7 +201,7 @@ export function App() {
             <table>
               <thead>
                 <tr>
-                  <th>entry</th><th>kind</th><th>uri</th><th className="num">weight</th><th className="num">owed</th>
+                  <th>entry</th><th>kind</th><th>uri</th><th>registered</th><th className="num">weight</th><th className="num">owed</th>
                   <th className="num">paid</th><th>last payout</th><th>payout account</th><th></th>
                 </tr>
               </thead>
@@ -211,6 +211,7 @@ export function App() {
                     <td>{c.entry}</td>
                     <td>{c.kind}</td>
                     <td title={c.contentHash}>{c.uri}</td>
+                    <td data-testid="registered">{when(c.registeredAt)}</td>
                     <td className="num" data-testid="weight">{c.weight.toString()}</td>
                     <td className="num" data-testid="owed">{amount(c.owed)}</td>
                     <td className="num" data-testid="paid">{amount(c.paid)}</td>

@@ -135,6 +135,8 @@ export type MyContribution = {
   owed: bigint;
   paid: bigint;
   lastPayout: number | null;
+  /** Unix time of the registration, as the program recorded it. */
+  registeredAt: number;
 };
 
 const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -179,6 +181,7 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       weight: entry.weight,
       owed: owedNow(entry, pool.pool),
       paid: entry.paid,
+      registeredAt: Number(c.createdAt),
       lastPayout: entry.paid > 0n ? await lastPayoutTime(rpc, cfg, entry.destination, entry.paid) : null,
     });
   }

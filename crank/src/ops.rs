@@ -172,7 +172,7 @@ pub struct Contribute {
 pub fn contribute(chain: &mut dyn Chain, payer: &Keypair, a: Contribute) -> Result<Outcome> {
     let view = load_pool(chain, &a.pool)?;
     let p = &view.pool;
-    if a.uri.len() > tributary::constants::MAX_URI_LEN {
+    if a.uri.len() > tributary::constants::MAX_URI_LEN as usize {
         bail!("--uri is {} bytes; at most {}", a.uri.len(), tributary::constants::MAX_URI_LEN);
     }
     let (contribution, _) = pda::contribution(&a.pool, &a.content_hash);
@@ -206,14 +206,26 @@ pub fn contribute(chain: &mut dyn Chain, payer: &Keypair, a: Contribute) -> Resu
         a.uri.clone(),
     ));
     let landed = send(chain, payer, &ixs)?;
+    // the registration's time as the program recorded it (the cluster's clock, not this machine's)
+    let recorded = chain.get_account(&contribution)?.and_then(|a| decode::contribution(&a.data).ok());
+    let (slot, created_at) = recorded.map_or((0, 0), |c| (c.created_slot, c.created_at));
     Ok(Outcome {
         human: format!(
-            "registered contribution {contribution} as entry {entry} (payouts to {destination}), signature {}",
+            "registered contribution {contribution} as entry {entry} (payouts to {destination}) at {} (slot {slot}), \
+             signature {}",
+            unix_time(created_at),
             landed.signature
         ),
         json: json!({"contribution": contribution.to_string(), "entry": entry, "destination": destination.to_string(),
-            "content_hash": hex(&a.content_hash), "signature": landed.signature.to_string()}),
+            "content_hash": hex(&a.content_hash), "signature": landed.signature.to_string(),
+            "created_slot": slot, "created_at": created_at, "created_at_utc": unix_time(created_at)}),
     })
+}
+
+/// A unix time as RFC 3339 UTC ("2026-11-30T16:40:00Z").
+pub fn unix_time(seconds: i64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds.max(0).unsigned_abs());
+    humantime::format_rfc3339_seconds(time).to_string()
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -512,4 +524,13 @@ pub fn status(chain: &mut dyn Chain, pool: Option<Pubkey>) -> Result<Outcome> {
     );
     let human = if rows.is_empty() { "no pools".to_string() } else { format!("{header}\n{}", rows.join("\n")) };
     Ok(Outcome { human, json: json!({"pools": json_rows}) })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unix_times_print_as_rfc3339_utc() {
+        assert_eq!(super::unix_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::unix_time(1_764_500_000), "2025-11-30T10:53:20Z");
+    }
 }

@@ -35,6 +35,8 @@ pub struct Sent {
     /// Compute units of the whole transaction.
     pub cu: u64,
     pub logs: Vec<String>,
+    /// What the last instruction that set return data returned (`None` if none did).
+    pub return_data: Option<Vec<u8>>,
 }
 
 /// A transaction that failed.
@@ -129,7 +131,11 @@ impl Env {
         let result = self.svm.send_transaction(tx);
         self.svm.expire_blockhash();
         match result {
-            Ok(meta) => Ok(Sent { cu: meta.compute_units_consumed, logs: meta.logs }),
+            Ok(meta) => Ok(Sent {
+                cu: meta.compute_units_consumed,
+                logs: meta.logs,
+                return_data: Some(meta.return_data.data).filter(|d| !d.is_empty()),
+            }),
             Err(failed) => Err(Failed { err: failed.err, logs: failed.meta.logs }),
         }
     }

@@ -8,7 +8,7 @@ const ANY = '11111111111111111111111111111111' as never;
 export function contributionSpace(uri: string): number {
   const value = {
     pool: ANY, contributor: ANY, contentHash: new Uint8Array(32), entry: 0,
-    kind: ContributionKind.Dataset, status: ContributionStatus.Active, bump: 0, createdSlot: 0n, uri,
+    kind: ContributionKind.Dataset, status: ContributionStatus.Active, bump: 0, createdSlot: 0n, createdAt: 0n, uri,
   };
   return getEncodedSize(value, getContributionEncoder());
 }

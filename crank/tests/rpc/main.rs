@@ -123,6 +123,10 @@ fn operator_commands_end_to_end() {
         assert_eq!(out["entry"], i);
         let expected: [u8; 32] = tributary_cli::ops::sha256_file(&file).expect("hash");
         assert_eq!(out["content_hash"], tributary_cli::ops::hex(&expected));
+        // logged with the cluster's time: within a minute of this machine's (same host)
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
+        let at = out["created_at"].as_i64().expect("created_at");
+        assert!((now - at).abs() < 60 && out["created_slot"].as_u64() > Some(0), "{out}");
         contributors.push((c, key, out["contribution"].as_str().expect("c").parse::<Pubkey>().expect("key")));
     }
     // the same file again is refused before anything is sent

@@ -285,3 +285,9 @@ pub fn claim(contributor: &Pubkey, keys: &PoolKeys, c: &ContributionRef, destina
         ix::Claim {},
     )
 }
+
+/// The read-only `owed` view: simulate it and read the entry's owed amount (u64, little-endian)
+/// from the return data.
+pub fn owed(keys: &PoolKeys, entry: u32) -> Instruction {
+    build(acc::OwedView { pool: keys.pool, ledger_page: keys.page_of_entry(entry) }, ix::Owed { entry })
+}

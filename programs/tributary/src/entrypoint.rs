@@ -65,7 +65,7 @@ pub fn crank_args(data: &[u8]) -> Option<(&[u8], bool)> {
 fn crank(input: &Input<'_>, views: &[AccountView], entries: &[u8], batch: bool) -> Result<()> {
     // Anchor's encoding of an absent optional account: the program id in its place
     let present = |index: usize| views.get(index).is_some_and(|account| *account.key() != crate::ID);
-    let accounts = CrankAccounts::new(views, present(5), present(6))?;
+    let accounts = CrankAccounts::new(views, present(CrankAccounts::MINT), present(CrankAccounts::REWARD_ACCOUNT))?;
     process(input.program_id, &accounts, views, entry_indices(entries), batch)
 }
 

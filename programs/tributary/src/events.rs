@@ -80,6 +80,9 @@ pub struct ContributionRegistered {
     pub content_hash: [u8; 32],
     pub uri: String,
     pub destination: Pubkey,
+    /// Slot and unix time of the registration (as recorded in the contribution).
+    pub slot: u64,
+    pub created_at: i64,
 }
 
 #[event]

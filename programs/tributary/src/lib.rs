@@ -128,6 +128,14 @@ pub mod tributary {
     }
 
     /// Stream owed payouts to the named entries' destinations (permissionless crank).
+    ///
+    /// `entries`: global entry indices, all on `ledger_page`. Remaining accounts: one destination
+    /// token account per entry, in the same order, writable (each must be the entry's recorded
+    /// destination). `batch`: pay everything in one CPI to p-token's `batch` (classic SPL Token
+    /// only; `mint` may then be omitted); otherwise one `transfer_checked` per payout, which needs
+    /// `mint`. `reward_account`: the cranker's token account of the mint, for the pool's cranker
+    /// reward (omit it to take none). Entries owed less than the pool's minimum payout stay owed; a
+    /// destination that cannot receive is skipped with `PayoutSkipped`; one `CrankBatch` event.
     pub fn crank<'info>(ctx: Context<'info, Crank<'info>>, entries: Vec<u32>, batch: bool) -> Result<()> {
         Crank::crank(ctx, entries, batch)
     }
@@ -135,5 +143,11 @@ pub mod tributary {
     /// Pull everything owed to a token account the contributor owns.
     pub fn claim(ctx: Context<Claim>) -> Result<()> {
         Claim::claim(ctx)
+    }
+
+    /// Read-only: what entry `entry` would be owed if settled now (before any cranker reward), as
+    /// return data. Simulate it instead of re-implementing the 2⁻⁶⁴ accounting; changes nothing.
+    pub fn owed(ctx: Context<OwedView>, entry: u32) -> Result<u64> {
+        OwedView::owed(ctx, entry)
     }
 }

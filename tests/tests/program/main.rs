@@ -12,6 +12,7 @@ mod cu_budget;
 mod deposit;
 mod ledger_pages;
 mod mint_allowlist;
+mod owed;
 mod random_ops;
 mod register_contribution;
 mod retire_contribution;

@@ -8,9 +8,15 @@ use tributary_tests::{fixtures::PoolFixture, Env, TOKEN_PROGRAM};
 fn records_the_contribution_and_its_ledger_entry() {
     let mut env = Env::new();
     let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
-    f.register(&mut env);
+    let mut clock = env.svm.get_sysvar::<solana_clock::Clock>();
+    clock.unix_timestamp = 1_764_500_000; // the registration's time is the cluster's clock
+    env.svm.set_sysvar(&clock);
+    let sent = f.register(&mut env);
     let m = &f.members[0];
     let c = env.contribution(&m.contribution.address);
+    assert_eq!((c.created_slot, c.created_at), (clock.slot, 1_764_500_000));
+    let event = &tributary_tests::events::<tributary::events::ContributionRegistered>(&sent.logs)[0];
+    assert_eq!((event.slot, event.created_at, event.entry), (clock.slot, 1_764_500_000, 0));
     assert_eq!((c.pool, c.contributor, c.content_hash, c.entry), (f.keys.pool, m.wallet.pubkey(), m.content_hash, 0));
     assert_eq!(
         (c.kind, c.status, c.uri.as_str()),

@@ -97,3 +97,32 @@ fn cranks_the_fast_route_does_not_take_reach_anchor() {
     assert_eq!(pool.total_paid, 6_000, "Anchor's route records the totals too");
     assert_eq!(env.balance(&f.keys.vault), 0);
 }
+
+/// The entrypoint reads the crank's fixed accounts by position: those positions are the order of
+/// Anchor's `Crank` accounts (what every builder emits) and of the checked-in IDL.
+#[test]
+fn the_entrypoints_account_positions_are_the_crank_structs_and_the_idls() {
+    use anchor_lang::ToAccountMetas;
+    use tributary::instructions::crank::CrankAccounts;
+    let key = |i: u8| Pubkey::new_from_array([i + 1; 32]);
+    let metas = tributary::accounts::Crank {
+        cranker: key(0),
+        pool: key(1),
+        ledger_page: key(2),
+        vault: key(3),
+        token_program: key(4),
+        mint: Some(key(5)),
+        reward_account: Some(key(6)),
+    }
+    .to_account_metas(None);
+    let order: Vec<u8> = metas.iter().map(|m| m.pubkey.to_bytes()[0] - 1).collect();
+    assert_eq!(order, (0..CrankAccounts::LEN as u8).collect::<Vec<_>>(), "fields in NAMES order");
+    assert_eq!(CrankAccounts::NAMES[CrankAccounts::MINT], "mint");
+    assert_eq!(CrankAccounts::NAMES[CrankAccounts::REWARD_ACCOUNT], "reward_account");
+    let idl: serde_json::Value = serde_json::from_str(include_str!("../../../idl/tributary.json")).expect("idl");
+    let crank =
+        idl["instructions"].as_array().expect("instructions").iter().find(|i| i["name"] == "crank").expect("crank");
+    let names: Vec<&str> =
+        crank["accounts"].as_array().expect("accounts").iter().filter_map(|a| a["name"].as_str()).collect();
+    assert_eq!(names, CrankAccounts::NAMES, "the IDL's order");
+}

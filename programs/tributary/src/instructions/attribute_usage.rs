@@ -41,7 +41,7 @@ impl AttributeUsage<'_> {
         let accounts = &mut ctx.accounts;
         validations::require_not_paused(accounts.pool.paused)?;
         require!(fee > 0, TributaryError::ZeroAmount);
-        require!(shares.len() <= MAX_USAGE_ENTRIES, TributaryError::TooManyEntries);
+        require!(shares.len() <= MAX_USAGE_ENTRIES as usize, TributaryError::TooManyEntries);
         math(tributary_math::check_shares(shares.iter().map(|s| s.share_bps)))?;
         validations::require_distinct(shares.iter().map(|s| s.entry))?;
 

@@ -73,8 +73,16 @@ pub struct CrankAccounts<'a> {
 }
 
 impl<'a> CrankAccounts<'a> {
-    /// Number of fixed accounts (Anchor passes an absent optional one as the program id).
-    pub const LEN: usize = 7;
+    /// The fixed accounts' names in the order of [`Crank`] (and so of the IDL and of every client's
+    /// instruction): the positions below index into it. A test holds all three equal.
+    pub const NAMES: [&'static str; 7] =
+        ["cranker", "pool", "ledger_page", "vault", "token_program", "mint", "reward_account"];
+    /// Position of the optional `mint` (Anchor passes an absent optional account as the program id).
+    pub const MINT: usize = 5;
+    /// Position of the optional `reward_account`.
+    pub const REWARD_ACCOUNT: usize = 6;
+    /// Number of fixed accounts; the destinations follow.
+    pub const LEN: usize = Self::NAMES.len();
 
     /// `views`: the instruction's accounts in order.
     pub fn new(views: &'a [AccountView], has_mint: bool, has_reward_account: bool) -> Result<Self> {

@@ -1,3 +1,4 @@
+use crate::constants::MAX_CRANKER_REWARD_BPS;
 use crate::constants::{POOL_SEED, TOKEN_ACCOUNT_LEN, VAULT_SEED};
 use crate::errors::TributaryError;
 use crate::events::PoolCreated;
@@ -5,7 +6,6 @@ use crate::state::Pool;
 use crate::utils::{accounts::create_pda_account, token::require_supported_mint};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{initialize_account3, InitializeAccount3, Mint, TokenInterface};
-use tributary_math::MAX_CRANKER_REWARD_BPS;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct CreatePoolArgs {

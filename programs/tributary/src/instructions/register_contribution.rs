@@ -76,6 +76,7 @@ impl RegisterContribution<'_> {
             Contribution::space(args.uri.len()),
             &[CONTRIBUTION_SEED, pool_key.as_ref(), args.content_hash.as_ref(), &[bump]],
         )?;
+        let clock = Clock::get()?;
         let contribution = Contribution {
             pool: pool_key,
             contributor: accounts.contributor.key(),
@@ -84,7 +85,8 @@ impl RegisterContribution<'_> {
             kind: args.kind,
             status: ContributionStatus::Active,
             bump,
-            created_slot: Clock::get()?.slot,
+            created_slot: clock.slot,
+            created_at: clock.unix_timestamp,
             uri: args.uri,
         };
         {
@@ -101,6 +103,8 @@ impl RegisterContribution<'_> {
             content_hash: contribution.content_hash,
             uri: contribution.uri,
             destination: accounts.destination.key(),
+            slot: clock.slot,
+            created_at: clock.unix_timestamp,
         });
         Ok(())
     }

@@ -35,7 +35,7 @@ impl SetWeights<'_> {
     pub fn set_weights(ctx: Context<Self>, args: SetWeightsArgs) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         validations::require_not_paused(pool.paused)?;
-        require!(args.updates.len() <= MAX_WEIGHT_UPDATES, TributaryError::TooManyEntries);
+        require!(args.updates.len() <= MAX_WEIGHT_UPDATES as usize, TributaryError::TooManyEntries);
         require!(args.epoch >= pool.epoch, TributaryError::StaleEpoch);
         if args.epoch == pool.epoch && pool.epoch != 0 {
             require!(args.report_hash == pool.report_hash, TributaryError::ReportHashMismatch);

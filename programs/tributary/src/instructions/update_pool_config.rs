@@ -1,8 +1,8 @@
 use super::pool_admin::PoolAdmin;
+use crate::constants::MAX_CRANKER_REWARD_BPS;
 use crate::errors::TributaryError;
 use crate::events::PoolConfigUpdated;
 use anchor_lang::prelude::*;
-use tributary_math::MAX_CRANKER_REWARD_BPS;
 
 impl PoolAdmin<'_> {
     pub fn update_pool_config(ctx: Context<Self>, cranker_reward_bps: u16, min_payout: u64) -> Result<()> {

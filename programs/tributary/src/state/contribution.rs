@@ -30,7 +30,11 @@ pub struct Contribution {
     pub kind: ContributionKind,
     pub status: ContributionStatus,
     pub bump: u8,
+    /// Slot of the registration.
     pub created_slot: u64,
+    /// Unix time of the registration (the cluster's `Clock`): kept here because not every RPC
+    /// node keeps block times, so it cannot be derived from the slot later.
+    pub created_at: i64,
     /// Where the contribution can be found (≤ 200 bytes).
     pub uri: String,
 }
@@ -38,6 +42,6 @@ pub struct Contribution {
 impl Contribution {
     /// Account size for a URI of `uri_len` bytes: rent is paid only for the bytes used.
     pub const fn space(uri_len: usize) -> usize {
-        8 + 32 + 32 + 32 + 4 + 1 + 1 + 1 + 8 + 4 + uri_len
+        8 + 32 + 32 + 32 + 4 + 1 + 1 + 1 + 8 + 8 + 4 + uri_len
     }
 }

@@ -17,12 +17,13 @@ pub struct LedgerPage {
     pub entries: [LedgerEntry; ENTRIES_PER_PAGE as usize],
 }
 
-/// Entry status values.
+/// Entry status values (in the IDL as the `ENTRY_STATUS_*` constants).
 pub mod entry_status {
-    pub const EMPTY: u8 = 0;
-    pub const ACTIVE: u8 = 1;
-    pub const RETIRED: u8 = 2;
-    pub const CLOSED: u8 = 3;
+    use crate::constants as c;
+    pub const EMPTY: u8 = c::ENTRY_STATUS_EMPTY;
+    pub const ACTIVE: u8 = c::ENTRY_STATUS_ACTIVE;
+    pub const RETIRED: u8 = c::ENTRY_STATUS_RETIRED;
+    pub const CLOSED: u8 = c::ENTRY_STATUS_CLOSED;
 }
 
 /// One contribution's payout state. 120 bytes, no implicit padding; 128-bit values are stored as

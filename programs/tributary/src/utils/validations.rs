@@ -9,7 +9,7 @@ pub fn require_not_paused(paused: bool) -> Result<()> {
 }
 
 pub fn require_valid_uri(uri: &str) -> Result<()> {
-    require!(!uri.is_empty() && uri.len() <= MAX_URI_LEN, TributaryError::InvalidUri);
+    require!(!uri.is_empty() && uri.len() <= MAX_URI_LEN as usize, TributaryError::InvalidUri);
     Ok(())
 }
 

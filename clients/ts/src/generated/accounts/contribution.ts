@@ -21,6 +21,8 @@ import {
   getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
@@ -76,7 +78,13 @@ export type Contribution = {
   kind: ContributionKind;
   status: ContributionStatus;
   bump: number;
+  /** Slot of the registration. */
   createdSlot: bigint;
+  /**
+   * Unix time of the registration (the cluster's `Clock`): kept here because not every RPC
+   * node keeps block times, so it cannot be derived from the slot later.
+   */
+  createdAt: bigint;
   /** Where the contribution can be found (≤ 200 bytes). */
   uri: string;
 };
@@ -91,7 +99,13 @@ export type ContributionArgs = {
   kind: ContributionKindArgs;
   status: ContributionStatusArgs;
   bump: number;
+  /** Slot of the registration. */
   createdSlot: number | bigint;
+  /**
+   * Unix time of the registration (the cluster's `Clock`): kept here because not every RPC
+   * node keeps block times, so it cannot be derived from the slot later.
+   */
+  createdAt: number | bigint;
   /** Where the contribution can be found (≤ 200 bytes). */
   uri: string;
 };
@@ -109,6 +123,7 @@ export function getContributionEncoder(): Encoder<ContributionArgs> {
       ["status", getContributionStatusEncoder()],
       ["bump", getU8Encoder()],
       ["createdSlot", getU64Encoder()],
+      ["createdAt", getI64Encoder()],
       ["uri", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
     ]),
     (value) => ({ ...value, discriminator: CONTRIBUTION_DISCRIMINATOR }),
@@ -127,6 +142,7 @@ export function getContributionDecoder(): Decoder<Contribution> {
     ["status", getContributionStatusDecoder()],
     ["bump", getU8Decoder()],
     ["createdSlot", getU64Decoder()],
+    ["createdAt", getI64Decoder()],
     ["uri", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
   ]);
 }

@@ -16,6 +16,7 @@ export * from "./crank";
 export * from "./createPool";
 export * from "./deposit";
 export * from "./openLedgerPage";
+export * from "./owed";
 export * from "./pause";
 export * from "./proposeAuthority";
 export * from "./registerContribution";

@@ -55,6 +55,7 @@ import {
   getCreatePoolInstructionAsync,
   getDepositInstruction,
   getOpenLedgerPageInstruction,
+  getOwedInstruction,
   getPauseInstruction,
   getProposeAuthorityInstruction,
   getRegisterContributionInstruction,
@@ -74,6 +75,7 @@ import {
   parseCreatePoolInstruction,
   parseDepositInstruction,
   parseOpenLedgerPageInstruction,
+  parseOwedInstruction,
   parsePauseInstruction,
   parseProposeAuthorityInstruction,
   parseRegisterContributionInstruction,
@@ -93,6 +95,7 @@ import {
   type CreatePoolAsyncInput,
   type DepositInput,
   type OpenLedgerPageInput,
+  type OwedInput,
   type ParsedAcceptAuthorityInstruction,
   type ParsedAttributeUsageInstruction,
   type ParsedClaimInstruction,
@@ -103,6 +106,7 @@ import {
   type ParsedCreatePoolInstruction,
   type ParsedDepositInstruction,
   type ParsedOpenLedgerPageInstruction,
+  type ParsedOwedInstruction,
   type ParsedPauseInstruction,
   type ParsedProposeAuthorityInstruction,
   type ParsedRegisterContributionInstruction,
@@ -187,6 +191,7 @@ export enum TributaryInstruction {
   CreatePool,
   Deposit,
   OpenLedgerPage,
+  Owed,
   Pause,
   ProposeAuthority,
   RegisterContribution,
@@ -311,6 +316,17 @@ export function identifyTributaryInstruction(
     )
   ) {
     return TributaryInstruction.OpenLedgerPage;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([209, 123, 251, 230, 92, 143, 165, 97]),
+      ),
+      0,
+    )
+  ) {
+    return TributaryInstruction.Owed;
   }
   if (
     containsBytes(
@@ -451,6 +467,9 @@ export type ParsedTributaryInstruction<
       instructionType: TributaryInstruction.OpenLedgerPage;
     } & ParsedOpenLedgerPageInstruction<TProgram>)
   | ({
+      instructionType: TributaryInstruction.Owed;
+    } & ParsedOwedInstruction<TProgram>)
+  | ({
       instructionType: TributaryInstruction.Pause;
     } & ParsedPauseInstruction<TProgram>)
   | ({
@@ -551,6 +570,13 @@ export function parseTributaryInstruction<TProgram extends string>(
       return {
         instructionType: TributaryInstruction.OpenLedgerPage,
         ...parseOpenLedgerPageInstruction(instruction),
+      };
+    }
+    case TributaryInstruction.Owed: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: TributaryInstruction.Owed,
+        ...parseOwedInstruction(instruction),
       };
     }
     case TributaryInstruction.Pause: {
@@ -678,6 +704,9 @@ export type TributaryPluginInstructions = {
     input: MakeOptional<OpenLedgerPageInput, "payer">,
   ) => ReturnType<typeof getOpenLedgerPageInstruction> &
     SelfPlanAndSendFunctions;
+  owed: (
+    input: OwedInput,
+  ) => ReturnType<typeof getOwedInstruction> & SelfPlanAndSendFunctions;
   pause: (
     input: PauseInput,
   ) => ReturnType<typeof getPauseInstruction> & SelfPlanAndSendFunctions;
@@ -780,6 +809,8 @@ export function tributaryProgram() {
                 payer: input.payer ?? client.payer,
               }),
             ),
+          owed: (input) =>
+            addSelfPlanAndSendFunctions(client, getOwedInstruction(input)),
           pause: (input) =>
             addSelfPlanAndSendFunctions(client, getPauseInstruction(input)),
           proposeAuthority: (input) =>
