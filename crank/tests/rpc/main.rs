@@ -501,3 +501,58 @@ fn a_closed_contribution_hides_no_other_entry_of_its_page() {
     }
     assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0, "nothing left owed");
 }
+
+/// Every event of a Token-2022 crank at the transaction limit (55 `transfer_checked` payouts, whose
+/// log lines pass the validator's 10,000-byte cut) is in the node's transaction logs, and the
+/// `CrankBatch` events add up to what the destinations received.
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn token_2022_crank_events_survive_the_log_limit_at_55_payouts() {
+    use anchor_lang::{AnchorDeserialize, Discriminator};
+    use base64::Engine;
+    use tributary::events::CrankBatch;
+    let v = TestValidator::start("t22events", 5);
+    let mut chain = v.chain();
+    let pool = Pool::create_of(&mut chain, 0x61, 110, 1, 1_100_000_007, token::TOKEN_2022_PROGRAM);
+    let cranker = keypair(0x62, 0);
+    setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
+    let mut bot = Cranker::new(cranker, CrankOptions::default());
+    let reports = bot.drain(&mut chain, &pool.keys.pool, 5).expect("crank");
+    assert_eq!(reports.iter().map(|r| r.payouts).sum::<usize>(), 110, "{reports:?}");
+    assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0);
+
+    // the crank transactions, as the node kept them
+    let signatures = chain
+        .call("getSignaturesForAddress", serde_json::json!([pool.keys.pool.to_string(), {"limit": 50}]))
+        .expect("signatures");
+    let (mut batches, mut largest, mut truncated) = (Vec::new(), 0u32, false);
+    for s in signatures.as_array().expect("list") {
+        let tx = chain
+            .call(
+                "getTransaction",
+                serde_json::json!([s["signature"], {"encoding": "json", "maxSupportedTransactionVersion": 0, "commitment": "confirmed"}]),
+            )
+            .expect("transaction");
+        let logs: Vec<String> = tx["meta"]["logMessages"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        if !logs.iter().any(|l| l == "Program log: Instruction: Crank") {
+            continue;
+        }
+        truncated |= logs.iter().any(|l| l == "Log truncated");
+        for data in logs.iter().filter_map(|l| l.strip_prefix("Program data: ")) {
+            let bytes = base64::engine::general_purpose::STANDARD.decode(data).expect("base64");
+            if let Some(body) = bytes.strip_prefix(CrankBatch::DISCRIMINATOR) {
+                let batch = CrankBatch::try_from_slice(body).expect("CrankBatch");
+                largest = largest.max(batch.paid);
+                batches.push(batch);
+            }
+        }
+    }
+    assert!(truncated, "a crank at the limit had its logs cut by the validator");
+    assert!(largest >= 55, "a transaction paid {largest} (≥ 55 per Token-2022 transaction)");
+    assert_eq!(batches.iter().map(|b| b.paid).sum::<u32>(), 110, "every payout is in a CrankBatch event");
+    let received: u64 = pool.destinations.iter().map(|d| balance(&mut chain, d)).sum();
+    assert_eq!(batches.iter().map(|b| b.amount).sum::<u64>(), received, "the events add up to what arrived");
+}

@@ -64,7 +64,18 @@ pub struct Pool {
 }
 
 pub fn create_mint(chain: &mut RpcChain, operator: &Keypair, mint: &Keypair, supply: u64) -> Pubkey {
-    let program = token::TOKEN_PROGRAM;
+    create_mint_of(chain, operator, mint, supply, token::TOKEN_PROGRAM)
+}
+
+/// A mint of `program` (SPL Token or Token-2022), no freeze authority, `supply` in the operator's
+/// associated token account.
+pub fn create_mint_of(
+    chain: &mut RpcChain,
+    operator: &Keypair,
+    mint: &Keypair,
+    supply: u64,
+    program: Pubkey,
+) -> Pubkey {
     let rent = chain.minimum_balance(82).expect("rent");
     let ata = token::associated_token_address(&operator.pubkey(), &mint.pubkey(), &program);
     let ixs = [
@@ -80,13 +91,25 @@ pub fn create_mint(chain: &mut RpcChain, operator: &Keypair, mint: &Keypair, sup
 impl Pool {
     /// A pool with `n` contributors (weights 1 + entry % 7) and `deposit` base units deposited.
     pub fn create(chain: &mut RpcChain, tag: u8, n: u32, min_payout: u64, deposit: u64) -> Self {
+        Self::create_of(chain, tag, n, min_payout, deposit, token::TOKEN_PROGRAM)
+    }
+
+    /// [`Pool::create`] on a mint of `token_program`.
+    pub fn create_of(
+        chain: &mut RpcChain,
+        tag: u8,
+        n: u32,
+        min_payout: u64,
+        deposit: u64,
+        token_program: Pubkey,
+    ) -> Self {
         let operator = keypair(tag, 0);
         let attestor = keypair(tag, 1);
         airdrop(chain, &operator.pubkey(), 500_000_000_000);
         airdrop(chain, &attestor.pubkey(), 1_000_000_000);
         let mint = keypair(tag, 2);
-        let operator_token = create_mint(chain, &operator, &mint, 1_000_000_000_000_000);
-        let keys = PoolKeys::new(&operator.pubkey(), 1, mint.pubkey(), token::TOKEN_PROGRAM);
+        let operator_token = create_mint_of(chain, &operator, &mint, 1_000_000_000_000_000, token_program);
+        let keys = PoolKeys::new(&operator.pubkey(), 1, mint.pubkey(), token_program);
         let args = CreatePoolArgs { pool_id: 1, attestor: attestor.pubkey(), cranker_reward_bps: 10, min_payout };
         tx::submit(
             chain,

@@ -1,5 +1,5 @@
 use crate::constants::POOL_SEED;
-use crate::errors::{math, TributaryError};
+use crate::errors::TributaryError;
 use anchor_lang::prelude::*;
 
 /// A revenue pool for one model or data network, paid in one mint.
