@@ -92,7 +92,7 @@ fn revenue_past_what_the_weights_can_hold_is_refused_by_name_and_larger_weights_
     assert_eq!(env.balance(&member.destination), u64::MAX);
     let one_more = ix::deposit(&wallet.pubkey(), &f.keys, &member.destination, 1);
     env.expect_error(
-        &[one_more.clone()],
+        std::slice::from_ref(&one_more),
         &[&wallet],
         TributaryError::RevenuePerWeightOverflow,
         &[f.keys.pool, f.keys.vault, member.destination],
