@@ -321,6 +321,11 @@ export type Tributary = {
       "code": 6039,
       "msg": "revenue per unit of weight would overflow: post larger weights (scale them up) before this deposit",
       "name": "revenuePerWeightOverflow"
+    },
+    {
+      "code": 6040,
+      "msg": "the pool's books would become inconsistent (Pool::invariant)",
+      "name": "poolInvariantViolated"
     }
   ],
   "events": [

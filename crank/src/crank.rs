@@ -30,6 +30,15 @@ pub fn load_view(chain: &mut dyn Chain, address: &Pubkey) -> Result<PoolView> {
         .map_err(|e| ChainError::Rpc(format!("{address}: {e}")))
 }
 
+/// Every pool of the program on this cluster, in one `getProgramAccounts` (pool size and
+/// discriminator; no account data is fetched beyond the keys' accounts).
+pub fn list_pools(chain: &mut dyn Chain) -> Result<Vec<Pubkey>> {
+    use anchor_lang::Discriminator;
+    let filter = crate::chain::Memcmp { offset: 0, bytes: tributary::state::Pool::DISCRIMINATOR.to_vec() };
+    let pools = chain.get_program_accounts(&tributary::ID, Some(tributary::state::Pool::SPACE), &[filter])?;
+    Ok(pools.into_iter().map(|(key, _)| key).collect())
+}
+
 /// An entry the crank should pay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Due {

@@ -438,12 +438,7 @@ fn crank(
         passes += 1;
         let pools = match pool {
             Some(p) => Ok(vec![p]),
-            None => ops::status(chain, None).map(|o| {
-                o.json["pools"]
-                    .as_array()
-                    .map(|a| a.iter().filter_map(|p| p["pool"].as_str()?.parse().ok()).collect())
-                    .unwrap_or_default()
-            }),
+            None => tributary_cli::crank::list_pools(chain),
         };
         let mut outstanding = 0;
         let mut round_failed = false;

@@ -7,7 +7,6 @@ use crate::token::{self, format_amount, parse_amount};
 use crate::tx::{self, SendOptions};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_lang::Discriminator;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -484,15 +483,7 @@ pub fn claim(
 pub fn status(chain: &mut dyn Chain, pool: Option<Pubkey>) -> Result<Outcome> {
     let pools: Vec<Pubkey> = match pool {
         Some(p) => vec![p],
-        None => chain
-            .get_program_accounts(
-                &tributary::ID,
-                Some(Pool::SPACE),
-                &[crate::chain::Memcmp { offset: 0, bytes: Pool::DISCRIMINATOR.to_vec() }],
-            )?
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect(),
+        None => crate::crank::list_pools(chain)?,
     };
     let mut rows = Vec::new();
     let mut json_rows = Vec::new();

@@ -346,6 +346,7 @@ fn every_payable_entry_is_paid_within_two_rounds_through_a_randomized_life_cycle
         );
         assert_eq!(u128::from(vault) + paid, u128::from(life.total_in), "round {round}: tokens in = vault + paid");
         assert_eq!(view.pool.total_paid, paid, "round {round}: the pool's total = the entries' paid");
+        assert!(view.pool.invariant().is_ok(), "round {round}: Pool::invariant");
         let held: u128 = life.accounts.0.clone().iter().map(|a| u128::from(life.world.balance(a))).sum();
         assert_eq!(held, paid, "round {round}: contributors hold exactly what the ledger paid (never twice)");
     }

@@ -9,7 +9,7 @@
 //! Compiled with the `crank-entrypoint` feature (on by default), which turns Anchor's generated
 //! entrypoint off through `no-entrypoint`; `cpi` (for programs that call Tributary) leaves it out.
 use crate::instructions::crank::{process, CrankAccounts};
-use crate::utils::cpi::AccountView;
+use crate::utils::input::AccountView;
 use crate::utils::input::Input;
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::entrypoint as runtime;

@@ -83,6 +83,8 @@ pub enum TributaryError {
     MintCloseAuthoritySet,
     #[msg("revenue per unit of weight would overflow: post larger weights (scale them up) before this deposit")]
     RevenuePerWeightOverflow,
+    #[msg("the pool's books would become inconsistent (Pool::invariant)")]
+    PoolInvariantViolated,
 }
 
 impl From<tributary_math::MathError> for TributaryError {

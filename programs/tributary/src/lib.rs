@@ -3,6 +3,8 @@
 //!
 //! Layout: `instructions/` one file per instruction (accounts + handler), `state/` one file per
 //! account, `constants.rs` every seed and limit, `tributary_math` (crates/) all accounting math.
+//! Every instruction that changes a pool checks `Pool::invariant` after its handler (the crank's
+//! fast route only adds to the paid totals, which `invariant` bounds by what came in).
 #![deny(arithmetic_overflow)]
 #![allow(unexpected_cfgs)] // anchor's macros test cfgs this crate does not declare
 
@@ -41,48 +43,57 @@ pub mod tributary {
     use super::*;
 
     /// Create a pool for a mint (SPL Token or allowlisted Token-2022) with its vault PDA.
-    pub fn create_pool(ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
-        CreatePool::create_pool(ctx, args)
+    pub fn create_pool(mut ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
+        CreatePool::create_pool(&mut ctx, args)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Stop deposits, usage fees, cranks, weight updates and registrations (authority).
-    pub fn pause(ctx: Context<PoolAdmin>) -> Result<()> {
-        PoolAdmin::set_paused(ctx, true)
+    pub fn pause(mut ctx: Context<PoolAdmin>) -> Result<()> {
+        PoolAdmin::set_paused(&mut ctx, true)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Resume a paused pool (authority).
-    pub fn unpause(ctx: Context<PoolAdmin>) -> Result<()> {
-        PoolAdmin::set_paused(ctx, false)
+    pub fn unpause(mut ctx: Context<PoolAdmin>) -> Result<()> {
+        PoolAdmin::set_paused(&mut ctx, false)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Set the cranker reward (≤ 1%) and the minimum crank payout (authority).
-    pub fn update_pool_config(ctx: Context<PoolAdmin>, cranker_reward_bps: u16, min_payout: u64) -> Result<()> {
-        PoolAdmin::update_pool_config(ctx, cranker_reward_bps, min_payout)
+    pub fn update_pool_config(mut ctx: Context<PoolAdmin>, cranker_reward_bps: u16, min_payout: u64) -> Result<()> {
+        PoolAdmin::update_pool_config(&mut ctx, cranker_reward_bps, min_payout)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Propose a new authority, or cancel a proposal with `None` (authority).
-    pub fn propose_authority(ctx: Context<PoolAdmin>, new_authority: Option<Pubkey>) -> Result<()> {
-        PoolAdmin::propose_authority(ctx, new_authority)
+    pub fn propose_authority(mut ctx: Context<PoolAdmin>, new_authority: Option<Pubkey>) -> Result<()> {
+        PoolAdmin::propose_authority(&mut ctx, new_authority)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Become the authority (the proposed key signs).
-    pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
-        AcceptAuthority::accept_authority(ctx)
+    pub fn accept_authority(mut ctx: Context<AcceptAuthority>) -> Result<()> {
+        AcceptAuthority::accept_authority(&mut ctx)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Rotate the attestor key that posts weights (authority).
-    pub fn set_attestor(ctx: Context<PoolAdmin>, attestor: Pubkey) -> Result<()> {
-        PoolAdmin::set_attestor(ctx, attestor)
+    pub fn set_attestor(mut ctx: Context<PoolAdmin>, attestor: Pubkey) -> Result<()> {
+        PoolAdmin::set_attestor(&mut ctx, attestor)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Open the pool's next ledger page of 84 entries (anyone; pays its rent).
-    pub fn open_ledger_page(ctx: Context<OpenLedgerPage>) -> Result<()> {
-        OpenLedgerPage::open_ledger_page(ctx)
+    pub fn open_ledger_page(mut ctx: Context<OpenLedgerPage>) -> Result<()> {
+        OpenLedgerPage::open_ledger_page(&mut ctx)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Close the last ledger page of a pool with no active contributions (authority); rent to its payer.
-    pub fn close_ledger_page(ctx: Context<CloseLedgerPage>) -> Result<()> {
-        CloseLedgerPage::close_ledger_page(ctx)
+    pub fn close_ledger_page(mut ctx: Context<CloseLedgerPage>) -> Result<()> {
+        CloseLedgerPage::close_ledger_page(&mut ctx)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Close an empty pool and its vault; dust and rent to the authority.
@@ -91,8 +102,9 @@ pub mod tributary {
     }
 
     /// Register a contribution (contributor signs): content hash, kind, URI, payout account.
-    pub fn register_contribution(ctx: Context<RegisterContribution>, args: RegisterContributionArgs) -> Result<()> {
-        RegisterContribution::register_contribution(ctx, args)
+    pub fn register_contribution(mut ctx: Context<RegisterContribution>, args: RegisterContributionArgs) -> Result<()> {
+        RegisterContribution::register_contribution(&mut ctx, args)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Change where the crank pays a contribution (contributor).
@@ -101,30 +113,35 @@ pub mod tributary {
     }
 
     /// Retire a contribution: settle, drop its weight, keep what is owed claimable (contributor).
-    pub fn retire_contribution(ctx: Context<ContributorEntry>) -> Result<()> {
-        ContributorEntry::retire_contribution(ctx)
+    pub fn retire_contribution(mut ctx: Context<ContributorEntry>) -> Result<()> {
+        ContributorEntry::retire_contribution(&mut ctx)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Close a retired, fully paid contribution; rent back to the contributor.
-    pub fn close_contribution(ctx: Context<ContributorEntry>) -> Result<()> {
-        ContributorEntry::close_contribution(ctx)
+    pub fn close_contribution(mut ctx: Context<ContributorEntry>) -> Result<()> {
+        ContributorEntry::close_contribution(&mut ctx)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Post attribution weights for entries of one ledger page (attestor); retired or closed entries
     /// are skipped with `InactiveEntrySkipped`.
-    pub fn set_weights(ctx: Context<SetWeights>, args: SetWeightsArgs) -> Result<()> {
-        SetWeights::set_weights(ctx, args)
+    pub fn set_weights(mut ctx: Context<SetWeights>, args: SetWeightsArgs) -> Result<()> {
+        SetWeights::set_weights(&mut ctx, args)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Deposit revenue, spread over all weight in O(1) (anyone).
-    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
-        Deposit::deposit(ctx, amount)
+    pub fn deposit(mut ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        Deposit::deposit(&mut ctx, amount)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Pay a usage fee credited to named entries by shares (anyone); a retired or closed entry's share
     /// is skipped with `InactiveEntrySkipped` and spread over the pool by weight.
-    pub fn attribute_usage(ctx: Context<AttributeUsage>, fee: u64, shares: Vec<UsageShare>) -> Result<()> {
-        AttributeUsage::attribute_usage(ctx, fee, shares)
+    pub fn attribute_usage(mut ctx: Context<AttributeUsage>, fee: u64, shares: Vec<UsageShare>) -> Result<()> {
+        AttributeUsage::attribute_usage(&mut ctx, fee, shares)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Stream owed payouts to the named entries' destinations (permissionless crank).
@@ -141,8 +158,9 @@ pub mod tributary {
     }
 
     /// Pull everything owed to a token account the contributor owns.
-    pub fn claim(ctx: Context<Claim>) -> Result<()> {
-        Claim::claim(ctx)
+    pub fn claim(mut ctx: Context<Claim>) -> Result<()> {
+        Claim::claim(&mut ctx)?;
+        ctx.accounts.pool.invariant()
     }
 
     /// Read-only: what entry `entry` would be owed if settled now (before any cranker reward), as

@@ -12,7 +12,7 @@ pub struct AcceptAuthority<'info> {
 
 impl AcceptAuthority<'_> {
     /// Step two: the proposed key signs and becomes the authority.
-    pub fn accept_authority(ctx: Context<Self>) -> Result<()> {
+    pub fn accept_authority(ctx: &mut Context<Self>) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         let pending = pool.pending_authority.ok_or(TributaryError::NoPendingAuthority)?;
         require_keys_eq!(pending, ctx.accounts.new_authority.key(), TributaryError::NotPendingAuthority);

@@ -37,7 +37,7 @@ pub struct AttributeUsage<'info> {
 impl AttributeUsage<'_> {
     /// Pay a usage fee for one model output and credit it to the entries that influenced it, by
     /// the given shares, straight into what they are owed. The rounding remainder goes to the pool.
-    pub fn attribute_usage(mut ctx: Context<Self>, fee: u64, shares: Vec<UsageShare>) -> Result<()> {
+    pub fn attribute_usage(ctx: &mut Context<Self>, fee: u64, shares: Vec<UsageShare>) -> Result<()> {
         let accounts = &mut ctx.accounts;
         validations::require_not_paused(accounts.pool.paused)?;
         require!(fee > 0, TributaryError::ZeroAmount);

@@ -42,7 +42,7 @@ pub struct Claim<'info> {
 
 impl Claim<'_> {
     /// Pull everything owed, with no minimum and no cranker reward. Works while the pool is paused.
-    pub fn claim(mut ctx: Context<Self>) -> Result<()> {
+    pub fn claim(ctx: &mut Context<Self>) -> Result<()> {
         let accounts = &mut ctx.accounts;
         let entry_index = accounts.contribution.entry;
         let amount = {

@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 impl ContributorEntry<'_> {
     /// Close a retired contribution whose owed amount has been paid; its rent goes back to the
     /// contributor. The sub-unit remainder it earned stays in the pool.
-    pub fn close_contribution(mut ctx: Context<Self>) -> Result<()> {
+    pub fn close_contribution(ctx: &mut Context<Self>) -> Result<()> {
         let accounts = &mut ctx.accounts;
         require!(accounts.contribution.status == ContributionStatus::Retired, TributaryError::ContributionNotRetired);
         let pool = &mut accounts.pool;

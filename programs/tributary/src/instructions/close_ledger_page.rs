@@ -28,7 +28,7 @@ pub struct CloseLedgerPage<'info> {
 impl CloseLedgerPage<'_> {
     /// Close the last page of a pool with no active contributions; its rent goes back to whoever
     /// paid it.
-    pub fn close_ledger_page(ctx: Context<Self>) -> Result<()> {
+    pub fn close_ledger_page(ctx: &mut Context<Self>) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         pool.ledger_pages = pool.ledger_pages.checked_sub(1).ok_or(TributaryError::MathOverflow)?;
         // every entry beyond the open pages is closed (no active contributions), so indices restart there

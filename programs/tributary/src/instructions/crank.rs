@@ -1,7 +1,8 @@
 use crate::errors::{math, TributaryError};
 use crate::events::{CrankBatch, PayoutSkipped};
 use crate::state::{CrankPool, LedgerPage, Pool};
-use crate::utils::cpi::{AccountView, PdaSigner};
+use crate::utils::cpi::PdaSigner;
+use crate::utils::input::AccountView;
 use crate::utils::token::{destination_problem, keys_equal, PTokenBatch, VaultTransfers};
 use crate::utils::validations;
 use anchor_lang::prelude::*;

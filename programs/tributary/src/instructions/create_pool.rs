@@ -39,7 +39,7 @@ pub struct CreatePool<'info> {
 }
 
 impl CreatePool<'_> {
-    pub fn create_pool(mut ctx: Context<Self>, args: CreatePoolArgs) -> Result<()> {
+    pub fn create_pool(ctx: &mut Context<Self>, args: CreatePoolArgs) -> Result<()> {
         require!(args.cranker_reward_bps <= MAX_CRANKER_REWARD_BPS, TributaryError::CrankerRewardTooHigh);
         let accounts = &mut ctx.accounts;
         require_supported_mint(&accounts.mint.to_account_info())?;

@@ -26,7 +26,7 @@ pub struct Deposit<'info> {
 
 impl Deposit<'_> {
     /// Add revenue to the pool, spread over all weight in O(1) whatever the number of contributions.
-    pub fn deposit(mut ctx: Context<Self>, amount: u64) -> Result<()> {
+    pub fn deposit(ctx: &mut Context<Self>, amount: u64) -> Result<()> {
         let accounts = &mut ctx.accounts;
         validations::require_not_paused(accounts.pool.paused)?;
         require!(amount > 0, TributaryError::ZeroAmount);

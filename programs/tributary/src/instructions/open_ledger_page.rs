@@ -23,7 +23,7 @@ pub struct OpenLedgerPage<'info> {
 }
 
 impl OpenLedgerPage<'_> {
-    pub fn open_ledger_page(ctx: Context<Self>) -> Result<()> {
+    pub fn open_ledger_page(ctx: &mut Context<Self>) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         let index = pool.ledger_pages;
         let mut page = ctx.accounts.ledger_page.load_init()?;

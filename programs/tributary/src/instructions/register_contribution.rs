@@ -39,7 +39,7 @@ pub struct RegisterContribution<'info> {
 }
 
 impl RegisterContribution<'_> {
-    pub fn register_contribution(mut ctx: Context<Self>, args: RegisterContributionArgs) -> Result<()> {
+    pub fn register_contribution(ctx: &mut Context<Self>, args: RegisterContributionArgs) -> Result<()> {
         let accounts = &mut ctx.accounts;
         validations::require_not_paused(accounts.pool.paused)?;
         validations::require_valid_uri(&args.uri)?;

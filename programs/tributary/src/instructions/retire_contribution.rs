@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 impl ContributorEntry<'_> {
     /// Withdraw a contribution from future revenue: settle what it earned, drop its weight. What is
     /// owed stays claimable (and the crank still pays it).
-    pub fn retire_contribution(mut ctx: Context<Self>) -> Result<()> {
+    pub fn retire_contribution(ctx: &mut Context<Self>) -> Result<()> {
         let accounts = &mut ctx.accounts;
         require!(accounts.contribution.status == ContributionStatus::Active, TributaryError::EntryNotActive);
         let pool = &mut accounts.pool;

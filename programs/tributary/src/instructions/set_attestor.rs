@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 
 impl PoolAdmin<'_> {
     /// Rotate the key that posts attribution weights.
-    pub fn set_attestor(ctx: Context<Self>, attestor: Pubkey) -> Result<()> {
+    pub fn set_attestor(ctx: &mut Context<Self>, attestor: Pubkey) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         let previous = pool.attestor;
         pool.attestor = attestor;

@@ -6,7 +6,7 @@ use crate::events::PoolPauseChanged;
 use anchor_lang::prelude::*;
 
 impl PoolAdmin<'_> {
-    pub fn set_paused(ctx: Context<Self>, paused: bool) -> Result<()> {
+    pub fn set_paused(ctx: &mut Context<Self>, paused: bool) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         pool.paused = paused;
         emit!(PoolPauseChanged { pool: pool.key(), paused });

@@ -32,7 +32,7 @@ pub struct SetWeights<'info> {
 impl SetWeights<'_> {
     /// Post attribution weights for entries of one page. Each changed entry first settles what it
     /// earned at its old weight, so a weight change never moves past revenue.
-    pub fn set_weights(ctx: Context<Self>, args: SetWeightsArgs) -> Result<()> {
+    pub fn set_weights(ctx: &mut Context<Self>, args: SetWeightsArgs) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         validations::require_not_paused(pool.paused)?;
         require!(args.updates.len() <= MAX_WEIGHT_UPDATES as usize, TributaryError::TooManyEntries);

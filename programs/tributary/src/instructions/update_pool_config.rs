@@ -5,7 +5,7 @@ use crate::events::PoolConfigUpdated;
 use anchor_lang::prelude::*;
 
 impl PoolAdmin<'_> {
-    pub fn update_pool_config(ctx: Context<Self>, cranker_reward_bps: u16, min_payout: u64) -> Result<()> {
+    pub fn update_pool_config(ctx: &mut Context<Self>, cranker_reward_bps: u16, min_payout: u64) -> Result<()> {
         require!(cranker_reward_bps <= MAX_CRANKER_REWARD_BPS, TributaryError::CrankerRewardTooHigh);
         let pool = &mut ctx.accounts.pool;
         pool.cranker_reward_bps = cranker_reward_bps;

@@ -98,6 +98,23 @@ impl Pool {
         Ok(())
     }
 
+    /// What must hold after every instruction that changes the pool: no more contributions live
+    /// than were registered, no more registered than its open pages hold, the reward within its
+    /// cap, and never more paid out than came in.
+    pub fn invariant(&self) -> Result<()> {
+        let capacity = u64::from(self.ledger_pages) * u64::from(crate::constants::ENTRIES_PER_PAGE);
+        let paid_out = self.total_paid.saturating_add(self.total_cranker_rewards);
+        let paid_in = self.total_deposited.saturating_add(self.total_usage_fees);
+        require!(
+            self.active_contributions <= self.entry_count
+                && u64::from(self.entry_count) <= capacity
+                && self.cranker_reward_bps <= crate::constants::MAX_CRANKER_REWARD_BPS
+                && paid_out <= paid_in,
+            TributaryError::PoolInvariantViolated
+        );
+        Ok(())
+    }
+
     pub fn record_paid(&mut self, to_contributors: u64, rewards: u64) {
         // u128 totals of u64 amounts cannot overflow in any realistic lifetime (2⁶⁴ transfers)
         self.total_paid = self.total_paid.saturating_add(u128::from(to_contributors));
@@ -279,6 +296,27 @@ mod tests {
             expected.record_paid(9, 1);
             let written = Pool::try_deserialize(&mut data.as_slice()).expect("deserialize");
             assert_eq!(format!("{written:?}"), format!("{expected:?}"), "only the totals changed, as record_paid does");
+        }
+    }
+
+    #[test]
+    fn the_invariant_holds_for_consistent_books_and_catches_each_inconsistency() {
+        let mut ok = pool(None);
+        (ok.entry_count, ok.active_contributions, ok.ledger_pages, ok.cranker_reward_bps) = (100, 90, 2, 100);
+        (ok.total_deposited, ok.total_usage_fees, ok.total_paid, ok.total_cranker_rewards) = (50, 10, 55, 5);
+        assert!(ok.invariant().is_ok());
+        let broken: [fn(&mut Pool); 4] = [
+            |p| p.active_contributions = p.entry_count + 1,
+            |p| p.entry_count = p.ledger_pages * crate::constants::ENTRIES_PER_PAGE + 1,
+            |p| p.cranker_reward_bps = crate::constants::MAX_CRANKER_REWARD_BPS + 1,
+            |p| p.total_paid += 1, // more out than came in
+        ];
+        for (i, breaking) in broken.iter().enumerate() {
+            let mut p = pool(None);
+            (p.entry_count, p.active_contributions, p.ledger_pages, p.cranker_reward_bps) = (100, 90, 2, 100);
+            (p.total_deposited, p.total_usage_fees, p.total_paid, p.total_cranker_rewards) = (50, 10, 55, 5);
+            breaking(&mut p);
+            assert!(p.invariant().is_err(), "case {i}");
         }
     }
 

@@ -10,9 +10,9 @@
 //! ```
 //!
 //! The standard deserializer turns every record into an `AccountInfo` with two `Rc` allocations;
-//! the crank's entrypoint reads them in place instead (see `crate::entrypoint`).
-use crate::utils::cpi::AccountView;
-use anchor_lang::prelude::Pubkey;
+//! the crank's entrypoint reads them in place instead, as [`AccountView`]s (see `crate::entrypoint`),
+//! which the raw CPI (`utils::cpi`) passes on as they are.
+use anchor_lang::prelude::*;
 
 /// Offsets inside an account record.
 pub mod record {
@@ -107,5 +107,105 @@ impl<'a> Input<'a> {
         // SAFETY: the loop wrote all `count` slots
         unsafe { views.set_len(self.count) };
         Some(views)
+    }
+}
+
+/// An account as the runtime serialized it into the program's input, in the C-ABI layout that
+/// `sol_invoke_signed_c` takes as an account info: the crank reads accounts through it and passes
+/// it on unchanged. Plain pointers, no `RefCell`: whoever reads or writes through it must hold no
+/// other borrow of the same account.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct AccountView {
+    key: *const Pubkey,
+    lamports: *mut u64,
+    data_len: u64,
+    data: *mut u8,
+    owner: *const Pubkey,
+    rent_epoch: u64,
+    is_signer: bool,
+    is_writable: bool,
+    executable: bool,
+}
+
+impl AccountView {
+    /// The account behind an `AccountInfo` built by the standard deserializer (no borrow is taken).
+    pub fn from_info(info: &AccountInfo) -> Self {
+        // SAFETY: `as_ptr` reads the RefCell contents without borrowing; the references inside
+        // point into the program's input buffer, which outlives the instruction.
+        let (lamports, data) = unsafe { (&mut **info.lamports.as_ptr() as *mut u64, &mut **info.data.as_ptr()) };
+        Self {
+            key: info.key,
+            lamports,
+            data_len: data.len() as u64,
+            data: data.as_mut_ptr(),
+            owner: info.owner,
+            rent_epoch: 0,
+            is_signer: info.is_signer,
+            is_writable: info.is_writable,
+            executable: info.executable,
+        }
+    }
+
+    /// The account whose serialized record starts at `header` (see `utils::input`).
+    ///
+    /// # Safety
+    /// `header` points at a non-duplicate account record of the runtime's input buffer.
+    #[inline(always)]
+    pub unsafe fn from_record(header: *mut u8) -> Self {
+        Self {
+            key: header.add(record::KEY) as *const Pubkey,
+            lamports: header.add(record::LAMPORTS) as *mut u64,
+            data_len: *(header.add(record::DATA_LEN) as *const u64),
+            data: header.add(record::DATA),
+            owner: header.add(record::OWNER) as *const Pubkey,
+            rent_epoch: 0,
+            is_signer: *header.add(record::IS_SIGNER) != 0,
+            is_writable: *header.add(record::IS_WRITABLE) != 0,
+            executable: *header.add(record::EXECUTABLE) != 0,
+        }
+    }
+
+    #[inline(always)]
+    pub fn key(&self) -> &Pubkey {
+        // SAFETY: points into the input buffer (or an AccountInfo's key), alive for the instruction
+        unsafe { &*self.key }
+    }
+
+    #[inline(always)]
+    pub fn owner(&self) -> &Pubkey {
+        // SAFETY: as `key`
+        unsafe { &*self.owner }
+    }
+
+    pub fn is_signer(&self) -> bool {
+        self.is_signer
+    }
+
+    pub fn is_writable(&self) -> bool {
+        self.is_writable
+    }
+
+    pub fn executable(&self) -> bool {
+        self.executable
+    }
+
+    /// The account's data.
+    ///
+    /// # Safety
+    /// Nothing may write the account's data while the slice lives.
+    #[inline(always)]
+    pub unsafe fn data(&self) -> &[u8] {
+        core::slice::from_raw_parts(self.data, self.data_len as usize)
+    }
+
+    /// The account's data, writable.
+    ///
+    /// # Safety
+    /// No other reference to the account's data may live while the slice does.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn data_mut(&self) -> &mut [u8] {
+        core::slice::from_raw_parts_mut(self.data, self.data_len as usize)
     }
 }

@@ -2,7 +2,8 @@
 use crate::constants::TOKEN_ACCOUNT_LEN;
 use crate::errors::TributaryError;
 use crate::state::SkipReason;
-use crate::utils::cpi::{invoke_signed_c, AccountView, PdaSigner, PreparedInvoke, SolAccountMeta};
+use crate::utils::cpi::{invoke_signed_c, PdaSigner, PreparedInvoke, SolAccountMeta};
+use crate::utils::input::AccountView;
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::extension::{
     default_account_state::DefaultAccountState, mint_close_authority::MintCloseAuthority, BaseStateWithExtensions,

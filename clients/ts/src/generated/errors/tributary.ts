@@ -94,6 +94,8 @@ export const TRIBUTARY_ERROR__MATH_OVERFLOW = 0x1795; // 6037
 export const TRIBUTARY_ERROR__MINT_CLOSE_AUTHORITY_SET = 0x1796; // 6038
 /** RevenuePerWeightOverflow: revenue per unit of weight would overflow: post larger weights (scale them up) before this deposit */
 export const TRIBUTARY_ERROR__REVENUE_PER_WEIGHT_OVERFLOW = 0x1797; // 6039
+/** PoolInvariantViolated: the pool's books would become inconsistent (Pool::invariant) */
+export const TRIBUTARY_ERROR__POOL_INVARIANT_VIOLATED = 0x1798; // 6040
 
 export type TributaryError =
   | typeof TRIBUTARY_ERROR__ACCOUNT_COUNT_MISMATCH
@@ -124,6 +126,7 @@ export type TributaryError =
   | typeof TRIBUTARY_ERROR__NOT_LAST_LEDGER_PAGE
   | typeof TRIBUTARY_ERROR__NOT_PENDING_AUTHORITY
   | typeof TRIBUTARY_ERROR__OWED_NOT_CLAIMED
+  | typeof TRIBUTARY_ERROR__POOL_INVARIANT_VIOLATED
   | typeof TRIBUTARY_ERROR__POOL_MISMATCH
   | typeof TRIBUTARY_ERROR__POOL_NOT_EMPTY
   | typeof TRIBUTARY_ERROR__POOL_PAUSED
@@ -168,6 +171,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TRIBUTARY_ERROR__NOT_LAST_LEDGER_PAGE]: `only the last ledger page can be closed`,
     [TRIBUTARY_ERROR__NOT_PENDING_AUTHORITY]: `signer is not the pending authority`,
     [TRIBUTARY_ERROR__OWED_NOT_CLAIMED]: `contribution still has an amount owed: claim it first`,
+    [TRIBUTARY_ERROR__POOL_INVARIANT_VIOLATED]: `the pool's books would become inconsistent (Pool::invariant)`,
     [TRIBUTARY_ERROR__POOL_MISMATCH]: `account does not belong to this pool`,
     [TRIBUTARY_ERROR__POOL_NOT_EMPTY]: `the pool still has active contributions`,
     [TRIBUTARY_ERROR__POOL_PAUSED]: `the pool is paused`,
