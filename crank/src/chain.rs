@@ -3,8 +3,10 @@
 use anchor_lang::prelude::Pubkey;
 use solana_account::Account;
 use solana_hash::Hash;
+use solana_instruction_error::InstructionError;
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
+pub use solana_transaction_error::TransactionError;
 use std::fmt;
 
 pub type Result<T> = std::result::Result<T, ChainError>;
@@ -16,7 +18,7 @@ pub enum ChainError {
     /// The transaction's blockhash is unknown or expired: re-sign with a fresh one.
     BlockhashExpired,
     /// The transaction failed (in preflight or on chain): not worth resending as it is.
-    Failed { err: String, logs: Vec<String> },
+    Failed { err: TxError, logs: Vec<String> },
     /// Anything else the node refused.
     Rpc(String),
 }
@@ -48,19 +50,58 @@ pub fn program_error_line(logs: &[String]) -> Option<String> {
         .map(|l| l.trim_start_matches("Program log: ").to_string())
 }
 
+/// Why a transaction failed: the runtime's `TransactionError` (decoded from the node's JSON with
+/// its own serde form), or, for an error this version does not know, the node's JSON as it came —
+/// shown to the operator, never matched on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TxError {
+    Runtime(TransactionError),
+    Unrecognized(String),
+}
+
+impl TxError {
+    /// The `err` of a JSON-RPC answer (simulation, preflight or signature status).
+    pub fn from_json(err: &serde_json::Value) -> Self {
+        serde_json::from_value(err.clone())
+            .map(TxError::Runtime)
+            .unwrap_or_else(|_| TxError::Unrecognized(err.to_string()))
+    }
+
+    /// The node did not know the transaction's blockhash (expired, or from a fork): re-sign.
+    pub fn is_blockhash_not_found(&self) -> bool {
+        matches!(self, TxError::Runtime(TransactionError::BlockhashNotFound))
+    }
+
+    /// The instruction at `index` failed with `InvalidInstructionData`.
+    pub fn is_invalid_instruction_data(&self) -> bool {
+        matches!(
+            self,
+            TxError::Runtime(TransactionError::InstructionError(_, InstructionError::InvalidInstructionData))
+        )
+    }
+}
+
+impl fmt::Display for TxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TxError::Runtime(e) => write!(f, "{e:?}"),
+            TxError::Unrecognized(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// A simulated transaction.
 #[derive(Debug, Clone)]
 pub struct Simulation {
     pub units: u64,
-    pub err: Option<String>,
+    pub err: Option<TxError>,
     pub logs: Vec<String>,
 }
 
 impl Simulation {
-    /// The node did not know the transaction's blockhash (expired, or from a fork): re-sign and
-    /// simulate again. (`TransactionError::BlockhashNotFound`, as both chains render it.)
+    /// The node did not know the transaction's blockhash: re-sign and simulate again.
     pub fn blockhash_expired(&self) -> bool {
-        self.err.as_deref().is_some_and(|e| e.contains("BlockhashNotFound"))
+        self.err.as_ref().is_some_and(TxError::is_blockhash_not_found)
     }
 }
 
@@ -70,7 +111,7 @@ pub enum Status {
     /// Not seen yet (or dropped).
     Pending,
     Confirmed,
-    Failed(String),
+    Failed(TxError),
 }
 
 /// A `memcmp` filter of `getProgramAccounts`.
@@ -124,5 +165,25 @@ pub trait Chain {
 
     fn get_account(&mut self, key: &Pubkey) -> Result<Option<Account>> {
         Ok(self.get_accounts(std::slice::from_ref(key))?.pop().flatten())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn node_errors_decode_to_the_runtimes_types_and_unknown_ones_stay_text() {
+        assert!(TxError::from_json(&json!("BlockhashNotFound")).is_blockhash_not_found());
+        let refused = TxError::from_json(&json!({"InstructionError": [2, "InvalidInstructionData"]}));
+        assert!(refused.is_invalid_instruction_data() && !refused.is_blockhash_not_found());
+        assert_eq!(
+            TxError::from_json(&json!({"InstructionError": [0, {"Custom": 6033}]})),
+            TxError::Runtime(TransactionError::InstructionError(0, InstructionError::Custom(6033)))
+        );
+        let unknown = TxError::from_json(&json!({"SomethingNew": 1}));
+        assert_eq!(unknown, TxError::Unrecognized(r#"{"SomethingNew":1}"#.into()));
+        assert!(!unknown.is_blockhash_not_found() && !unknown.is_invalid_instruction_data());
     }
 }

@@ -361,8 +361,9 @@ impl Cranker {
                 continue;
             }
             let failure = match &sim.err {
-                Some(_) if mode == CrankMode::Batch && batch_unsupported(&sim.logs, &view.keys.token_program) => {
-                    // this cluster's SPL Token is not p-token: pay with one transfer_checked each
+                Some(err) if mode == CrankMode::Batch && err.is_invalid_instruction_data() => {
+                    // this cluster's SPL Token is not p-token and refuses `batch` (our program never
+                    // returns InvalidInstructionData): pay with one transfer_checked each
                     self.modes.insert(view.address, CrankMode::PerTransfer);
                     continue;
                 }
@@ -455,15 +456,9 @@ impl Cranker {
 }
 
 /// Why a transaction failed, for the quarantine log: the error and the program's own words.
-fn failure_reason(err: &str, logs: &[String]) -> String {
+fn failure_reason(err: &crate::chain::TxError, logs: &[String]) -> String {
     match crate::chain::program_error_line(logs) {
         Some(line) => format!("{err}: {line}"),
         None => err.to_string(),
     }
-}
-
-/// p-token's `batch` refused by a token program that does not have it.
-fn batch_unsupported(logs: &[String], token_program: &Pubkey) -> bool {
-    let failed = format!("Program {token_program} failed");
-    logs.iter().any(|l| l.starts_with(&failed) && (l.contains("invalid instruction data") || l.contains("Invalid")))
 }

@@ -1,6 +1,6 @@
 //! A small Solana JSON-RPC client (blocking HTTP): only the methods the crank and the operator
 //! commands use, with retries and exponential backoff on transport errors and rate limits.
-use crate::chain::{Chain, ChainError, Memcmp, Result, Simulation, Status};
+use crate::chain::{Chain, ChainError, Memcmp, Result, Simulation, Status, TxError};
 use anchor_lang::prelude::Pubkey;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -107,17 +107,17 @@ impl RpcChain {
 fn rpc_error(error: &Value) -> ChainError {
     let message = error.get("message").and_then(Value::as_str).unwrap_or("unknown error").to_string();
     let data = error.get("data");
-    let err = data.and_then(|d| d.get("err")).filter(|e| !e.is_null());
-    if message.contains("Blockhash not found") || err.is_some_and(|e| e == "BlockhashNotFound") {
-        return ChainError::BlockhashExpired;
-    }
+    let err = data.and_then(|d| d.get("err")).filter(|e| !e.is_null()).map(TxError::from_json);
     if let Some(err) = err {
+        if err.is_blockhash_not_found() {
+            return ChainError::BlockhashExpired;
+        }
         let logs = data
             .and_then(|d| d.get("logs"))
             .and_then(Value::as_array)
             .map(|l| l.iter().filter_map(Value::as_str).map(String::from).collect())
             .unwrap_or_default();
-        return ChainError::Failed { err: err.to_string(), logs };
+        return ChainError::Failed { err, logs };
     }
     // -32005 node unhealthy / behind; -32004 block not available: both pass
     match error.get("code").and_then(Value::as_i64) {
@@ -245,7 +245,7 @@ impl Chain for RpcChain {
                 "replaceRecentBlockhash": true}]),
         )?;
         let value = result.get("value").ok_or_else(|| ChainError::Rpc("simulation".into()))?;
-        let err = value.get("err").filter(|e| !e.is_null()).map(Value::to_string);
+        let err = value.get("err").filter(|e| !e.is_null()).map(TxError::from_json);
         let logs = value
             .get("logs")
             .and_then(Value::as_array)
@@ -275,7 +275,7 @@ impl Chain for RpcChain {
                 out.push(if value.is_null() {
                     Status::Pending
                 } else if let Some(err) = value.get("err").filter(|e| !e.is_null()) {
-                    Status::Failed(err.to_string())
+                    Status::Failed(TxError::from_json(err))
                 } else {
                     match value.get("confirmationStatus").and_then(Value::as_str) {
                         Some("confirmed") | Some("finalized") => Status::Confirmed,

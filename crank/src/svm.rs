@@ -1,7 +1,7 @@
 //! The embedded cluster of `tributary demo`: LiteSVM running the real sBPF build of the program with
 //! the real token programs. Each landed transaction advances the slot, as a cluster would, so
 //! address lookup tables activate and blockhashes move on.
-use crate::chain::{Chain, ChainError, Memcmp, Result, Simulation, Status};
+use crate::chain::{Chain, ChainError, Memcmp, Result, Simulation, Status, TxError};
 use anchor_lang::prelude::Pubkey;
 use litesvm::LiteSVM;
 use solana_account::Account;
@@ -112,7 +112,7 @@ impl Chain for SvmChain {
             Ok(sim) => Simulation { units: sim.meta.compute_units_consumed, err: None, logs: sim.meta.logs },
             Err(failed) => Simulation {
                 units: failed.meta.compute_units_consumed,
-                err: Some(format!("{:?}", failed.err)),
+                err: Some(TxError::Runtime(failed.err)),
                 logs: failed.meta.logs,
             },
         })
@@ -129,7 +129,7 @@ impl Chain for SvmChain {
             }
             Err(failed) => match failed.err {
                 solana_transaction_error::TransactionError::BlockhashNotFound => Err(ChainError::BlockhashExpired),
-                err => Err(ChainError::Failed { err: format!("{err:?}"), logs: failed.meta.logs }),
+                err => Err(ChainError::Failed { err: TxError::Runtime(err), logs: failed.meta.logs }),
             },
         }
     }
