@@ -14,18 +14,27 @@ use tributary_cli::{demo, keys};
 #[derive(Parser)]
 #[command(name = "tributary", version, about = "Tributary: pay AI contributors in streamed micro-payments")]
 struct Cli {
+    #[command(flatten)]
+    cluster: Cluster,
     #[command(subcommand)]
     command: Command,
 }
 
+/// Where to connect and who signs: the flags (before or after the subcommand), else the Solana CLI's
+/// config file, else localhost and `~/.config/solana/id.json`.
 #[derive(Args, Clone)]
 struct Cluster {
-    /// JSON-RPC URL or moniker (localhost, devnet, testnet, mainnet-beta)
-    #[arg(long, short = 'u', global = true, default_value = "http://127.0.0.1:8899", env = "TRIBUTARY_URL")]
-    url: String,
-    /// Keypair file that signs and pays [default: ~/.config/solana/id.json]
+    /// JSON-RPC URL or moniker (localhost, devnet, testnet, mainnet-beta) [default: the Solana CLI
+    /// config's json_rpc_url, else http://127.0.0.1:8899]
+    #[arg(long, short = 'u', global = true, env = "TRIBUTARY_URL")]
+    url: Option<String>,
+    /// Keypair file that signs and pays [default: the Solana CLI config's keypair_path, else
+    /// ~/.config/solana/id.json]
     #[arg(long, short = 'k', global = true, env = "TRIBUTARY_KEYPAIR")]
     keypair: Option<PathBuf>,
+    /// Solana CLI config file to take defaults from
+    #[arg(long, short = 'C', global = true, env = "SOLANA_CONFIG")]
+    config: Option<PathBuf>,
     /// Print results as human-readable text or JSON
     #[arg(long, global = true, value_enum, default_value = "display")]
     output: Output,
@@ -68,8 +77,6 @@ enum Command {
     },
     /// Stream payouts: pay every entry owed at least the pool's minimum, round after round
     Crank {
-        #[command(flatten)]
-        cluster: Cluster,
         /// Only this pool [default: every pool of the program]
         #[arg(long)]
         pool: Option<Pubkey>,
@@ -102,8 +109,6 @@ enum Command {
     },
     /// Register a contribution (the file is hashed locally; only its SHA-256 goes on chain)
     Contribute {
-        #[command(flatten)]
-        cluster: Cluster,
         /// The pool
         #[arg(long)]
         pool: Pubkey,
@@ -130,8 +135,6 @@ enum Command {
     },
     /// Deposit revenue into a pool
     Deposit {
-        #[command(flatten)]
-        cluster: Cluster,
         /// The pool
         #[arg(long)]
         pool: Pubkey,
@@ -144,8 +147,6 @@ enum Command {
     },
     /// Pay a usage fee attributed to entries of one ledger page
     Attribute {
-        #[command(flatten)]
-        cluster: Cluster,
         /// The pool
         #[arg(long)]
         pool: Pubkey,
@@ -161,8 +162,6 @@ enum Command {
     },
     /// Claim what a contribution is owed now (no minimum)
     Claim {
-        #[command(flatten)]
-        cluster: Cluster,
         /// The contribution's address
         #[arg(long)]
         contribution: Pubkey,
@@ -172,8 +171,6 @@ enum Command {
     },
     /// A table of pools with what they owe
     Status {
-        #[command(flatten)]
-        cluster: Cluster,
         /// Only this pool [default: every pool of the program]
         #[arg(long)]
         pool: Option<Pubkey>,
@@ -184,8 +181,6 @@ enum Command {
 enum PoolCommand {
     /// Create a pool paying in MINT; the keypair becomes its creator and authority
     Create {
-        #[command(flatten)]
-        cluster: Cluster,
         /// The revenue token's mint (SPL Token, or Token-2022 without extensions that could refuse a payout)
         #[arg(long)]
         mint: Pubkey,
@@ -203,31 +198,17 @@ enum PoolCommand {
         min_payout: String,
     },
     /// Show a pool
-    Show {
-        #[command(flatten)]
-        cluster: Cluster,
-        pool: Pubkey,
-    },
+    Show { pool: Pubkey },
     /// Stop deposits, usage fees, cranks, weight updates and registrations (authority only; claims stay open)
-    Pause {
-        #[command(flatten)]
-        cluster: Cluster,
-        pool: Pubkey,
-    },
+    Pause { pool: Pubkey },
     /// Resume a paused pool (authority only)
-    Unpause {
-        #[command(flatten)]
-        cluster: Cluster,
-        pool: Pubkey,
-    },
+    Unpause { pool: Pubkey },
 }
 
 #[derive(Subcommand)]
 enum WeightsCommand {
     /// Post weights from a CSV of `entry,weight` lines (entry or contribution address)
     Set {
-        #[command(flatten)]
-        cluster: Cluster,
         /// The pool (you must be its attestor)
         #[arg(long)]
         pool: Pubkey,
@@ -240,12 +221,29 @@ enum WeightsCommand {
     },
 }
 
-fn connect(cluster: &Cluster) -> RpcChain {
-    RpcChain::new(&cluster.url)
+fn connect(cluster: &Cluster) -> Result<RpcChain> {
+    let config = keys::SolanaConfig::load(cluster.config.as_deref())?;
+    let url = cluster.url.clone().or(config.json_rpc_url).unwrap_or_else(|| "http://127.0.0.1:8899".into());
+    let mut chain = RpcChain::new(&url);
+    if let Some(commitment) = config.commitment {
+        chain.commitment = match commitment.as_str() {
+            "processed" => "processed",
+            "confirmed" => "confirmed",
+            "finalized" => "finalized",
+            other => {
+                return Err(anyhow!(
+                    "commitment '{other}' in the Solana CLI config: use processed, confirmed or finalized"
+                ))
+            }
+        };
+    }
+    Ok(chain)
 }
 
 fn signer(cluster: &Cluster) -> Result<solana_keypair::Keypair> {
-    keys::read_keypair(&cluster.keypair.clone().unwrap_or_else(keys::default_keypair_path))
+    let config = keys::SolanaConfig::load(cluster.config.as_deref())?;
+    let path = cluster.keypair.clone().or(config.keypair_path).unwrap_or_else(keys::default_keypair_path);
+    keys::read_keypair(&path)
 }
 
 fn print(cluster: &Cluster, outcome: Outcome) -> Result<()> {
@@ -268,6 +266,7 @@ fn main() {
 }
 
 fn run(cli: Cli) -> Result<i32> {
+    let cluster = cli.cluster;
     match cli.command {
         Command::Demo { contributors, revenue, usage_events, zipf, program, json } => {
             let program = program
@@ -285,7 +284,6 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(if conserved { 0 } else { 2 })
         }
         Command::Crank {
-            cluster,
             pool,
             once,
             max_priority_fee,
@@ -296,7 +294,7 @@ fn run(cli: Cli) -> Result<i32> {
             log_format,
         } => {
             let payer = signer(&cluster)?;
-            let mut chain = connect(&cluster);
+            let mut chain = connect(&cluster)?;
             crank(
                 &mut chain,
                 payer,
@@ -314,25 +312,25 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Pool { command } => {
             match command {
-                PoolCommand::Create { cluster, mint, pool_id, attestor, cranker_reward_bps, min_payout } => {
+                PoolCommand::Create { mint, pool_id, attestor, cranker_reward_bps, min_payout } => {
                     let payer = signer(&cluster)?;
                     let args = ops::CreatePool { mint, pool_id, attestor, cranker_reward_bps, min_payout };
-                    let outcome = ops::pool_create(&mut connect(&cluster), &payer, args)?;
+                    let outcome = ops::pool_create(&mut connect(&cluster)?, &payer, args)?;
                     print(&cluster, outcome)?;
                 }
-                PoolCommand::Show { cluster, pool } => print(&cluster, ops::pool_show(&mut connect(&cluster), &pool)?)?,
-                PoolCommand::Pause { cluster, pool } => {
+                PoolCommand::Show { pool } => print(&cluster, ops::pool_show(&mut connect(&cluster)?, &pool)?)?,
+                PoolCommand::Pause { pool } => {
                     let payer = signer(&cluster)?;
-                    print(&cluster, ops::pool_set_paused(&mut connect(&cluster), &payer, &pool, true)?)?
+                    print(&cluster, ops::pool_set_paused(&mut connect(&cluster)?, &payer, &pool, true)?)?
                 }
-                PoolCommand::Unpause { cluster, pool } => {
+                PoolCommand::Unpause { pool } => {
                     let payer = signer(&cluster)?;
-                    print(&cluster, ops::pool_set_paused(&mut connect(&cluster), &payer, &pool, false)?)?
+                    print(&cluster, ops::pool_set_paused(&mut connect(&cluster)?, &payer, &pool, false)?)?
                 }
             }
             Ok(0)
         }
-        Command::Contribute { cluster, pool, file, hash, uri, kind, destination } => {
+        Command::Contribute { pool, file, hash, uri, kind, destination } => {
             let content_hash = match (&file, &hash) {
                 (Some(path), _) => ops::sha256_file(path)?,
                 (None, Some(hex)) => ops::parse_hash(hex)?,
@@ -341,31 +339,31 @@ fn run(cli: Cli) -> Result<i32> {
             let kind = ops::parse_kind(&kind)?;
             let payer = signer(&cluster)?;
             let args = ops::Contribute { pool, content_hash, uri, kind, destination };
-            print(&cluster, ops::contribute(&mut connect(&cluster), &payer, args)?)?;
+            print(&cluster, ops::contribute(&mut connect(&cluster)?, &payer, args)?)?;
             Ok(0)
         }
-        Command::Weights { command: WeightsCommand::Set { cluster, pool, file, epoch } } => {
+        Command::Weights { command: WeightsCommand::Set { pool, file, epoch } } => {
             let payer = signer(&cluster)?;
-            print(&cluster, ops::weights_set(&mut connect(&cluster), &payer, &pool, &file, epoch)?)?;
+            print(&cluster, ops::weights_set(&mut connect(&cluster)?, &payer, &pool, &file, epoch)?)?;
             Ok(0)
         }
-        Command::Deposit { cluster, pool, amount, from } => {
+        Command::Deposit { pool, amount, from } => {
             let payer = signer(&cluster)?;
-            print(&cluster, ops::deposit(&mut connect(&cluster), &payer, &pool, &amount, from)?)?;
+            print(&cluster, ops::deposit(&mut connect(&cluster)?, &payer, &pool, &amount, from)?)?;
             Ok(0)
         }
-        Command::Attribute { cluster, pool, fee, shares, from } => {
+        Command::Attribute { pool, fee, shares, from } => {
             let payer = signer(&cluster)?;
-            print(&cluster, ops::attribute(&mut connect(&cluster), &payer, &pool, &fee, &shares, from)?)?;
+            print(&cluster, ops::attribute(&mut connect(&cluster)?, &payer, &pool, &fee, &shares, from)?)?;
             Ok(0)
         }
-        Command::Claim { cluster, contribution, destination } => {
+        Command::Claim { contribution, destination } => {
             let payer = signer(&cluster)?;
-            print(&cluster, ops::claim(&mut connect(&cluster), &payer, &contribution, destination)?)?;
+            print(&cluster, ops::claim(&mut connect(&cluster)?, &payer, &contribution, destination)?)?;
             Ok(0)
         }
-        Command::Status { cluster, pool } => {
-            print(&cluster, ops::status(&mut connect(&cluster), pool)?)?;
+        Command::Status { pool } => {
+            print(&cluster, ops::status(&mut connect(&cluster)?, pool)?)?;
             Ok(0)
         }
     }

@@ -94,6 +94,28 @@ fn operator_commands_end_to_end() {
     assert_eq!(shown["mint"], mint.pubkey().to_string());
     assert_eq!(shown["min_payout"], 10_000);
     assert_eq!((&shown["freeze_authority"], &shown["vault_can_be_frozen"]), (&Value::Null, &Value::Bool(false)));
+    // global flags before the subcommand, and defaults from a Solana CLI config file
+    let config = d.join("config.yml");
+    std::fs::write(
+        &config,
+        format!("json_rpc_url: \"{}\"\nkeypair_path: {}\ncommitment: confirmed\n", v.url, op.display()),
+    )
+    .expect("config");
+    let before = Command::new(env!("CARGO_BIN_EXE_tributary"))
+        .args(["-u", &v.url, "-k"])
+        .arg(&op)
+        .args(["--output", "json", "pool", "show", &pool.to_string()])
+        .output()
+        .expect("run");
+    assert!(before.status.success(), "{}", String::from_utf8_lossy(&before.stderr));
+    assert_eq!(json(&String::from_utf8_lossy(&before.stdout))["pool"], pool.to_string());
+    let from_config = Command::new(env!("CARGO_BIN_EXE_tributary"))
+        .arg("-C")
+        .arg(&config)
+        .args(["pool", "show", &pool.to_string(), "--output", "json"])
+        .output()
+        .expect("run");
+    assert!(from_config.status.success(), "{}", String::from_utf8_lossy(&from_config.stderr));
 
     // three contributors register files, hashed locally
     let mut contributors = Vec::new();
