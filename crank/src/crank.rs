@@ -86,11 +86,39 @@ pub struct CrankOptions {
     pub reward_account: Option<Pubkey>,
     /// Keep destinations in address lookup tables (v0). Off: legacy-sized transactions.
     pub lookup_tables: bool,
+    /// Pay only the ledger pages of this shard, so several cranks split a pool without racing.
+    pub shard: Option<Shard>,
 }
 
 impl Default for CrankOptions {
     fn default() -> Self {
-        Self { max_priority_fee: 0, margin_percent: 10, reward_account: None, lookup_tables: true }
+        Self { max_priority_fee: 0, margin_percent: 10, reward_account: None, lookup_tables: true, shard: None }
+    }
+}
+
+/// Shard `index` of `count`: the ledger pages whose number is `index` modulo `count`. A crank
+/// transaction names one page, so shards never put the same entry in two transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    pub fn holds(&self, entry: u32) -> bool {
+        pda::page_of(entry) % self.count == self.index
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    /// `i/n` with i < n.
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let parsed = text.split_once('/').and_then(|(i, n)| Some((i.trim().parse().ok()?, n.trim().parse().ok()?)));
+        match parsed {
+            Some((index, count)) if index < count => Ok(Shard { index, count }),
+            _ => Err(format!("'{text}' is not a shard: write i/n with 0 <= i < n (e.g. 0/2)")),
+        }
     }
 }
 
@@ -328,7 +356,11 @@ impl Cranker {
             report.mode = "paused".into();
             return Ok(report);
         }
-        let (due, unpayable) = due_payouts(chain, &view)?;
+        let (mut due, mut unpayable) = due_payouts(chain, &view)?;
+        if let Some(shard) = self.opts.shard {
+            due.retain(|d| shard.holds(d.entry));
+            unpayable.retain(|d| shard.holds(d.entry));
+        }
         report.due = due.len();
         report.unpayable = unpayable.len();
         if due.is_empty() {

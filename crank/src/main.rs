@@ -98,6 +98,9 @@ enum Command {
         /// Send legacy-sized transactions without address lookup tables
         #[arg(long)]
         no_lookup_tables: bool,
+        /// Pay only the ledger pages i, i+n, i+2n…: run n cranks with 0/n … (n-1)/n to split the work
+        #[arg(long, value_name = "i/n")]
+        shard: Option<tributary_cli::crank::Shard>,
         /// Log lines for people or one JSON object per line
         #[arg(long, value_enum, default_value = "human")]
         log_format: LogFormat,
@@ -291,6 +294,7 @@ fn run(cli: Cli) -> Result<i32> {
             interval,
             reward_account,
             no_lookup_tables,
+            shard,
             log_format,
         } => {
             let payer = signer(&cluster)?;
@@ -307,6 +311,7 @@ fn run(cli: Cli) -> Result<i32> {
                     margin_percent: cu_margin,
                     reward_account,
                     lookup_tables: !no_lookup_tables,
+                    shard,
                 },
             )
         }
