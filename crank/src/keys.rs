@@ -50,23 +50,6 @@ impl SolanaConfig {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_what_solana_config_set_writes() {
-        let text = "---\njson_rpc_url: \"https://api.devnet.solana.com\"\nwebsocket_url: \"\"\n\
-                    keypair_path: /home/op/.config/solana/ops.json\naddress_labels:\n  \"11111111111111111111111111111111\": System Program\n\
-                    commitment: confirmed\n";
-        let config = SolanaConfig::parse(text);
-        assert_eq!(config.json_rpc_url.as_deref(), Some("https://api.devnet.solana.com"));
-        assert_eq!(config.keypair_path, Some(PathBuf::from("/home/op/.config/solana/ops.json")));
-        assert_eq!(config.commitment.as_deref(), Some("confirmed"));
-        assert_eq!(SolanaConfig::parse(""), SolanaConfig::default());
-    }
-}
-
 pub fn read_keypair(path: &Path) -> Result<Keypair> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         anyhow!(
@@ -89,4 +72,21 @@ pub fn write_keypair(path: &Path, keypair: &Keypair) -> Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     std::fs::write(path, serde_json::to_string(&bytes)?).with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_solana_config_set_writes() {
+        let text = "---\njson_rpc_url: \"https://api.devnet.solana.com\"\nwebsocket_url: \"\"\n\
+                    keypair_path: /home/op/.config/solana/ops.json\naddress_labels:\n  \"11111111111111111111111111111111\": System Program\n\
+                    commitment: confirmed\n";
+        let config = SolanaConfig::parse(text);
+        assert_eq!(config.json_rpc_url.as_deref(), Some("https://api.devnet.solana.com"));
+        assert_eq!(config.keypair_path, Some(PathBuf::from("/home/op/.config/solana/ops.json")));
+        assert_eq!(config.commitment.as_deref(), Some("confirmed"));
+        assert_eq!(SolanaConfig::parse(""), SolanaConfig::default());
+    }
 }
