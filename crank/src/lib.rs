@@ -1,5 +1,6 @@
 //! The `tributary` command's library: the crank bot, the operator commands and the demo, over one
 //! `Chain` interface implemented for JSON-RPC nodes and for the embedded LiteSVM.
+pub mod admin;
 pub mod chain;
 pub mod crank;
 pub mod demo;

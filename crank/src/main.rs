@@ -9,7 +9,7 @@ use tributary_cli::chain::Chain;
 use tributary_cli::crank::{CrankOptions, Cranker, RoundReport};
 use tributary_cli::ops::{self, Outcome};
 use tributary_cli::rpc::RpcChain;
-use tributary_cli::{demo, keys};
+use tributary_cli::{admin, demo, keys};
 
 #[derive(Parser)]
 #[command(name = "tributary", version, about = "Tributary: pay AI contributors in streamed micro-payments")]
@@ -172,6 +172,16 @@ enum Command {
         #[arg(long)]
         destination: Option<Pubkey>,
     },
+    /// Ledger pages of a pool: open one ahead of registrations, close the last one
+    Pages {
+        #[command(subcommand)]
+        command: PagesCommand,
+    },
+    /// Your contribution: retire, close, change its payout account
+    Contribution {
+        #[command(subcommand)]
+        command: ContributionCommand,
+    },
     /// A table of pools with what they owe
     Status {
         /// Only this pool [default: every pool of the program]
@@ -203,9 +213,100 @@ enum PoolCommand {
     /// Show a pool
     Show { pool: Pubkey },
     /// Stop deposits, usage fees, cranks, weight updates and registrations (authority only; claims stay open)
-    Pause { pool: Pubkey },
+    Pause {
+        pool: Pubkey,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
     /// Resume a paused pool (authority only)
-    Unpause { pool: Pubkey },
+    Unpause {
+        pool: Pubkey,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
+    /// Change the cranker reward and/or the minimum payout (authority only)
+    Config {
+        pool: Pubkey,
+        /// Share of each crank payout paid to the cranker, basis points (at most 100)
+        #[arg(long)]
+        cranker_reward_bps: Option<u16>,
+        /// Smallest payout the crank sends, in tokens
+        #[arg(long)]
+        min_payout: Option<String>,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
+    /// Hand the power to post weights to another key (authority only)
+    Attestor {
+        pool: Pubkey,
+        #[arg(long)]
+        attestor: Pubkey,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
+    /// Propose a new authority, which takes over when it accepts (authority only)
+    ProposeAuthority {
+        pool: Pubkey,
+        /// The proposed authority
+        #[arg(long, conflicts_with = "cancel", required_unless_present = "cancel")]
+        new_authority: Option<Pubkey>,
+        /// Withdraw a pending proposal
+        #[arg(long)]
+        cancel: bool,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
+    /// Accept a proposed authority transfer (the proposed authority)
+    AcceptAuthority {
+        pool: Pubkey,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
+    /// Close an empty pool: remaining dust to a token account, rent to the authority (authority only)
+    Close {
+        pool: Pubkey,
+        /// Token account for the dust [default: the authority's associated token account]
+        #[arg(long)]
+        to: Option<Pubkey>,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
+}
+
+/// For a pool whose authority is a multisig: print the instruction instead of sending it.
+#[derive(Args, Clone)]
+struct Multisig {
+    /// Print the instruction (and a base58 message with this fee payer) for AUTHORITY to sign in a
+    /// multisig UI such as Squads, instead of sending it
+    #[arg(long, value_name = "AUTHORITY")]
+    print_instruction: Option<Pubkey>,
+}
+
+#[derive(Subcommand)]
+enum PagesCommand {
+    /// Open the pool's next ledger page now (you pay its rent and get it back when it closes), so
+    /// contributors who register next never pay a page's rent
+    Open { pool: Pubkey },
+    /// Close the pool's last ledger page (authority; no active contributions); rent back to its payer
+    Close {
+        pool: Pubkey,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContributionCommand {
+    /// Stop earning: weight 0; what is owed stays payable
+    Retire { contribution: Pubkey },
+    /// Close a retired contribution with nothing owed; its rent comes back to you
+    Close { contribution: Pubkey },
+    /// Send its payouts to another token account of the pool's mint that you own
+    SetDestination {
+        contribution: Pubkey,
+        #[arg(long)]
+        destination: Pubkey,
+    },
 }
 
 #[derive(Subcommand)]
@@ -247,6 +348,23 @@ fn signer(cluster: &Cluster) -> Result<solana_keypair::Keypair> {
     let config = keys::SolanaConfig::load(cluster.config.as_deref())?;
     let path = cluster.keypair.clone().or(config.keypair_path).unwrap_or_else(keys::default_keypair_path);
     keys::read_keypair(&path)
+}
+
+/// Run an authority command: signed and sent by the keypair, or printed for a multisig to sign.
+fn authority(
+    cluster: &Cluster,
+    multisig: &Multisig,
+    command: impl FnOnce(&mut RpcChain, &admin::Act) -> Result<Outcome>,
+) -> Result<()> {
+    let mut chain = connect(cluster)?;
+    let outcome = match multisig.print_instruction {
+        Some(authority) => command(&mut chain, &admin::Act::Print { authority })?,
+        None => {
+            let payer = signer(cluster)?;
+            command(&mut chain, &admin::Act::Send(&payer))?
+        }
+    };
+    print(cluster, outcome)
 }
 
 fn print(cluster: &Cluster, outcome: Outcome) -> Result<()> {
@@ -324,13 +442,28 @@ fn run(cli: Cli) -> Result<i32> {
                     print(&cluster, outcome)?;
                 }
                 PoolCommand::Show { pool } => print(&cluster, ops::pool_show(&mut connect(&cluster)?, &pool)?)?,
-                PoolCommand::Pause { pool } => {
-                    let payer = signer(&cluster)?;
-                    print(&cluster, ops::pool_set_paused(&mut connect(&cluster)?, &payer, &pool, true)?)?
+                PoolCommand::Pause { pool, multisig } => {
+                    authority(&cluster, &multisig, |c, act| admin::set_paused(c, act, &pool, true))?
                 }
-                PoolCommand::Unpause { pool } => {
-                    let payer = signer(&cluster)?;
-                    print(&cluster, ops::pool_set_paused(&mut connect(&cluster)?, &payer, &pool, false)?)?
+                PoolCommand::Unpause { pool, multisig } => {
+                    authority(&cluster, &multisig, |c, act| admin::set_paused(c, act, &pool, false))?
+                }
+                PoolCommand::Config { pool, cranker_reward_bps, min_payout, multisig } => {
+                    authority(&cluster, &multisig, |c, act| {
+                        admin::pool_config(c, act, &pool, cranker_reward_bps, min_payout.as_deref())
+                    })?
+                }
+                PoolCommand::Attestor { pool, attestor, multisig } => {
+                    authority(&cluster, &multisig, |c, act| admin::set_attestor(c, act, &pool, attestor))?
+                }
+                PoolCommand::ProposeAuthority { pool, new_authority, cancel: _, multisig } => {
+                    authority(&cluster, &multisig, |c, act| admin::propose_authority(c, act, &pool, new_authority))?
+                }
+                PoolCommand::AcceptAuthority { pool, multisig } => {
+                    authority(&cluster, &multisig, |c, act| admin::accept_authority(c, act, &pool))?
+                }
+                PoolCommand::Close { pool, to, multisig } => {
+                    authority(&cluster, &multisig, |c, act| admin::close_pool(c, act, &pool, to))?
                 }
             }
             Ok(0)
@@ -365,6 +498,30 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Claim { contribution, destination } => {
             let payer = signer(&cluster)?;
             print(&cluster, ops::claim(&mut connect(&cluster)?, &payer, &contribution, destination)?)?;
+            Ok(0)
+        }
+        Command::Pages { command } => match command {
+            PagesCommand::Open { pool } => {
+                let payer = signer(&cluster)?;
+                print(&cluster, admin::open_page(&mut connect(&cluster)?, &payer, &pool)?)?;
+                Ok(0)
+            }
+            PagesCommand::Close { pool, multisig } => {
+                authority(&cluster, &multisig, |c, act| admin::close_page(c, act, &pool))?;
+                Ok(0)
+            }
+        },
+        Command::Contribution { command } => {
+            let payer = signer(&cluster)?;
+            let mut chain = connect(&cluster)?;
+            let outcome = match command {
+                ContributionCommand::Retire { contribution } => admin::retire(&mut chain, &payer, &contribution)?,
+                ContributionCommand::Close { contribution } => admin::close(&mut chain, &payer, &contribution)?,
+                ContributionCommand::SetDestination { contribution, destination } => {
+                    admin::set_destination(&mut chain, &payer, &contribution, destination)?
+                }
+            };
+            print(&cluster, outcome)?;
             Ok(0)
         }
         Command::Status { pool } => {

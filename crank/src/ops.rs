@@ -115,20 +115,6 @@ pub fn pool_show(chain: &mut dyn Chain, address: &Pubkey) -> Result<Outcome> {
     Ok(Outcome { human, json })
 }
 
-pub fn pool_set_paused(chain: &mut dyn Chain, payer: &Keypair, address: &Pubkey, paused: bool) -> Result<Outcome> {
-    let view = load_pool(chain, address)?;
-    if view.pool.authority != payer.pubkey() {
-        bail!("{} is not the pool's authority ({})", payer.pubkey(), view.pool.authority);
-    }
-    let instruction = if paused { ix::pause(&payer.pubkey(), address) } else { ix::unpause(&payer.pubkey(), address) };
-    let landed = send(chain, payer, &[instruction])?;
-    let word = if paused { "paused" } else { "unpaused" };
-    Ok(Outcome {
-        human: format!("{word} pool {address}, signature {}", landed.signature),
-        json: json!({"pool": address.to_string(), "paused": paused, "signature": landed.signature.to_string()}),
-    })
-}
-
 pub fn parse_kind(text: &str) -> Result<ContributionKind> {
     Ok(match text.to_ascii_lowercase().as_str() {
         "dataset" | "data" => ContributionKind::Dataset,

@@ -578,3 +578,121 @@ fn token_2022_crank_events_survive_the_log_limit_at_55_payouts() {
     let received: u64 = pool.destinations.iter().map(|d| balance(&mut chain, d)).sum();
     assert_eq!(batches.iter().map(|b| b.amount).sum::<u64>(), received, "the events add up to what arrived");
 }
+
+/// Every instruction of the program is reachable from the CLI: ledger pages opened and closed,
+/// pool configuration, attestor (printed for a multisig, nothing sent), authority proposed and
+/// accepted, a contribution's payout account changed, retired and closed, the pool closed.
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn every_instruction_is_reachable_from_the_cli() {
+    let v = TestValidator::start("admin", 6);
+    let mut chain = v.chain();
+    let d = dir("admin");
+    let (operator, heir, contributor) = (keypair(0x71, 0), keypair(0x71, 1), keypair(0x71, 2));
+    for k in [&operator, &heir, &contributor] {
+        setup::airdrop(&mut chain, &k.pubkey(), 10_000_000_000);
+    }
+    let mint = keypair(0x71, 3);
+    setup::create_mint(&mut chain, &operator, &mint, 1_000_000_000);
+    let (op, heir_key, c_key) =
+        (key_file(&d, "op", &operator), key_file(&d, "heir", &heir), key_file(&d, "c", &contributor));
+    let created = json(&run_ok(&mut tributary(
+        &v.url,
+        &op,
+        &["pool", "create", "--mint", &mint.pubkey().to_string(), "--output", "json"],
+    )));
+    let pool: Pubkey = created["pool"].as_str().expect("pool").parse().expect("pool key");
+    let p = pool.to_string();
+    let read = |chain: &mut RpcChain| tributary_cli::crank::load_view(chain, &pool).expect("pool").pool;
+
+    run_ok(&mut tributary(&v.url, &op, &["pages", "open", &p]));
+    assert_eq!(read(&mut chain).ledger_pages, 1, "a page opened ahead of registrations");
+    let registered = json(&run_ok(&mut tributary(
+        &v.url,
+        &c_key,
+        &["contribute", "--pool", &p, "--hash", &"ab".repeat(32), "--uri", "ipfs://x", "--output", "json"],
+    )));
+    let contribution = registered["contribution"].as_str().expect("contribution").to_string();
+
+    run_ok(&mut tributary(&v.url, &op, &["pool", "config", &p, "--cranker-reward-bps", "20", "--min-payout", "0.5"]));
+    let state = read(&mut chain);
+    assert_eq!((state.cranker_reward_bps, state.min_payout), (20, 500_000));
+
+    // printed for a multisig: the instruction the SDK would build, and nothing sent
+    let attestor = keypair(0x71, 4).pubkey();
+    let printed = json(&run_ok(&mut tributary(
+        &v.url,
+        &op,
+        &[
+            "pool",
+            "attestor",
+            &p,
+            "--attestor",
+            &attestor.to_string(),
+            "--print-instruction",
+            &operator.pubkey().to_string(),
+            "--output",
+            "json",
+        ],
+    )));
+    let expected = tributary_cli::admin::instruction_json(&ix::set_attestor(&operator.pubkey(), &pool, attestor));
+    assert_eq!(printed["instructions"][0], expected);
+    assert!(printed["message_base58"].as_str().is_some_and(|m| m.len() > 100));
+    assert_eq!(read(&mut chain).attestor, operator.pubkey(), "printing sends nothing");
+    run_ok(&mut tributary(&v.url, &op, &["pool", "attestor", &p, "--attestor", &attestor.to_string()]));
+    assert_eq!(read(&mut chain).attestor, attestor);
+
+    run_ok(&mut tributary(
+        &v.url,
+        &op,
+        &["pool", "propose-authority", &p, "--new-authority", &heir.pubkey().to_string()],
+    ));
+    assert_eq!(read(&mut chain).pending_authority, Some(heir.pubkey()));
+    let err = run_err(&mut tributary(&v.url, &op, &["pool", "accept-authority", &p]));
+    assert!(err.contains("not the pending authority"), "{err}");
+    run_ok(&mut tributary(&v.url, &heir_key, &["pool", "accept-authority", &p]));
+    assert_eq!(read(&mut chain).authority, heir.pubkey());
+
+    // the contributor's own instructions
+    let spare = keypair(0x71, 5);
+    let rent = chain.minimum_balance(165).expect("rent");
+    let ixs = [
+        solana_system_interface::instruction::create_account(
+            &contributor.pubkey(),
+            &spare.pubkey(),
+            rent,
+            165,
+            &token::TOKEN_PROGRAM,
+        ),
+        anchor_spl::token_2022::spl_token_2022::instruction::initialize_account3(
+            &token::TOKEN_PROGRAM,
+            &spare.pubkey(),
+            &mint.pubkey(),
+            &contributor.pubkey(),
+        )
+        .expect("ix"),
+    ];
+    tx::submit(&mut chain, &contributor, &[&spare], &ixs, &[], SendOptions::default()).expect("spare account");
+    run_ok(&mut tributary(
+        &v.url,
+        &c_key,
+        &["contribution", "set-destination", &contribution, "--destination", &spare.pubkey().to_string()],
+    ));
+    let view = tributary_cli::crank::load_view(&mut chain, &pool).expect("pool");
+    assert_eq!(view.entry(0).expect("entry 0").destination, spare.pubkey());
+    run_ok(&mut tributary(&v.url, &c_key, &["contribution", "retire", &contribution]));
+    let closed =
+        json(&run_ok(&mut tributary(&v.url, &c_key, &["contribution", "close", &contribution, "--output", "json"])));
+    assert!(closed["rent_returned"].as_u64() > Some(0));
+    assert!(chain.get_account(&contribution.parse().expect("key")).expect("read").is_none(), "closed");
+
+    // the new authority winds the pool down
+    run_ok(&mut tributary(&v.url, &heir_key, &["pages", "close", &p]));
+    assert_eq!(read(&mut chain).ledger_pages, 0);
+    let heir_token = token::associated_token_address(&heir.pubkey(), &mint.pubkey(), &token::TOKEN_PROGRAM);
+    let create =
+        token::create_associated_token_account(&heir.pubkey(), &heir.pubkey(), &mint.pubkey(), &token::TOKEN_PROGRAM);
+    tx::submit(&mut chain, &heir, &[], &[create], &[], SendOptions::default()).expect("heir token account");
+    run_ok(&mut tributary(&v.url, &heir_key, &["pool", "close", &p, "--to", &heir_token.to_string()]));
+    assert!(chain.get_account(&pool).expect("read").is_none(), "pool closed");
+}
