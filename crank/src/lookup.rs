@@ -4,35 +4,87 @@
 use crate::chain::{Chain, ChainError, Memcmp, Result};
 use crate::tx::{self, SendOptions};
 use anchor_lang::prelude::Pubkey;
-use solana_address_lookup_table_interface::instruction::{create_lookup_table, extend_lookup_table};
+use solana_address_lookup_table_interface::instruction::{
+    close_lookup_table, create_lookup_table, deactivate_lookup_table, extend_lookup_table,
+};
+use solana_address_lookup_table_interface::state::AddressLookupTable;
 use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
 use std::collections::HashMap;
 
 pub const LOOKUP_TABLE_PROGRAM: Pubkey = solana_address_lookup_table_interface::program::ID;
-/// Size of a table's header before its addresses.
-const META_SIZE: usize = 56;
+/// Offset of the authority's option tag in a table's header: what `getProgramAccounts` filters on.
 const AUTHORITY_TAG: usize = 21;
-const DEACTIVATION_SLOT: std::ops::Range<usize> = 4..12;
 pub const MAX_ADDRESSES: usize = 256;
 /// Addresses per extend transaction (32 bytes each within the packet).
 const EXTEND_CHUNK: usize = 24;
 
-/// Addresses of a lookup table account, if it is an active table.
+/// Authority and addresses of a lookup table account, if it is an active table (the interface
+/// crate's own decoder).
 pub fn parse_table(data: &[u8]) -> Option<(Option<Pubkey>, Vec<Pubkey>)> {
-    if data.len() < META_SIZE || data[..4] != [1, 0, 0, 0] {
-        return None;
+    let table = AddressLookupTable::deserialize(data).ok()?;
+    (table.meta.deactivation_slot == u64::MAX).then(|| (table.meta.authority, table.addresses.to_vec()))
+}
+
+/// The lookup tables `authority` owns, active or deactivated: `(table, deactivation slot)`, the
+/// slot `None` while the table is active.
+pub fn owned_tables(chain: &mut dyn Chain, authority: &Pubkey) -> Result<Vec<(Pubkey, Option<u64>)>> {
+    let mut tag_and_key = vec![1u8];
+    tag_and_key.extend_from_slice(authority.as_ref());
+    let found = chain.get_program_accounts(
+        &LOOKUP_TABLE_PROGRAM,
+        None,
+        &[Memcmp { offset: AUTHORITY_TAG, bytes: tag_and_key }],
+    )?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(key, account)| {
+            let table = AddressLookupTable::deserialize(&account.data).ok()?;
+            let slot = table.meta.deactivation_slot;
+            Some((key, (slot != u64::MAX).then_some(slot)))
+        })
+        .collect())
+}
+
+/// What `reclaim` did with each of the payer's tables.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Reclaimed {
+    pub deactivated: Vec<String>,
+    pub closed: Vec<String>,
+    /// Deactivated, but still within the cool-down (about 512 slots) before a table can close.
+    pub cooling_down: Vec<String>,
+    pub lamports_returned: u64,
+}
+
+/// Reclaim the rent of the crank's lookup tables: deactivate the active ones, close the deactivated
+/// ones whose cool-down is over (rent to the payer). Run it again after the cool-down to finish.
+pub fn reclaim(chain: &mut dyn Chain, payer: &Keypair) -> Result<Reclaimed> {
+    let mut done = Reclaimed::default();
+    for (table, deactivated) in owned_tables(chain, &payer.pubkey())? {
+        let authority = payer.pubkey();
+        match deactivated {
+            None => {
+                let ix = deactivate_lookup_table(table, authority);
+                tx::submit(chain, payer, &[], &[ix], &[], SendOptions::default())?;
+                done.deactivated.push(table.to_string());
+            }
+            Some(_) => {
+                let lamports = chain.get_account(&table)?.map(|a| a.lamports).unwrap_or(0);
+                let ix = close_lookup_table(table, authority, authority);
+                match tx::submit(chain, payer, &[], &[ix], &[], SendOptions::default()) {
+                    Ok(_) => {
+                        done.closed.push(table.to_string());
+                        done.lamports_returned += lamports;
+                    }
+                    // the program refuses to close a table still in its cool-down
+                    Err(ChainError::Failed { .. }) => done.cooling_down.push(table.to_string()),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
     }
-    let deactivation = u64::from_le_bytes(data[DEACTIVATION_SLOT].try_into().ok()?);
-    if deactivation != u64::MAX {
-        return None;
-    }
-    let authority = (data[AUTHORITY_TAG] == 1)
-        .then(|| Pubkey::try_from(&data[AUTHORITY_TAG + 1..AUTHORITY_TAG + 33]).ok())
-        .flatten();
-    let addresses = data[META_SIZE..].chunks_exact(32).filter_map(|c| Pubkey::try_from(c).ok()).collect();
-    Some((authority, addresses))
+    Ok(done)
 }
 
 #[derive(Default)]
@@ -113,5 +165,28 @@ impl AddressBook {
         indexes.sort_unstable();
         indexes.dedup();
         indexes.into_iter().map(|i| self.tables[i].clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solana_address_lookup_table_interface::state::LookupTableMeta;
+
+    #[test]
+    fn tables_decode_with_the_interface_and_only_active_ones_are_used() {
+        let authority = Pubkey::new_from_array([7; 32]);
+        let addresses = [Pubkey::new_from_array([1; 32]), Pubkey::new_from_array([2; 32])];
+        let table = |deactivation_slot| {
+            let meta = LookupTableMeta { deactivation_slot, ..LookupTableMeta::new(authority) };
+            AddressLookupTable { meta, addresses: std::borrow::Cow::Borrowed(&addresses) }
+                .serialize_for_tests()
+                .expect("serialize")
+        };
+        assert_eq!(parse_table(&table(u64::MAX)), Some((Some(authority), addresses.to_vec())));
+        assert_eq!(parse_table(&table(42)), None, "a deactivated table is not used");
+        assert_eq!(parse_table(&[0u8; 10]), None);
+        // the authority's option tag sits where `owned_tables` filters
+        assert_eq!(table(u64::MAX)[AUTHORITY_TAG..AUTHORITY_TAG + 33], [&[1u8][..], authority.as_ref()].concat()[..]);
     }
 }

@@ -182,6 +182,11 @@ enum Command {
         #[command(subcommand)]
         command: ContributionCommand,
     },
+    /// The crank's address lookup tables (it creates them and pays their rent)
+    LookupTables {
+        #[command(subcommand)]
+        command: LookupCommand,
+    },
     /// A table of pools with what they owe
     Status {
         /// Only this pool [default: every pool of the program]
@@ -293,6 +298,13 @@ enum PagesCommand {
         #[command(flatten)]
         multisig: Multisig,
     },
+}
+
+#[derive(Subcommand)]
+enum LookupCommand {
+    /// Reclaim their rent: deactivate the keypair's tables, close those past the ~512-slot cool-down
+    /// (run again later to close the rest); stop the crank first, it would re-create them
+    Reclaim,
 }
 
 #[derive(Subcommand)]
@@ -522,6 +534,19 @@ fn run(cli: Cli) -> Result<i32> {
                 }
             };
             print(&cluster, outcome)?;
+            Ok(0)
+        }
+        Command::LookupTables { command: LookupCommand::Reclaim } => {
+            let payer = signer(&cluster)?;
+            let done = tributary_cli::lookup::reclaim(&mut connect(&cluster)?, &payer).map_err(|e| anyhow!("{e}"))?;
+            let human = format!(
+                "deactivated {}, closed {} ({} lamports back), cooling down {}",
+                done.deactivated.len(),
+                done.closed.len(),
+                done.lamports_returned,
+                done.cooling_down.len()
+            );
+            print(&cluster, Outcome { human, json: serde_json::to_value(&done)? })?;
             Ok(0)
         }
         Command::Status { pool } => {

@@ -577,6 +577,15 @@ fn token_2022_crank_events_survive_the_log_limit_at_55_payouts() {
     assert_eq!(batches.iter().map(|b| b.paid).sum::<u32>(), 110, "every payout is in a CrankBatch event");
     let received: u64 = pool.destinations.iter().map(|d| balance(&mut chain, d)).sum();
     assert_eq!(batches.iter().map(|b| b.amount).sum::<u64>(), received, "the events add up to what arrived");
+
+    // the cranker reclaims its lookup tables' rent: deactivated now, closable after the cool-down
+    let d = dir("t22events");
+    let key = key_file(&d, "cranker", &bot.payer);
+    let first = json(&run_ok(&mut tributary(&v.url, &key, &["lookup-tables", "reclaim", "--output", "json"])));
+    let deactivated = first["deactivated"].as_array().expect("list").len();
+    assert!(deactivated >= 1, "{first}");
+    let again = json(&run_ok(&mut tributary(&v.url, &key, &["lookup-tables", "reclaim", "--output", "json"])));
+    assert_eq!(again["cooling_down"].as_array().expect("list").len(), deactivated, "{again}");
 }
 
 /// Every instruction of the program is reachable from the CLI: ledger pages opened and closed,
