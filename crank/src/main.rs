@@ -619,7 +619,17 @@ fn crank(
     let mut cranker = Cranker::new(payer, opts);
     let mut failures = 0u32;
     let mut passes = 0u32;
+    // SIGTERM / SIGINT: finish the round in progress (its transactions are confirmed), then exit 0
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(signal, stop.clone())?;
+    }
+    let stopping = || stop.load(std::sync::atomic::Ordering::Relaxed);
     loop {
+        if stopping() {
+            log(format, "stopped on signal".into(), json!({"event": "stop", "passes": passes}));
+            return Ok(0);
+        }
         passes += 1;
         let pools = match pool {
             Some(p) => Ok(vec![p]),
@@ -669,7 +679,11 @@ fn crank(
         }
         let backoff =
             if round_failed { Duration::from_secs(1 << failures.min(5)) } else { Duration::from_secs(interval) };
-        std::thread::sleep(if once && !round_failed { Duration::from_millis(500) } else { backoff });
+        let pause = if once && !round_failed { Duration::from_millis(500) } else { backoff };
+        let until = std::time::Instant::now() + pause;
+        while std::time::Instant::now() < until && !stopping() {
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 

@@ -314,8 +314,17 @@ fn crank_survives_a_validator_restart_without_paying_twice() {
         })
     });
     assert!(crank.try_wait().expect("crank").is_none(), "the crank rode out the restart");
-    let _ = crank.kill();
-    let _ = crank.wait();
+    // SIGTERM: the crank finishes its round and exits cleanly
+    let term = Command::new("kill").args(["-TERM", &crank.id().to_string()]).status().expect("kill");
+    assert!(term.success());
+    let mut status = None;
+    wait_until("the crank to stop on SIGTERM", Duration::from_secs(60), || {
+        status = crank.try_wait().expect("crank");
+        status.is_some()
+    });
+    assert!(status.is_some_and(|s| s.success()), "clean exit on SIGTERM: {status:?}");
+    let logged = std::fs::read_to_string(&log).expect("log");
+    assert!(logged.lines().any(|l| l.contains("\"event\":\"stop\"")), "{logged}");
     assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0, "nothing left owed");
 }
 
