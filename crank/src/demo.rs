@@ -39,17 +39,18 @@ const ONE_TOKEN: u64 = 1_000_000;
 /// Registrations per transaction (each contributor signs its own).
 const REGISTRATIONS_PER_TX: usize = 3;
 
-/// xorshift64*: deterministic choices without a dependency.
-struct Rng(u64);
+/// xorshift64*: deterministic choices without a dependency (the demo and the engine's tests).
+pub struct Rng(pub u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+    /// Uniform-ish in `0..n` (`n` ≥ 1).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
     }
 }
 

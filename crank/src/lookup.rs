@@ -20,16 +20,17 @@ pub const MAX_ADDRESSES: usize = 256;
 /// Addresses per extend transaction (32 bytes each within the packet).
 const EXTEND_CHUNK: usize = 24;
 
-/// Authority and addresses of a lookup table account, if it is an active table (the interface
-/// crate's own decoder).
-pub fn parse_table(data: &[u8]) -> Option<(Option<Pubkey>, Vec<Pubkey>)> {
-    let table = AddressLookupTable::deserialize(data).ok()?;
-    (table.meta.deactivation_slot == u64::MAX).then(|| (table.meta.authority, table.addresses.to_vec()))
+/// A lookup table an authority owns.
+pub struct OwnedTable {
+    pub key: Pubkey,
+    /// `None` while the table is active.
+    pub deactivation_slot: Option<u64>,
+    pub addresses: Vec<Pubkey>,
 }
 
-/// The lookup tables `authority` owns, active or deactivated: `(table, deactivation slot)`, the
-/// slot `None` while the table is active.
-pub fn owned_tables(chain: &mut dyn Chain, authority: &Pubkey) -> Result<Vec<(Pubkey, Option<u64>)>> {
+/// The lookup tables `authority` owns, active or deactivated (one `getProgramAccounts`; none on a
+/// chain that cannot list them).
+pub fn owned_tables(chain: &mut dyn Chain, authority: &Pubkey) -> Result<Vec<OwnedTable>> {
     let mut tag_and_key = vec![1u8];
     tag_and_key.extend_from_slice(authority.as_ref());
     let found = chain.get_program_accounts(
@@ -42,7 +43,11 @@ pub fn owned_tables(chain: &mut dyn Chain, authority: &Pubkey) -> Result<Vec<(Pu
         .filter_map(|(key, account)| {
             let table = AddressLookupTable::deserialize(&account.data).ok()?;
             let slot = table.meta.deactivation_slot;
-            Some((key, (slot != u64::MAX).then_some(slot)))
+            Some(OwnedTable {
+                key,
+                deactivation_slot: (slot != u64::MAX).then_some(slot),
+                addresses: table.addresses.to_vec(),
+            })
         })
         .collect())
 }
@@ -61,9 +66,9 @@ pub struct Reclaimed {
 /// ones whose cool-down is over (rent to the payer). Run it again after the cool-down to finish.
 pub fn reclaim(chain: &mut dyn Chain, payer: &Keypair) -> Result<Reclaimed> {
     let mut done = Reclaimed::default();
-    for (table, deactivated) in owned_tables(chain, &payer.pubkey())? {
+    for OwnedTable { key: table, deactivation_slot, .. } in owned_tables(chain, &payer.pubkey())? {
         let authority = payer.pubkey();
-        match deactivated {
+        match deactivation_slot {
             None => {
                 let ix = deactivate_lookup_table(table, authority);
                 tx::submit(chain, payer, &[], &[ix], &[], SendOptions::default())?;
@@ -99,18 +104,9 @@ pub struct AddressBook {
 impl AddressBook {
     /// The active tables `authority` owns (none on a chain that cannot list them).
     pub fn load(chain: &mut dyn Chain, authority: &Pubkey) -> Result<Self> {
-        let mut tag_and_key = vec![1u8];
-        tag_and_key.extend_from_slice(authority.as_ref());
-        let found = chain.get_program_accounts(
-            &LOOKUP_TABLE_PROGRAM,
-            None,
-            &[Memcmp { offset: AUTHORITY_TAG, bytes: tag_and_key }],
-        )?;
         let mut book = Self::default();
-        for (key, account) in found {
-            if let Some((_, addresses)) = parse_table(&account.data) {
-                book.tables.push(AddressLookupTableAccount { key, addresses });
-            }
+        for table in owned_tables(chain, authority)?.into_iter().filter(|t| t.deactivation_slot.is_none()) {
+            book.tables.push(AddressLookupTableAccount { key: table.key, addresses: table.addresses });
         }
         // the fullest first, so the one with room (if any) is last
         book.tables.sort_by_key(|t| std::cmp::Reverse(t.addresses.len()));
@@ -174,7 +170,7 @@ mod tests {
     use solana_address_lookup_table_interface::state::LookupTableMeta;
 
     #[test]
-    fn tables_decode_with_the_interface_and_only_active_ones_are_used() {
+    fn the_authority_filter_sits_where_the_interface_writes_the_authority() {
         let authority = Pubkey::new_from_array([7; 32]);
         let addresses = [Pubkey::new_from_array([1; 32]), Pubkey::new_from_array([2; 32])];
         let table = |deactivation_slot| {
@@ -183,9 +179,9 @@ mod tests {
                 .serialize_for_tests()
                 .expect("serialize")
         };
-        assert_eq!(parse_table(&table(u64::MAX)), Some((Some(authority), addresses.to_vec())));
-        assert_eq!(parse_table(&table(42)), None, "a deactivated table is not used");
-        assert_eq!(parse_table(&[0u8; 10]), None);
+        let decoded = table(42);
+        let decoded = AddressLookupTable::deserialize(&decoded).expect("decode");
+        assert_eq!((decoded.meta.deactivation_slot, decoded.addresses.to_vec()), (42, addresses.to_vec()));
         // the authority's option tag sits where `owned_tables` filters
         assert_eq!(table(u64::MAX)[AUTHORITY_TAG..AUTHORITY_TAG + 33], [&[1u8][..], authority.as_ref()].concat()[..]);
     }

@@ -34,17 +34,14 @@ fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// xorshift64*: a deterministic sequence from the seed.
-struct Rng(u64);
+/// The demo's deterministic generator, with the two draws the life cycle needs.
+struct Rng(tributary_cli::demo::Rng);
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.0.next()
     }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0.below(n as u64) as usize
     }
     fn chance(&mut self, one_in: usize) -> bool {
         self.below(one_in) == 0
@@ -282,8 +279,14 @@ fn every_payable_entry_is_paid_within_two_rounds_through_a_randomized_life_cycle
     let seed = env_or("TRIBUTARY_LIVENESS_SEED", 0x5EED_1234);
     let mut world = World::new(MIN_PAYOUT);
     let mut bot = cranker(&mut world);
-    let mut life =
-        Life { world, rng: Rng(seed), accounts: Accounts(Vec::new()), spares: 0, total_in: 0, raced: HashMap::new() };
+    let mut life = Life {
+        world,
+        rng: Rng(tributary_cli::demo::Rng(seed)),
+        accounts: Accounts(Vec::new()),
+        spares: 0,
+        total_in: 0,
+        raced: HashMap::new(),
+    };
     life.register(contributors);
     let all: Vec<(u32, u64)> = (0..contributors as u32).map(|e| (e, 1 + life.rng.next() % 1_000_000)).collect();
     life.world.set_weights(&all);

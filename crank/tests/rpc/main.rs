@@ -552,9 +552,13 @@ fn token_2022_crank_events_survive_the_log_limit_at_55_payouts() {
     assert_eq!(reports.iter().map(|r| r.payouts).sum::<usize>(), 110, "{reports:?}");
     assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0);
 
-    // the crank transactions, as the node kept them
+    // the crank transactions, as the node kept them (found by their fee payer: the pool itself is
+    // named through a lookup table)
     let signatures = chain
-        .call("getSignaturesForAddress", serde_json::json!([pool.keys.pool.to_string(), {"limit": 50}]))
+        .call(
+            "getSignaturesForAddress",
+            serde_json::json!([bot.payer.pubkey().to_string(), {"limit": 100, "commitment": "confirmed"}]),
+        )
         .expect("signatures");
     let (mut batches, mut largest, mut truncated) = (Vec::new(), 0u32, false);
     for s in signatures.as_array().expect("list") {

@@ -61,6 +61,9 @@ impl TestValidator {
             .args(["--dynamic-port-range", &format!("{}-{}", self.base_port + 10, self.base_port + 190)])
             .args(["--bpf-program", &tributary::ID.to_string()])
             .arg(&so)
+            // cut each transaction's logs where the runtime's default does (10,000 bytes), as the
+            // RPC nodes clients read from do; the test validator keeps them whole otherwise
+            .args(["--log-messages-bytes-limit", "10000"])
             .arg("--quiet")
             .stdout(Stdio::from(log.try_clone().expect("log")))
             .stderr(Stdio::from(log));
