@@ -47,9 +47,16 @@ pub struct Due {
     pub owed: u64,
 }
 
+/// An entry owed at least the minimum whose destination the program would skip, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unpayable {
+    pub due: Due,
+    pub reason: tributary::state::SkipReason,
+}
+
 /// Entries owed at least the minimum payout; `(payable, unpayable)`, where unpayable ones have a
 /// destination the program would skip (the contributor must fix it or claim).
-pub fn due_payouts(chain: &mut dyn Chain, view: &PoolView) -> Result<(Vec<Due>, Vec<Due>)> {
+pub fn due_payouts(chain: &mut dyn Chain, view: &PoolView) -> Result<(Vec<Due>, Vec<Unpayable>)> {
     let min = view.pool.min_payout.max(1);
     let mut due = Vec::new();
     let mut contributors = Vec::new();
@@ -64,13 +71,15 @@ pub fn due_payouts(chain: &mut dyn Chain, view: &PoolView) -> Result<(Vec<Due>, 
     let accounts = chain.get_accounts(&destinations)?;
     let (mut payable, mut unpayable) = (Vec::new(), Vec::new());
     for ((d, contributor), account) in due.into_iter().zip(contributors).zip(accounts) {
-        let ok = account.is_some_and(|a| {
-            token_account_problem(&a.owner, &a.data, &view.pool.token_program, &view.pool.mint, &contributor).is_none()
-        });
-        if ok {
-            payable.push(d);
-        } else {
-            unpayable.push(d);
+        let problem = match account {
+            Some(a) => {
+                token_account_problem(&a.owner, &a.data, &view.pool.token_program, &view.pool.mint, &contributor)
+            }
+            None => Some(tributary::state::SkipReason::NotTokenAccount),
+        };
+        match problem {
+            None => payable.push(d),
+            Some(reason) => unpayable.push(Unpayable { due: d, reason }),
         }
     }
     Ok((payable, unpayable))
@@ -130,6 +139,8 @@ pub struct RoundReport {
     pub due: usize,
     /// Entries owed at least the minimum whose destination cannot receive (left owed).
     pub unpayable: usize,
+    /// Those entries by the reason the program would skip them (`SkipReason`).
+    pub unpayable_by_reason: std::collections::BTreeMap<String, usize>,
     pub transactions: usize,
     pub confirmed: usize,
     /// Expired unconfirmed (their entries are simply due again next round).
@@ -359,10 +370,13 @@ impl Cranker {
         let (mut due, mut unpayable) = due_payouts(chain, &view)?;
         if let Some(shard) = self.opts.shard {
             due.retain(|d| shard.holds(d.entry));
-            unpayable.retain(|d| shard.holds(d.entry));
+            unpayable.retain(|u| shard.holds(u.due.entry));
         }
         report.due = due.len();
         report.unpayable = unpayable.len();
+        for u in &unpayable {
+            *report.unpayable_by_reason.entry(format!("{:?}", u.reason)).or_default() += 1;
+        }
         if due.is_empty() {
             self.quarantine.retain(|(p, _), _| p != pool);
             report.mode = format!("{:?}", self.mode_for(&view));

@@ -9,5 +9,6 @@ pub mod lookup;
 pub mod ops;
 pub mod rpc;
 pub mod svm;
+pub mod telemetry;
 pub mod token;
 pub mod tx;

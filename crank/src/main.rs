@@ -2,13 +2,13 @@
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use serde_json::json;
 use std::path::PathBuf;
 use std::time::Duration;
 use tributary_cli::chain::Chain;
 use tributary_cli::crank::{CrankOptions, Cranker, RoundReport};
 use tributary_cli::ops::{self, Outcome};
 use tributary_cli::rpc::RpcChain;
+use tributary_cli::telemetry::{self, Metrics};
 use tributary_cli::{admin, demo, keys};
 
 #[derive(Parser)]
@@ -101,9 +101,13 @@ enum Command {
         /// Pay only the ledger pages i, i+n, i+2n…: run n cranks with 0/n … (n-1)/n to split the work
         #[arg(long, value_name = "i/n")]
         shard: Option<tributary_cli::crank::Shard>,
-        /// Log lines for people or one JSON object per line
+        /// Log lines for people or one JSON object per line (filter with RUST_LOG, default info)
         #[arg(long, value_enum, default_value = "human")]
         log_format: LogFormat,
+        /// Serve Prometheus metrics (rounds, payouts, lamports spent, unpayable by reason,
+        /// quarantined, RPC errors) at this address, e.g. 127.0.0.1:9100
+        #[arg(long, value_name = "ADDR")]
+        metrics_addr: Option<String>,
     },
     /// Create, inspect, pause and unpause pools
     Pool {
@@ -426,6 +430,7 @@ fn run(cli: Cli) -> Result<i32> {
             no_lookup_tables,
             shard,
             log_format,
+            metrics_addr,
         } => {
             let payer = signer(&cluster)?;
             let mut chain = connect(&cluster)?;
@@ -436,6 +441,7 @@ fn run(cli: Cli) -> Result<i32> {
                 once,
                 interval,
                 log_format,
+                metrics_addr,
                 CrankOptions {
                     max_priority_fee,
                     margin_percent: cu_margin,
@@ -556,49 +562,44 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn log(format: LogFormat, human: String, value: serde_json::Value) {
-    match format {
-        LogFormat::Human => eprintln!("{human}"),
-        LogFormat::Json => eprintln!("{value}"),
-    }
-}
-
-fn log_round(format: LogFormat, r: &RoundReport) {
+fn log_round(r: &RoundReport, metrics: &Metrics) {
+    metrics.record(r);
     for q in &r.quarantined {
-        log(
-            format,
-            format!(
-                "quarantined pool={} entry={} destination={} strikes={} reason={}",
-                r.pool, q.entry, q.destination, q.strikes, q.reason
-            ),
-            json!({"event": "quarantined", "pool": r.pool, "entry": q}),
+        tracing::warn!(
+            event = "quarantined",
+            pool = %r.pool,
+            entry = q.entry,
+            destination = %q.destination,
+            strikes = q.strikes,
+            reason = %q.reason,
+            "entry quarantined: its transaction failed alone; retried later"
         );
     }
-    log(
-        format,
-        format!(
-            "round pool={} due={} sent={} confirmed={} expired={} failed={} payouts={} per_tx={:.1} cu={} fees={} \
-             priority={}µL/CU unpayable={} quarantined={} waiting={} mode={}",
-            r.pool,
-            r.due,
-            r.transactions,
-            r.confirmed,
-            r.expired,
-            r.failed,
-            r.payouts,
-            r.payouts_per_tx(),
-            r.units,
-            r.fee_lamports,
-            r.priority_micro_lamports,
-            r.unpayable,
-            r.quarantined.len(),
-            r.quarantine_waiting,
-            r.mode
-        ),
-        json!({"event": "round", "report": r}),
+    tracing::info!(
+        event = "round",
+        pool = %r.pool,
+        due = r.due,
+        transactions = r.transactions,
+        confirmed = r.confirmed,
+        expired = r.expired,
+        failed = r.failed,
+        payouts = r.payouts,
+        per_tx = r.payouts_per_tx(),
+        cu = r.units,
+        fee_lamports = r.fee_lamports,
+        priority_micro_lamports = r.priority_micro_lamports,
+        unpayable = r.unpayable,
+        unpayable_by_reason = %serde_json::to_string(&r.unpayable_by_reason).unwrap_or_default(),
+        quarantined = r.quarantined.len(),
+        quarantine_waiting = r.quarantine_waiting,
+        bisected = r.bisected,
+        lookup_addresses_added = r.lookup_addresses_added,
+        mode = %r.mode,
+        "round"
     );
 }
 
+#[allow(clippy::too_many_arguments)]
 fn crank(
     chain: &mut RpcChain,
     payer: solana_keypair::Keypair,
@@ -606,15 +607,17 @@ fn crank(
     once: bool,
     interval: u64,
     format: LogFormat,
+    metrics_addr: Option<String>,
     mut opts: CrankOptions,
 ) -> Result<i32> {
     use solana_signer::Signer;
-    log(
-        format,
-        format!("crank {} on {}", payer.pubkey(), chain.describe()),
-        json!({"event": "start",
-        "cranker": payer.pubkey().to_string(), "url": chain.describe()}),
-    );
+    telemetry::init_logging(format == LogFormat::Json);
+    let metrics = std::sync::Arc::new(Metrics::new());
+    if let Some(addr) = metrics_addr {
+        let bound = metrics.serve(&addr)?;
+        tracing::info!(event = "metrics", addr = %bound, "Prometheus metrics at http://{bound}/metrics");
+    }
+    tracing::info!(event = "start", cranker = %payer.pubkey(), url = %chain.describe(), "crank started");
     let explicit_reward = opts.reward_account.is_some();
     let mut cranker = Cranker::new(payer, opts);
     let mut failures = 0u32;
@@ -627,7 +630,7 @@ fn crank(
     let stopping = || stop.load(std::sync::atomic::Ordering::Relaxed);
     loop {
         if stopping() {
-            log(format, "stopped on signal".into(), json!({"event": "stop", "passes": passes}));
+            tracing::info!(event = "stop", passes, "stopped on signal");
             return Ok(0);
         }
         passes += 1;
@@ -648,23 +651,20 @@ fn crank(
                     match cranker.round(chain, &p) {
                         Ok(report) => {
                             outstanding += report.due.saturating_sub(report.payouts);
-                            log_round(format, &report);
+                            log_round(&report, &metrics);
                         }
                         Err(e) => {
                             round_failed = true;
-                            log(
-                                format,
-                                format!("round pool={p} error: {e}"),
-                                json!({"event": "error",
-                                "pool": p.to_string(), "error": e.to_string()}),
-                            );
+                            metrics.rpc_errors.inc();
+                            tracing::error!(event = "error", pool = %p, error = %e, "round failed");
                         }
                     }
                 }
             }
             Err(e) => {
                 round_failed = true;
-                log(format, format!("cannot list pools: {e}"), json!({"event": "error", "error": e.to_string()}));
+                metrics.rpc_errors.inc();
+                tracing::error!(event = "error", error = %e, "cannot list pools");
             }
         }
         failures = if round_failed { failures + 1 } else { 0 };

@@ -231,7 +231,7 @@ fn operator_commands_end_to_end() {
     let log = String::from_utf8_lossy(&out.stderr); // the crank logs to stderr
     assert!(out.status.success(), "{log}");
     let rounds: Vec<Value> = log.lines().map(json).filter(|l| l["event"] == "round").collect();
-    let first = &rounds[0]["report"];
+    let first = &rounds[0];
     assert_eq!(first["payouts"], 3, "{log}");
     // the new lookup table is used only once rooted: Agave drops a transaction naming it earlier
     assert_eq!(first["expired"], 0, "{log}");
@@ -298,7 +298,9 @@ fn crank_survives_a_validator_restart_without_paying_twice() {
     setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
     let key = key_file(&d, "cranker", &cranker);
     let log = d.join("crank.log");
-    let mut crank = spawn_crank(&v.url, &key, &pool.keys.pool, &["--interval", "1"], &log);
+    let metrics_addr = "127.0.0.1:19101";
+    let mut crank =
+        spawn_crank(&v.url, &key, &pool.keys.pool, &["--interval", "1", "--metrics-addr", metrics_addr], &log);
 
     // stop the node as soon as the first payouts land, mid-run
     wait_until("first payouts", Duration::from_secs(120), || paid(&mut chain, &pool.keys.pool) > 0);
@@ -314,6 +316,18 @@ fn crank_survives_a_validator_restart_without_paying_twice() {
         })
     });
     assert!(crank.try_wait().expect("crank").is_none(), "the crank rode out the restart");
+    // its Prometheus endpoint counts what it did
+    let scraped =
+        ureq::get(&format!("http://{metrics_addr}/metrics")).call().expect("scrape").into_string().expect("body");
+    let counter = |name: &str| -> u64 {
+        scraped
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} "))?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing:\n{scraped}"))
+    };
+    assert!(counter("tributary_crank_payouts_total") >= 200, "{scraped}");
+    assert!(counter("tributary_crank_rounds_total") >= 2 && counter("tributary_crank_lamports_spent_total") > 0);
+    assert!(counter("tributary_crank_rpc_errors_total") >= 1, "the restart was seen as RPC errors: {scraped}");
     // SIGTERM: the crank finishes its round and exits cleanly
     let term = Command::new("kill").args(["-TERM", &crank.id().to_string()]).status().expect("kill");
     assert!(term.success());
