@@ -42,7 +42,7 @@ const REGISTRATIONS_PER_TX: usize = 3;
 /// xorshift64*: deterministic choices without a dependency (the demo and the engine's tests).
 pub struct Rng(pub u64);
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -50,7 +50,7 @@ impl Rng {
     }
     /// Uniform-ish in `0..n` (`n` ≥ 1).
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
 }
 

@@ -38,7 +38,7 @@ fn env_or(name: &str, default: u64) -> u64 {
 struct Rng(tributary_cli::demo::Rng);
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0.next()
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
         self.0.below(n as u64) as usize
