@@ -9,7 +9,9 @@ use tributary_cli::crank::{CrankOptions, Cranker, RoundReport};
 use tributary_cli::ops::{self, Outcome};
 use tributary_cli::rpc::RpcChain;
 use tributary_cli::telemetry::{self, Metrics};
-use tributary_cli::{admin, demo, keys};
+#[cfg(feature = "demo")]
+use tributary_cli::demo;
+use tributary_cli::{admin, keys};
 
 #[derive(Parser)]
 #[command(name = "tributary", version, about = "Tributary: pay AI contributors in streamed micro-payments")]
@@ -55,6 +57,7 @@ enum LogFormat {
 #[derive(Subcommand)]
 enum Command {
     /// The whole life cycle on an embedded cluster (LiteSVM + the real program build): no network
+    #[cfg(feature = "demo")]
     Demo {
         /// Contributions registered
         #[arg(long, default_value_t = 10_000)]
@@ -405,6 +408,7 @@ fn main() {
 fn run(cli: Cli) -> Result<i32> {
     let cluster = cli.cluster;
     match cli.command {
+        #[cfg(feature = "demo")]
         Command::Demo { contributors, revenue, usage_events, zipf, program, json } => {
             let program = program
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary.so"));
