@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tributary_cli::chain::Chain;
 use tributary_cli::crank::{CrankOptions, Cranker, RoundReport};
+#[cfg(feature = "demo")]
+use tributary_cli::demo;
 use tributary_cli::ops::{self, Outcome};
 use tributary_cli::rpc::RpcChain;
 use tributary_cli::telemetry::{self, Metrics};
-#[cfg(feature = "demo")]
-use tributary_cli::demo;
 use tributary_cli::{admin, keys};
 
 #[derive(Parser)]
