@@ -97,11 +97,21 @@ pub struct CrankOptions {
     pub lookup_tables: bool,
     /// Pay only the ledger pages of this shard, so several cranks split a pool without racing.
     pub shard: Option<Shard>,
+    /// Open the pool's next ledger page (the cranker pays its rent, refunded when it closes) as soon
+    /// as the open pages are full, so a contributor registering never pays a page's rent.
+    pub keep_spare_page: bool,
 }
 
 impl Default for CrankOptions {
     fn default() -> Self {
-        Self { max_priority_fee: 0, margin_percent: 10, reward_account: None, lookup_tables: true, shard: None }
+        Self {
+            max_priority_fee: 0,
+            margin_percent: 10,
+            reward_account: None,
+            lookup_tables: true,
+            shard: None,
+            keep_spare_page: false,
+        }
     }
 }
 
@@ -163,6 +173,8 @@ pub struct RoundReport {
     pub quarantine_waiting: usize,
     /// Transactions simulated or sent whose failure was bisected to find the entry behind it.
     pub bisected: usize,
+    /// The ledger page opened ahead of registrations this round (`keep_spare_page`), if any.
+    pub page_opened: Option<u32>,
 }
 
 /// An entry the crank set aside, and why.
@@ -328,6 +340,20 @@ impl Cranker {
         }
     }
 
+    /// Open the next ledger page when every slot of the open ones is taken (shard 0 only, so
+    /// several cranks never race to open the same page).
+    fn open_spare_page(&self, chain: &mut dyn Chain, view: &PoolView) -> Result<Option<u32>> {
+        let pages = view.pool.ledger_pages;
+        let full =
+            u64::from(view.pool.entry_count) >= u64::from(pages) * u64::from(tributary::constants::ENTRIES_PER_PAGE);
+        if !full || self.opts.shard.is_some_and(|s| s.index != 0) {
+            return Ok(None);
+        }
+        let open = ix::open_ledger_page(&self.payer.pubkey(), &view.keys, pages);
+        tx::submit(chain, &self.payer, &[], &[open], &[], SendOptions::default())?;
+        Ok(Some(pages))
+    }
+
     /// Split `due` into what this round sends, the quarantined entries retried alone this round,
     /// and the number still waiting. Entries no longer due leave the quarantine.
     fn triage(&mut self, pool: &Pubkey, due: Vec<Due>) -> (Vec<Due>, Vec<Due>, usize) {
@@ -363,6 +389,9 @@ impl Cranker {
         self.rounds += 1;
         let view = load_view(chain, pool)?;
         let mut report = RoundReport { pool: pool.to_string(), ..Default::default() };
+        if self.opts.keep_spare_page && !view.pool.paused {
+            report.page_opened = self.open_spare_page(chain, &view)?;
+        }
         if view.pool.paused {
             report.mode = "paused".into();
             return Ok(report);
@@ -428,6 +457,8 @@ impl Cranker {
                             pending.push(Pending { signature, last_valid, payouts: n, amount, units: sim.units, fee });
                             report.transactions += 1;
                             if n == 1 {
+                                // accepted alone: out of quarantine (should it fail on chain, the
+                                // next round reads it as due again and bisection finds it again)
                                 self.quarantine.remove(&(*pool, due[start].entry));
                             }
                             start += n;

@@ -104,6 +104,10 @@ enum Command {
         /// Pay only the ledger pages i, i+n, i+2n…: run n cranks with 0/n … (n-1)/n to split the work
         #[arg(long, value_name = "i/n")]
         shard: Option<tributary_cli::crank::Shard>,
+        /// Open the next ledger page as soon as the open ones are full (you pay its rent, refunded
+        /// when it closes), so contributors registering never pay a page's rent
+        #[arg(long)]
+        keep_spare_page: bool,
         /// Log lines for people or one JSON object per line (filter with RUST_LOG, default info)
         #[arg(long, value_enum, default_value = "human")]
         log_format: LogFormat,
@@ -433,6 +437,7 @@ fn run(cli: Cli) -> Result<i32> {
             reward_account,
             no_lookup_tables,
             shard,
+            keep_spare_page,
             log_format,
             metrics_addr,
         } => {
@@ -452,6 +457,7 @@ fn run(cli: Cli) -> Result<i32> {
                     reward_account,
                     lookup_tables: !no_lookup_tables,
                     shard,
+                    keep_spare_page,
                 },
             )
         }
@@ -597,6 +603,7 @@ fn log_round(r: &RoundReport, metrics: &Metrics) {
         quarantined = r.quarantined.len(),
         quarantine_waiting = r.quarantine_waiting,
         bisected = r.bisected,
+        page_opened = ?r.page_opened,
         lookup_addresses_added = r.lookup_addresses_added,
         mode = %r.mode,
         "round"

@@ -245,3 +245,23 @@ fn sharded_cranks_split_a_pool_by_page_without_overlap() {
     let view = load_view(&mut world.chain, &world.keys.pool).expect("view");
     assert!(view.entries().all(|(_, e)| e.paid == 1_000 && e.owed == 0), "everyone paid exactly once");
 }
+
+/// `--keep-spare-page`: once the open pages are full the crank opens the next one, paying its rent,
+/// so the next contributor registers without opening (and paying for) a page.
+#[test]
+fn the_crank_keeps_a_spare_page_open_for_the_next_contributor() {
+    let mut world = World::new(1);
+    world.register(84); // page 0 full
+    let payer = keypair(0xB2, 0);
+    world.chain.airdrop(&payer.pubkey(), 100_000_000_000).expect("airdrop");
+    let mut bot =
+        Cranker::new(payer.insecure_clone(), CrankOptions { keep_spare_page: true, ..CrankOptions::default() });
+    let report = bot.round(&mut world.chain, &world.keys.pool).expect("round");
+    assert_eq!(report.page_opened, Some(1));
+    let view = load_view(&mut world.chain, &world.keys.pool).expect("view");
+    assert_eq!(view.pool.ledger_pages, 2);
+    assert_eq!(view.pages[1].as_ref().expect("page 1").payer, payer.pubkey(), "the cranker paid the page's rent");
+    assert_eq!(bot.round(&mut world.chain, &world.keys.pool).expect("round").page_opened, None, "one spare is enough");
+    world.register(1); // entry 84 registers on the spare page
+    assert_eq!(load_view(&mut world.chain, &world.keys.pool).expect("view").pool.ledger_pages, 2);
+}

@@ -83,7 +83,7 @@ impl World {
             let wallet = keypair(0xC0, u64::from(entry));
             self.chain.airdrop(&wallet.pubkey(), 100_000_000).expect("airdrop");
             let mut ixs = vec![create_associated_token_account(&o, &wallet.pubkey(), &self.keys.mint, &TOKEN_PROGRAM)];
-            if entry.is_multiple_of(ENTRIES_PER_PAGE) {
+            if entry.is_multiple_of(ENTRIES_PER_PAGE) && !self.page_exists(pda::page_of(entry)) {
                 ixs.push(ix::open_ledger_page(&o, &self.keys, pda::page_of(entry)));
             }
             let destination = associated_token_address(&wallet.pubkey(), &self.keys.mint, &TOKEN_PROGRAM);
@@ -148,6 +148,11 @@ impl World {
 
     pub fn close(&mut self, m: usize) {
         self.as_member(m, |w, k, member| ix::close_contribution(w, k, &member.contribution));
+    }
+
+    /// Whether ledger page `page` is open (a crank keeping a spare page may have opened it).
+    pub fn page_exists(&mut self, page: u32) -> bool {
+        self.chain.get_account(&self.keys.page(page)).expect("read").is_some()
     }
 
     pub fn balance(&mut self, account: &Pubkey) -> u64 {
