@@ -13,7 +13,8 @@ use serde_json::json;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use tributary_sdk::accounts as decode;
-use tributary_sdk::instructions::{self as ix, ContributionRef, PoolKeys};
+use tributary_sdk::instructions::{self as ix, ContributionRef};
+use tributary_sdk::view::PoolView;
 
 /// Who acts, and whether the instruction is sent or only printed.
 pub enum Act<'a> {
@@ -212,12 +213,12 @@ pub fn close_page(chain: &mut dyn Chain, act: &Act, pool: &Pubkey) -> Result<Out
     )
 }
 
-/// A contribution and the keys of its pool, checked to be the signer's.
-fn own_contribution(
+/// A contribution and its pool, checked to be the signer's (`claim` and the commands below).
+pub fn own_contribution(
     chain: &mut dyn Chain,
     contributor: &Pubkey,
     address: &Pubkey,
-) -> Result<(ContributionRef, PoolKeys)> {
+) -> Result<(ContributionRef, PoolView)> {
     let account = chain.get_account(address)?.ok_or_else(|| anyhow!("no contribution at {address}"))?;
     if account.owner != tributary::ID {
         bail!("{address} is not a Tributary account");
@@ -227,12 +228,13 @@ fn own_contribution(
         bail!("{contributor} is not this contribution's contributor ({})", c.contributor);
     }
     let view = load_pool(chain, &c.pool)?;
-    Ok((ContributionRef { address: *address, entry: c.entry }, view.keys))
+    Ok((ContributionRef { address: *address, entry: c.entry }, view))
 }
 
 /// Retire a contribution: no more revenue; what it is owed stays payable.
 pub fn retire(chain: &mut dyn Chain, contributor: &Keypair, address: &Pubkey) -> Result<Outcome> {
-    let (c, keys) = own_contribution(chain, &contributor.pubkey(), address)?;
+    let (c, view) = own_contribution(chain, &contributor.pubkey(), address)?;
+    let keys = view.keys;
     let act = Act::Send(contributor);
     act.run(
         chain,
@@ -244,7 +246,8 @@ pub fn retire(chain: &mut dyn Chain, contributor: &Keypair, address: &Pubkey) ->
 
 /// Close a retired contribution with nothing owed: its rent comes back to the contributor.
 pub fn close(chain: &mut dyn Chain, contributor: &Keypair, address: &Pubkey) -> Result<Outcome> {
-    let (c, keys) = own_contribution(chain, &contributor.pubkey(), address)?;
+    let (c, view) = own_contribution(chain, &contributor.pubkey(), address)?;
+    let keys = view.keys;
     let rent = chain.get_account(address)?.map(|a| a.lamports).unwrap_or(0);
     let act = Act::Send(contributor);
     act.run(
@@ -262,7 +265,8 @@ pub fn set_destination(
     address: &Pubkey,
     destination: Pubkey,
 ) -> Result<Outcome> {
-    let (c, keys) = own_contribution(chain, &contributor.pubkey(), address)?;
+    let (c, view) = own_contribution(chain, &contributor.pubkey(), address)?;
+    let keys = view.keys;
     let act = Act::Send(contributor);
     act.run(
         chain,

@@ -16,7 +16,7 @@ use std::path::Path;
 use tributary::constants::ENTRIES_PER_PAGE;
 use tributary::state::{entry_status, ContributionKind, Pool};
 use tributary::{CreatePoolArgs, UsageShare, WeightUpdate};
-use tributary_sdk::instructions::{self as ix, ContributionRef, PoolKeys};
+use tributary_sdk::instructions::{self as ix, PoolKeys};
 use tributary_sdk::{accounts as decode, pda};
 
 /// What a command did: a line or table for people, a value for `--output json`.
@@ -274,7 +274,7 @@ pub fn weights_set(
                 decode::contribution(&account.data).map_err(|e| anyhow!("{address}: {e}"))?.entry
             }
         };
-        let active = view.entries().find(|(e, _)| *e == entry).is_some_and(|(_, e)| e.status == entry_status::ACTIVE);
+        let active = view.entry(entry).is_some_and(|e| e.status == entry_status::ACTIVE);
         if !active {
             bail!("entry {entry} ('{who}') is not an active contribution of pool {pool}");
         }
@@ -420,21 +420,9 @@ pub fn claim(
     contribution: &Pubkey,
     destination: Option<Pubkey>,
 ) -> Result<Outcome> {
-    let account = chain.get_account(contribution)?.ok_or_else(|| anyhow!("no contribution at {contribution}"))?;
-    if account.owner != tributary::ID {
-        bail!("{contribution} is not a Tributary account");
-    }
-    let c = decode::contribution(&account.data).map_err(|e| anyhow!("{contribution}: {e}"))?;
-    if c.contributor != payer.pubkey() {
-        bail!("{} is not this contribution's contributor ({})", payer.pubkey(), c.contributor);
-    }
-    let view = load_pool(chain, &c.pool)?;
-    let entry = view
-        .entries()
-        .find(|(e, _)| *e == c.entry)
-        .map(|(_, e)| *e)
-        .ok_or_else(|| anyhow!("entry {} not found", c.entry))?;
-    let owed = decode::owed_now(&entry, &view.pool).map_err(|e| anyhow!("{e}"))?;
+    let (c_ref, view) = crate::admin::own_contribution(chain, &payer.pubkey(), contribution)?;
+    let entry = view.entry(c_ref.entry).ok_or_else(|| anyhow!("entry {} not found", c_ref.entry))?;
+    let owed = view.owed(entry).map_err(|e| anyhow!("{e}"))?;
     if owed == 0 {
         bail!("nothing is owed to {contribution} right now");
     }
@@ -451,7 +439,6 @@ pub fn claim(
             token::associated_token_address(&payer.pubkey(), &view.pool.mint, &view.pool.token_program)
         }
     };
-    let c_ref = ContributionRef { address: *contribution, entry: c.entry };
     ixs.push(ix::claim(&payer.pubkey(), &view.keys, &c_ref, &destination));
     let landed = send(chain, payer, &ixs)?;
     Ok(Outcome {

@@ -301,10 +301,13 @@ mod tests {
 
     #[test]
     fn the_invariant_holds_for_consistent_books_and_catches_each_inconsistency() {
-        let mut ok = pool(None);
-        (ok.entry_count, ok.active_contributions, ok.ledger_pages, ok.cranker_reward_bps) = (100, 90, 2, 100);
-        (ok.total_deposited, ok.total_usage_fees, ok.total_paid, ok.total_cranker_rewards) = (50, 10, 55, 5);
-        assert!(ok.invariant().is_ok());
+        let consistent = || {
+            let mut p = pool(None);
+            (p.entry_count, p.active_contributions, p.ledger_pages, p.cranker_reward_bps) = (100, 90, 2, 100);
+            (p.total_deposited, p.total_usage_fees, p.total_paid, p.total_cranker_rewards) = (50, 10, 55, 5);
+            p
+        };
+        assert!(consistent().invariant().is_ok());
         let broken: [fn(&mut Pool); 4] = [
             |p| p.active_contributions = p.entry_count + 1,
             |p| p.entry_count = p.ledger_pages * crate::constants::ENTRIES_PER_PAGE + 1,
@@ -312,9 +315,7 @@ mod tests {
             |p| p.total_paid += 1, // more out than came in
         ];
         for (i, breaking) in broken.iter().enumerate() {
-            let mut p = pool(None);
-            (p.entry_count, p.active_contributions, p.ledger_pages, p.cranker_reward_bps) = (100, 90, 2, 100);
-            (p.total_deposited, p.total_usage_fees, p.total_paid, p.total_cranker_rewards) = (50, 10, 55, 5);
+            let mut p = consistent();
             breaking(&mut p);
             assert!(p.invariant().is_err(), "case {i}");
         }
