@@ -535,6 +535,12 @@ fn a_closed_contribution_hides_no_other_entry_of_its_page() {
         tributary(&v.url, &key, &["status", "--pool", &pool.keys.pool.to_string()]).args(["--output", "json"]),
     ));
     let due = status.to_string();
+    // the CLI's reader sees the four live entries, the highest one included, as due
+    assert_eq!(
+        (&status["pools"][0]["due"], &status["pools"][0]["unpayable"]),
+        (&Value::from(4), &Value::from(0)),
+        "{due}"
+    );
     run_ok(&mut tributary(&v.url, &key, &["crank", "--pool", &pool.keys.pool.to_string(), "--once"]));
     for (entry, destination) in pool.destinations.clone().iter().enumerate() {
         let got = balance(&mut chain, destination);
