@@ -10,7 +10,6 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anyhow::{anyhow, bail, Result};
 use serde_json::json;
-use solana_keypair::Keypair;
 use solana_signer::Signer;
 use tributary_sdk::accounts as decode;
 use tributary_sdk::instructions::{self as ix, ContributionRef};
@@ -19,7 +18,7 @@ use tributary_sdk::view::PoolView;
 /// Who acts, and whether the instruction is sent or only printed.
 pub enum Act<'a> {
     /// Signed by this keypair and sent.
-    Send(&'a Keypair),
+    Send(&'a dyn Signer),
     /// Printed for `authority` (a multisig vault, say) to sign elsewhere; nothing is sent.
     Print { authority: Pubkey },
 }
@@ -177,7 +176,7 @@ pub fn close_pool(chain: &mut dyn Chain, act: &Act, pool: &Pubkey, to: Option<Pu
 
 /// Open the next ledger page now (anyone; the payer pays its rent and gets it back when it closes),
 /// so contributors registering next never pay a page's rent themselves.
-pub fn open_page(chain: &mut dyn Chain, payer: &Keypair, pool: &Pubkey) -> Result<Outcome> {
+pub fn open_page(chain: &mut dyn Chain, payer: &dyn Signer, pool: &Pubkey) -> Result<Outcome> {
     let view = load_pool(chain, pool)?;
     let page = view.pool.ledger_pages;
     let act = Act::Send(payer);
@@ -232,7 +231,7 @@ pub fn own_contribution(
 }
 
 /// Retire a contribution: no more revenue; what it is owed stays payable.
-pub fn retire(chain: &mut dyn Chain, contributor: &Keypair, address: &Pubkey) -> Result<Outcome> {
+pub fn retire(chain: &mut dyn Chain, contributor: &dyn Signer, address: &Pubkey) -> Result<Outcome> {
     let (c, view) = own_contribution(chain, &contributor.pubkey(), address)?;
     let keys = view.keys;
     let act = Act::Send(contributor);
@@ -245,7 +244,7 @@ pub fn retire(chain: &mut dyn Chain, contributor: &Keypair, address: &Pubkey) ->
 }
 
 /// Close a retired contribution with nothing owed: its rent comes back to the contributor.
-pub fn close(chain: &mut dyn Chain, contributor: &Keypair, address: &Pubkey) -> Result<Outcome> {
+pub fn close(chain: &mut dyn Chain, contributor: &dyn Signer, address: &Pubkey) -> Result<Outcome> {
     let (c, view) = own_contribution(chain, &contributor.pubkey(), address)?;
     let keys = view.keys;
     let rent = chain.get_account(address)?.map(|a| a.lamports).unwrap_or(0);
@@ -261,7 +260,7 @@ pub fn close(chain: &mut dyn Chain, contributor: &Keypair, address: &Pubkey) -> 
 /// Point a contribution's payouts at another token account of the pool's mint the contributor owns.
 pub fn set_destination(
     chain: &mut dyn Chain,
-    contributor: &Keypair,
+    contributor: &dyn Signer,
     address: &Pubkey,
     destination: Pubkey,
 ) -> Result<Outcome> {

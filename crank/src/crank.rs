@@ -8,9 +8,9 @@ use crate::lookup::AddressBook;
 use crate::tx::{self, Built, SendOptions, LAMPORTS_PER_SIGNATURE, SIMULATION_CU_LIMIT};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use solana_keypair::Keypair;
 use solana_signature::Signature;
 use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
 use std::collections::HashMap;
 use tributary::utils::token::token_account_problem;
 use tributary_sdk::instructions::{self as ix, CrankMode};
@@ -100,6 +100,9 @@ pub struct CrankOptions {
     /// Open the pool's next ledger page (the cranker pays its rent, refunded when it closes) as soon
     /// as the open pages are full, so a contributor registering never pays a page's rent.
     pub keep_spare_page: bool,
+    /// At most this many payouts in one transaction (`None`: as many as fit). 1 gives the
+    /// one-transaction-per-payout baseline the benchmarks compare against.
+    pub max_payouts_per_tx: Option<usize>,
 }
 
 impl Default for CrankOptions {
@@ -111,6 +114,7 @@ impl Default for CrankOptions {
             lookup_tables: true,
             shard: None,
             keep_spare_page: false,
+            max_payouts_per_tx: None,
         }
     }
 }
@@ -216,10 +220,13 @@ struct Pending {
     amount: u64,
     units: u64,
     fee: u64,
+    /// The signed transaction, sent again while unconfirmed.
+    tx: VersionedTransaction,
 }
 
 pub struct Cranker {
-    pub payer: Keypair,
+    /// Signs and pays every crank transaction (any signer: a keypair file, a Ledger …).
+    pub payer: Box<dyn Signer>,
     pub opts: CrankOptions,
     book: Option<AddressBook>,
     modes: HashMap<Pubkey, CrankMode>,
@@ -232,9 +239,9 @@ pub struct Cranker {
 }
 
 impl Cranker {
-    pub fn new(payer: Keypair, opts: CrankOptions) -> Self {
+    pub fn new(payer: impl Signer + 'static, opts: CrankOptions) -> Self {
         Self {
-            payer,
+            payer: Box::new(payer),
             opts,
             book: None,
             modes: HashMap::new(),
@@ -333,9 +340,8 @@ impl Cranker {
         let pages: std::collections::BTreeSet<u32> = due.iter().map(|d| pda::page_of(d.entry)).collect();
         addresses.extend(pages.into_iter().map(|p| view.keys.page(p)));
         addresses.extend(due.iter().map(|d| d.destination));
-        let payer = self.payer.insecure_clone();
         match &mut self.book {
-            Some(book) => book.ensure(chain, &payer, &addresses),
+            Some(book) => book.ensure(chain, self.payer.as_ref(), &addresses),
             None => Ok(0),
         }
     }
@@ -428,7 +434,8 @@ impl Cranker {
         let (mut blockhash, mut last_valid) = chain.latest_blockhash()?;
         while start < due.len() {
             let mode = self.mode_for(&view);
-            let limit_here = if start < alone_count { 1 } else { limit };
+            let limit_here =
+                if start < alone_count { 1 } else { limit.min(self.opts.max_payouts_per_tx.unwrap_or(limit)) };
             let (n, probe) = self.pack(&view, &due[start..], mode, hint, limit_here, blockhash, price)?;
             let sim = chain.simulate(&probe.tx)?;
             if sim.blockhash_expired() {
@@ -454,7 +461,15 @@ impl Cranker {
                         Ok(signature) => {
                             let amount = due[start..start + n].iter().map(|d| d.owed).sum();
                             let fee = LAMPORTS_PER_SIGNATURE + tx::priority_fee_lamports(cu_limit, price);
-                            pending.push(Pending { signature, last_valid, payouts: n, amount, units: sim.units, fee });
+                            pending.push(Pending {
+                                signature,
+                                last_valid,
+                                payouts: n,
+                                amount,
+                                units: sim.units,
+                                fee,
+                                tx: built.tx,
+                            });
                             report.transactions += 1;
                             if n == 1 {
                                 // accepted alone: out of quarantine (should it fail on chain, the
@@ -500,7 +515,8 @@ impl Cranker {
         }
 
         let sent: Vec<(Signature, u64)> = pending.iter().map(|p| (p.signature, p.last_valid)).collect();
-        let statuses = tx::confirm(chain, &sent, SendOptions::default())?;
+        let txs: Vec<&VersionedTransaction> = pending.iter().map(|p| &p.tx).collect();
+        let statuses = tx::confirm_resending(chain, &sent, &txs, SendOptions::default())?;
         for (p, status) in pending.iter().zip(statuses) {
             match status {
                 Status::Confirmed => {

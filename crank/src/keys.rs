@@ -1,69 +1,54 @@
-//! Keypair files in the Solana CLI's format (a JSON array of the 64 secret-key bytes).
-use anyhow::{anyhow, bail, Context, Result};
+//! Who signs and where to connect, decided as the Solana CLI decides: its config file
+//! (`solana-cli-config`) and its signer URIs (`solana-clap-utils`): a keypair file, `prompt://`
+//! (a seed phrase), `stdin://`, `usb://ledger` (built with the `ledger` feature).
+use anyhow::{anyhow, Context, Result};
 use solana_keypair::Keypair;
-use std::path::{Path, PathBuf};
+use solana_signer::Signer;
+use std::path::Path;
 
-/// `~/.config/solana/id.json`, the Solana CLI's default.
-pub fn default_keypair_path() -> PathBuf {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-    home.join(".config/solana/id.json")
-}
-
-/// The defaults the Solana CLI keeps in `~/.config/solana/cli/config.yml` (`solana config set`).
-/// Read by hand: the file is flat `key: value` lines, and the `solana-cli-config` crate would
-/// bring a second copy of the Solana SDK (+570 lock-file entries) for three fields.
+/// The defaults `solana config set` keeps (`~/.config/solana/cli/config.yml`).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SolanaConfig {
     pub json_rpc_url: Option<String>,
-    pub keypair_path: Option<PathBuf>,
+    /// A signer URI: usually a keypair file.
+    pub keypair_path: Option<String>,
     pub commitment: Option<String>,
 }
 
 impl SolanaConfig {
     /// `path`, or the Solana CLI's default file; a missing default file is no configuration.
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        let default = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/solana/cli/config.yml"));
-        let Some(file) = path.map(Path::to_path_buf).or(default) else { return Ok(Self::default()) };
-        match std::fs::read_to_string(&file) {
-            Ok(text) => Ok(Self::parse(&text)),
-            Err(e) if path.is_none() && e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(anyhow!("cannot read the Solana CLI config {}: {e}", file.display())),
-        }
-    }
-
-    pub fn parse(text: &str) -> Self {
-        let mut config = Self::default();
-        for line in text.lines() {
-            let Some((key, value)) = line.split_once(':') else { continue };
-            let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
-            if value.is_empty() || line.starts_with(char::is_whitespace) {
-                continue;
-            }
-            match key.trim() {
-                "json_rpc_url" => config.json_rpc_url = Some(value.to_string()),
-                "keypair_path" => config.keypair_path = Some(PathBuf::from(value)),
-                "commitment" => config.commitment = Some(value.to_string()),
-                _ => {}
-            }
-        }
-        config
+        let file = match path {
+            Some(p) => p.display().to_string(),
+            None => match solana_cli_config::CONFIG_FILE.as_ref() {
+                Some(default) if Path::new(default).exists() => default.clone(),
+                _ => return Ok(Self::default()),
+            },
+        };
+        let config = solana_cli_config::Config::load(&file)
+            .map_err(|e| anyhow!("cannot read the Solana CLI config {file}: {e}"))?;
+        let given = |v: String| (!v.is_empty()).then_some(v);
+        Ok(Self {
+            json_rpc_url: given(config.json_rpc_url),
+            keypair_path: given(config.keypair_path),
+            commitment: given(config.commitment),
+        })
     }
 }
 
-pub fn read_keypair(path: &Path) -> Result<Keypair> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        anyhow!(
-            "cannot read keypair {}: {e}\n  -> pass --keypair PATH, or create one with `solana-keygen new -o {}`",
-            path.display(),
-            path.display()
-        )
-    })?;
-    let bytes: Vec<u8> = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a keypair file (a JSON array of 64 numbers)", path.display()))?;
-    if bytes.len() != 64 {
-        bail!("{} holds {} bytes; a keypair file holds 64", path.display(), bytes.len());
-    }
-    Keypair::try_from(&bytes[..]).map_err(|e| anyhow!("{}: not a valid keypair: {e}", path.display()))
+/// The Solana CLI's default signer, `~/.config/solana/id.json`.
+pub fn default_keypair_path() -> String {
+    solana_cli_config::Config::default().keypair_path
+}
+
+/// The signer a URI names, as `solana -k URI` reads it: a keypair file, `prompt://` (asks for a
+/// seed phrase), `stdin://` (a keypair file's JSON on standard input), `usb://ledger[?key=…]`.
+pub fn signer_from_uri(uri: &str) -> Result<Box<dyn Signer>> {
+    let mut wallet_manager = None;
+    solana_clap_utils::keypair::signer_from_path(&clap2::ArgMatches::default(), uri, "keypair", &mut wallet_manager)
+        .map_err(|e| {
+            anyhow!("cannot use the signer {uri}: {e}\n  -> pass -k PATH or URI (prompt://, stdin://, usb://ledger), or create a keypair with `solana-keygen new`")
+        })
 }
 
 pub fn write_keypair(path: &Path, keypair: &Keypair) -> Result<()> {
@@ -80,13 +65,31 @@ mod tests {
 
     #[test]
     fn reads_what_solana_config_set_writes() {
-        let text = "---\njson_rpc_url: \"https://api.devnet.solana.com\"\nwebsocket_url: \"\"\n\
-                    keypair_path: /home/op/.config/solana/ops.json\naddress_labels:\n  \"11111111111111111111111111111111\": System Program\n\
-                    commitment: confirmed\n";
-        let config = SolanaConfig::parse(text);
+        let dir = std::env::temp_dir().join(format!("tributary-solana-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("config.yml");
+        std::fs::write(
+            &file,
+            "---\njson_rpc_url: \"https://api.devnet.solana.com\"\nwebsocket_url: \"\"\n\
+             keypair_path: /home/op/.config/solana/ops.json\naddress_labels:\n  \"11111111111111111111111111111111\": System Program\n\
+             commitment: confirmed\n",
+        )
+        .expect("write");
+        let config = SolanaConfig::load(Some(&file)).expect("loads");
         assert_eq!(config.json_rpc_url.as_deref(), Some("https://api.devnet.solana.com"));
-        assert_eq!(config.keypair_path, Some(PathBuf::from("/home/op/.config/solana/ops.json")));
+        assert_eq!(config.keypair_path.as_deref(), Some("/home/op/.config/solana/ops.json"));
         assert_eq!(config.commitment.as_deref(), Some("confirmed"));
-        assert_eq!(SolanaConfig::parse(""), SolanaConfig::default());
+        assert!(SolanaConfig::load(Some(&dir.join("absent.yml"))).is_err(), "a named file must exist");
+
+        // signer URIs: a file signs as its keypair; a Ledger that is not there is named as such
+        let key = Keypair::new();
+        let path = dir.join("id.json");
+        write_keypair(&path, &key).expect("write keypair");
+        let signer = signer_from_uri(&path.display().to_string()).expect("a keypair file");
+        assert_eq!(signer.pubkey(), key.pubkey());
+        assert!(signer_from_uri(&dir.join("none.json").display().to_string()).is_err());
+        let Err(ledger) = signer_from_uri("usb://ledger") else { panic!("no Ledger on this machine") };
+        assert!(ledger.to_string().contains("usb://ledger"), "{ledger}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

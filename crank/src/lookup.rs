@@ -1,16 +1,19 @@
 //! The crank's address lookup tables: every account a payout needs (destinations above all) is kept
 //! in tables the bot owns, so a transaction names each with one byte instead of 32. Tables are
 //! found again on chain by their authority after a restart; nothing is kept locally.
-use crate::chain::{Chain, ChainError, Memcmp, Result};
+use crate::chain::{Chain, ChainError, Memcmp, Result, Status};
 use crate::tx::{self, SendOptions};
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
 use solana_address_lookup_table_interface::instruction::{
     close_lookup_table, create_lookup_table, deactivate_lookup_table, extend_lookup_table,
 };
 use solana_address_lookup_table_interface::state::AddressLookupTable;
-use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
+use solana_signature::Signature;
 use solana_signer::Signer;
+use solana_slot_hashes::SlotHashes;
+use solana_transaction::versioned::VersionedTransaction;
 use std::collections::HashMap;
 
 pub const LOOKUP_TABLE_PROGRAM: Pubkey = solana_address_lookup_table_interface::program::ID;
@@ -19,6 +22,65 @@ const AUTHORITY_TAG: usize = 21;
 pub const MAX_ADDRESSES: usize = 256;
 /// Addresses per extend transaction (32 bytes each within the packet).
 const EXTEND_CHUNK: usize = 24;
+
+/// Waves of creations and extensions before `ensure` gives up on an address.
+const ENSURE_ATTEMPTS: usize = 4;
+
+/// Up to `n` distinct slots a new table can be derived from: finalized ones (in every later bank's
+/// SlotHashes), newest first, read from the SlotHashes sysvar; at least the recent slot.
+fn recent_slots(chain: &mut dyn Chain, n: usize) -> Result<Vec<u64>> {
+    let finalized = chain.recent_slot()?;
+    let recorded = chain
+        .get_account(&solana_slot_hashes::sysvar::ID)?
+        .and_then(|a| bincode::deserialize::<SlotHashes>(&a.data).ok())
+        .map(|hashes| hashes.iter().map(|(slot, _)| *slot).filter(|s| *s <= finalized).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let mut slots: Vec<u64> = recorded.into_iter().take(n).collect();
+    if slots.is_empty() {
+        slots.push(finalized);
+    }
+    Ok(slots)
+}
+
+/// Send one transaction per instruction, all signed with one blockhash, then wait for them all.
+/// A refused one is `Failed` in the answer; one whose blockhash expired before it was sent is
+/// re-signed.
+fn send_all(chain: &mut dyn Chain, payer: &dyn Signer, ixs: &[Instruction]) -> Result<Vec<Status>> {
+    let (mut blockhash, mut last_valid) = chain.latest_blockhash()?;
+    let mut sent: Vec<Option<(Signature, u64)>> = Vec::with_capacity(ixs.len());
+    let mut txs = Vec::with_capacity(ixs.len());
+    for ix in ixs {
+        let mut resigns = 0;
+        loop {
+            let built =
+                tx::build(payer, &[], std::slice::from_ref(ix), &[], blockhash, None, 0).map_err(ChainError::Rpc)?;
+            match chain.send(&built.tx) {
+                Ok(signature) => {
+                    sent.push(Some((signature, last_valid)));
+                    txs.push(built.tx);
+                }
+                Err(ChainError::BlockhashExpired) if resigns < 3 => {
+                    resigns += 1;
+                    (blockhash, last_valid) = chain.latest_blockhash()?;
+                    continue;
+                }
+                Err(ChainError::Failed { .. } | ChainError::BlockhashExpired) => sent.push(None),
+                Err(e) => return Err(e),
+            }
+            break;
+        }
+    }
+    let landed: Vec<(Signature, u64)> = sent.iter().flatten().copied().collect();
+    let txs: Vec<&VersionedTransaction> = txs.iter().collect();
+    let mut statuses = tx::confirm_resending(chain, &landed, &txs, SendOptions::default())?.into_iter();
+    Ok(sent
+        .iter()
+        .map(|s| match s {
+            Some(_) => statuses.next().unwrap_or(Status::Pending),
+            None => Status::Failed(crate::chain::TxError::Unrecognized("refused in preflight".into())),
+        })
+        .collect())
+}
 
 /// A lookup table an authority owns.
 pub struct OwnedTable {
@@ -64,7 +126,7 @@ pub struct Reclaimed {
 
 /// Reclaim the rent of the crank's lookup tables: deactivate the active ones, close the deactivated
 /// ones whose cool-down is over (rent to the payer). Run it again after the cool-down to finish.
-pub fn reclaim(chain: &mut dyn Chain, payer: &Keypair) -> Result<Reclaimed> {
+pub fn reclaim(chain: &mut dyn Chain, payer: &dyn Signer) -> Result<Reclaimed> {
     let mut done = Reclaimed::default();
     for OwnedTable { key: table, deactivation_slot, .. } in owned_tables(chain, &payer.pubkey())? {
         let authority = payer.pubkey();
@@ -123,36 +185,86 @@ impl AddressBook {
     }
 
     /// Add the missing `addresses` (payer = authority), creating tables as they fill up, then wait
-    /// for the slot in which they become usable.
-    pub fn ensure(&mut self, chain: &mut dyn Chain, payer: &Keypair, addresses: &[Pubkey]) -> Result<usize> {
+    /// for the slot in which they become usable. Pipelined: every table creation goes out at once,
+    /// then every extension, each wave confirmed together — thousands of addresses take seconds,
+    /// not one confirmation per 24 addresses. What did not land is tried again.
+    pub fn ensure(&mut self, chain: &mut dyn Chain, payer: &dyn Signer, addresses: &[Pubkey]) -> Result<usize> {
         let mut seen = std::collections::HashSet::new();
-        let mut missing: Vec<Pubkey> =
+        let wanted: Vec<Pubkey> =
             addresses.iter().filter(|a| !self.known.contains_key(a) && seen.insert(**a)).copied().collect();
-        let added = missing.len();
-        let opts = SendOptions::default();
-        while !missing.is_empty() {
-            let room = self.tables.last().map(|t| MAX_ADDRESSES - t.addresses.len()).unwrap_or(0);
-            if room == 0 {
-                let slot = chain.recent_slot()?;
-                let (create, key) = create_lookup_table(payer.pubkey(), payer.pubkey(), slot);
-                tx::submit(chain, payer, &[], &[create], &[], opts)?;
-                self.tables.push(AddressLookupTableAccount { key, addresses: Vec::new() });
-                continue;
+        if wanted.is_empty() {
+            return Ok(0);
+        }
+        for _ in 0..ENSURE_ATTEMPTS {
+            let missing: Vec<Pubkey> = wanted.iter().filter(|a| !self.known.contains_key(a)).copied().collect();
+            if missing.is_empty() {
+                break;
             }
-            let take = room.min(EXTEND_CHUNK).min(missing.len());
-            let chunk: Vec<Pubkey> = missing.drain(..take).collect();
-            let index = self.tables.len() - 1;
-            let table = self.tables.last_mut().ok_or_else(|| ChainError::Rpc("no lookup table".into()))?;
-            let extend = extend_lookup_table(table.key, payer.pubkey(), Some(payer.pubkey()), chunk.clone());
-            tx::submit(chain, payer, &[], &[extend], &[], opts)?;
-            table.addresses.extend_from_slice(&chunk);
-            self.known.extend(chunk.into_iter().map(|a| (a, index)));
+            let free: usize = self.tables.iter().map(|t| MAX_ADDRESSES - t.addresses.len().min(MAX_ADDRESSES)).sum();
+            let new_tables = missing.len().saturating_sub(free).div_ceil(MAX_ADDRESSES);
+            if new_tables > 0 {
+                // each table's address derives from (authority, slot): one distinct recent slot each
+                let creates: Vec<(Instruction, Pubkey)> = recent_slots(chain, new_tables)?
+                    .into_iter()
+                    .map(|slot| create_lookup_table(payer.pubkey(), payer.pubkey(), slot))
+                    .collect();
+                let ixs: Vec<Instruction> = creates.iter().map(|(ix, _)| ix.clone()).collect();
+                for ((_, key), status) in creates.into_iter().zip(send_all(chain, payer, &ixs)?) {
+                    if status == Status::Confirmed {
+                        self.tables.push(AddressLookupTableAccount { key, addresses: Vec::new() });
+                    }
+                }
+            }
+            let mut rest = missing.as_slice();
+            let (mut extends, mut touched) = (Vec::new(), Vec::new());
+            for table in &self.tables {
+                let take = (MAX_ADDRESSES - table.addresses.len().min(MAX_ADDRESSES)).min(rest.len());
+                if take == 0 {
+                    continue;
+                }
+                for chunk in rest[..take].chunks(EXTEND_CHUNK) {
+                    extends.push(extend_lookup_table(table.key, payer.pubkey(), Some(payer.pubkey()), chunk.to_vec()));
+                }
+                touched.push(table.key);
+                rest = &rest[take..];
+            }
+            send_all(chain, payer, &extends)?;
+            // extensions of one table may land in any order, and an address's index in the table is
+            // its position: read the tables back rather than assume
+            self.refresh(chain, &touched)?;
             self.last_extended_slot = chain.slot()?;
         }
+        let added = wanted.iter().filter(|a| self.known.contains_key(a)).count();
         if added > 0 {
             chain.wait_past_slot(self.last_extended_slot)?;
         }
+        if added < wanted.len() {
+            return Err(ChainError::Transient(format!(
+                "{} of {} addresses could not be added to lookup tables",
+                wanted.len() - added,
+                wanted.len()
+            )));
+        }
         Ok(added)
+    }
+
+    /// Re-read `keys` from the chain and rebuild the address index.
+    fn refresh(&mut self, chain: &mut dyn Chain, keys: &[Pubkey]) -> Result<()> {
+        for (key, account) in keys.iter().zip(chain.get_accounts(keys)?) {
+            let Some(account) = account else { continue };
+            let table = AddressLookupTable::deserialize(&account.data)
+                .map_err(|e| ChainError::Rpc(format!("lookup table {key}: {e}")))?;
+            if let Some(mine) = self.tables.iter_mut().find(|t| t.key == *key) {
+                mine.addresses = table.addresses.to_vec();
+            }
+        }
+        self.known.clear();
+        for (i, table) in self.tables.iter().enumerate() {
+            for a in &table.addresses {
+                self.known.entry(*a).or_insert(i);
+            }
+        }
+        Ok(())
     }
 
     /// The tables holding any of `addresses` (what a transaction naming them should reference).

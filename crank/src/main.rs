@@ -30,10 +30,10 @@ struct Cluster {
     /// config's json_rpc_url, else http://127.0.0.1:8899]
     #[arg(long, short = 'u', global = true, env = "TRIBUTARY_URL")]
     url: Option<String>,
-    /// Keypair file that signs and pays [default: the Solana CLI config's keypair_path, else
-    /// ~/.config/solana/id.json]
-    #[arg(long, short = 'k', global = true, env = "TRIBUTARY_KEYPAIR")]
-    keypair: Option<PathBuf>,
+    /// Who signs and pays: a keypair file or a signer URI (prompt://, stdin://, usb://ledger)
+    /// [default: the Solana CLI config's keypair_path, else ~/.config/solana/id.json]
+    #[arg(long, short = 'k', global = true, env = "TRIBUTARY_KEYPAIR", value_name = "PATH|URI")]
+    keypair: Option<String>,
     /// Solana CLI config file to take defaults from
     #[arg(long, short = 'C', global = true, env = "SOLANA_CONFIG")]
     config: Option<PathBuf>,
@@ -48,10 +48,107 @@ enum Output {
     Json,
 }
 
-#[derive(ValueEnum, Clone, Copy, PartialEq, Eq)]
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 enum LogFormat {
     Human,
     Json,
+}
+
+/// The crank's settings, as flags, environment variables or keys of a `--crank-config` file.
+#[derive(Args, serde::Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct CrankSettings {
+    /// Only this pool [default: every pool of the program]
+    #[arg(long, env = "TRIBUTARY_CRANK_POOL")]
+    #[serde(default, deserialize_with = "parsed")]
+    pool: Option<Pubkey>,
+    /// Pay what is due now, then exit
+    #[arg(long, env = "TRIBUTARY_CRANK_ONCE")]
+    #[serde(default)]
+    once: bool,
+    /// Highest priority fee to bid, micro-lamports per compute unit [default: 10000]
+    #[arg(long, env = "TRIBUTARY_CRANK_MAX_PRIORITY_FEE")]
+    max_priority_fee: Option<u64>,
+    /// Compute-unit limit margin over the simulated need, percent [default: 10]
+    #[arg(long, env = "TRIBUTARY_CRANK_CU_MARGIN")]
+    cu_margin: Option<u64>,
+    /// Seconds between rounds [default: 10]
+    #[arg(long, env = "TRIBUTARY_CRANK_INTERVAL")]
+    interval: Option<u64>,
+    /// Token account for the cranker reward [default: the keypair's associated token account, if it exists]
+    #[arg(long, env = "TRIBUTARY_CRANK_REWARD_ACCOUNT")]
+    #[serde(default, deserialize_with = "parsed")]
+    reward_account: Option<Pubkey>,
+    /// Send legacy-sized transactions without address lookup tables
+    #[arg(long, env = "TRIBUTARY_CRANK_NO_LOOKUP_TABLES")]
+    #[serde(default)]
+    no_lookup_tables: bool,
+    /// Pay only the ledger pages i, i+n, i+2n…: run n cranks with 0/n … (n-1)/n to split the work
+    #[arg(long, value_name = "i/n", env = "TRIBUTARY_CRANK_SHARD")]
+    #[serde(default, deserialize_with = "parsed")]
+    shard: Option<tributary_cli::crank::Shard>,
+    /// Open the next ledger page as soon as the open ones are full (you pay its rent, refunded
+    /// when it closes), so contributors registering never pay a page's rent
+    #[arg(long, env = "TRIBUTARY_CRANK_KEEP_SPARE_PAGE")]
+    #[serde(default)]
+    keep_spare_page: bool,
+    /// At most this many payouts per transaction [default: as many as fit]
+    #[arg(long, value_name = "N", env = "TRIBUTARY_CRANK_MAX_PAYOUTS_PER_TX", value_parser = clap::value_parser!(u32).range(1..))]
+    max_payouts_per_tx: Option<u32>,
+    /// Log lines for people or one JSON object per line (filter with RUST_LOG, default info) [default: human]
+    #[arg(long, value_enum, env = "TRIBUTARY_CRANK_LOG_FORMAT")]
+    log_format: Option<LogFormat>,
+    /// Serve Prometheus metrics (rounds, payouts, lamports spent, unpayable by reason,
+    /// quarantined, RPC requests, retries and errors) at this address, e.g. 127.0.0.1:9100
+    #[arg(long, value_name = "ADDR", env = "TRIBUTARY_CRANK_METRICS_ADDR")]
+    metrics_addr: Option<String>,
+}
+
+/// A `FromStr` value written as a string in the config file.
+fn parsed<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    text.map(|t| t.parse().map_err(serde::de::Error::custom)).transpose()
+}
+
+impl CrankSettings {
+    /// What the flags and environment did not set, from the config file.
+    fn or_file(self, path: Option<&std::path::Path>) -> Result<Self> {
+        let Some(path) = path else { return Ok(self) };
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow!("crank config {}: {e}", path.display()))?;
+        let file: CrankSettings = toml::from_str(&text).map_err(|e| anyhow!("crank config {}: {e}", path.display()))?;
+        Ok(Self {
+            pool: self.pool.or(file.pool),
+            once: self.once || file.once,
+            max_priority_fee: self.max_priority_fee.or(file.max_priority_fee),
+            cu_margin: self.cu_margin.or(file.cu_margin),
+            interval: self.interval.or(file.interval),
+            reward_account: self.reward_account.or(file.reward_account),
+            no_lookup_tables: self.no_lookup_tables || file.no_lookup_tables,
+            shard: self.shard.or(file.shard),
+            keep_spare_page: self.keep_spare_page || file.keep_spare_page,
+            max_payouts_per_tx: self.max_payouts_per_tx.or(file.max_payouts_per_tx),
+            log_format: self.log_format.or(file.log_format),
+            metrics_addr: self.metrics_addr.or(file.metrics_addr),
+        })
+    }
+
+    fn options(&self) -> CrankOptions {
+        CrankOptions {
+            max_priority_fee: self.max_priority_fee.unwrap_or(10_000),
+            margin_percent: self.cu_margin.unwrap_or(10),
+            reward_account: self.reward_account,
+            lookup_tables: !self.no_lookup_tables,
+            shard: self.shard,
+            keep_spare_page: self.keep_spare_page,
+            max_payouts_per_tx: self.max_payouts_per_tx.map(|n| n as usize),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -78,43 +175,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Stream payouts: pay every entry owed at least the pool's minimum, round after round
+    /// Stream payouts: pay every entry owed at least the pool's minimum, round after round.
+    /// Each setting comes from its flag, else its TRIBUTARY_CRANK_* variable, else the --crank-config
+    /// file (TOML, the flags' names: `interval = 5`, `shard = "0/2"`), else its default.
     Crank {
-        /// Only this pool [default: every pool of the program]
-        #[arg(long)]
-        pool: Option<Pubkey>,
-        /// Pay what is due now, then exit
-        #[arg(long)]
-        once: bool,
-        /// Highest priority fee to bid, micro-lamports per compute unit
-        #[arg(long, default_value_t = 10_000)]
-        max_priority_fee: u64,
-        /// Compute-unit limit margin over the simulated need, percent
-        #[arg(long, default_value_t = 10)]
-        cu_margin: u64,
-        /// Seconds between rounds
-        #[arg(long, default_value_t = 10)]
-        interval: u64,
-        /// Token account for the cranker reward [default: the keypair's associated token account, if it exists]
-        #[arg(long)]
-        reward_account: Option<Pubkey>,
-        /// Send legacy-sized transactions without address lookup tables
-        #[arg(long)]
-        no_lookup_tables: bool,
-        /// Pay only the ledger pages i, i+n, i+2n…: run n cranks with 0/n … (n-1)/n to split the work
-        #[arg(long, value_name = "i/n")]
-        shard: Option<tributary_cli::crank::Shard>,
-        /// Open the next ledger page as soon as the open ones are full (you pay its rent, refunded
-        /// when it closes), so contributors registering never pay a page's rent
-        #[arg(long)]
-        keep_spare_page: bool,
-        /// Log lines for people or one JSON object per line (filter with RUST_LOG, default info)
-        #[arg(long, value_enum, default_value = "human")]
-        log_format: LogFormat,
-        /// Serve Prometheus metrics (rounds, payouts, lamports spent, unpayable by reason,
-        /// quarantined, RPC errors) at this address, e.g. 127.0.0.1:9100
-        #[arg(long, value_name = "ADDR")]
-        metrics_addr: Option<String>,
+        /// TOML file of crank settings (see crank.example.toml)
+        #[arg(long = "crank-config", value_name = "FILE", env = "TRIBUTARY_CRANK_CONFIG")]
+        config_file: Option<PathBuf>,
+        #[command(flatten)]
+        settings: CrankSettings,
     },
     /// Create, inspect, pause and unpause pools
     Pool {
@@ -352,25 +421,18 @@ fn connect(cluster: &Cluster) -> Result<RpcChain> {
     let config = keys::SolanaConfig::load(cluster.config.as_deref())?;
     let url = cluster.url.clone().or(config.json_rpc_url).unwrap_or_else(|| "http://127.0.0.1:8899".into());
     let mut chain = RpcChain::new(&url);
-    if let Some(commitment) = config.commitment {
-        chain.commitment = match commitment.as_str() {
-            "processed" => "processed",
-            "confirmed" => "confirmed",
-            "finalized" => "finalized",
-            other => {
-                return Err(anyhow!(
-                    "commitment '{other}' in the Solana CLI config: use processed, confirmed or finalized"
-                ))
-            }
-        };
+    if let Some(name) = config.commitment {
+        chain.commitment = tributary_cli::rpc::commitment(&name).ok_or_else(|| {
+            anyhow!("commitment '{name}' in the Solana CLI config: use processed, confirmed or finalized")
+        })?;
     }
     Ok(chain)
 }
 
-fn signer(cluster: &Cluster) -> Result<solana_keypair::Keypair> {
+fn signer(cluster: &Cluster) -> Result<Box<dyn solana_signer::Signer>> {
     let config = keys::SolanaConfig::load(cluster.config.as_deref())?;
-    let path = cluster.keypair.clone().or(config.keypair_path).unwrap_or_else(keys::default_keypair_path);
-    keys::read_keypair(&path)
+    let uri = cluster.keypair.clone().or(config.keypair_path).unwrap_or_else(keys::default_keypair_path);
+    keys::signer_from_uri(&uri)
 }
 
 /// Run an authority command: signed and sent by the keypair, or printed for a multisig to sign.
@@ -428,38 +490,11 @@ fn run(cli: Cli) -> Result<i32> {
             })?;
             Ok(if conserved { 0 } else { 2 })
         }
-        Command::Crank {
-            pool,
-            once,
-            max_priority_fee,
-            cu_margin,
-            interval,
-            reward_account,
-            no_lookup_tables,
-            shard,
-            keep_spare_page,
-            log_format,
-            metrics_addr,
-        } => {
+        Command::Crank { config_file, settings } => {
+            let settings = settings.or_file(config_file.as_deref())?;
             let payer = signer(&cluster)?;
             let mut chain = connect(&cluster)?;
-            crank(
-                &mut chain,
-                payer,
-                pool,
-                once,
-                interval,
-                log_format,
-                metrics_addr,
-                CrankOptions {
-                    max_priority_fee,
-                    margin_percent: cu_margin,
-                    reward_account,
-                    lookup_tables: !no_lookup_tables,
-                    shard,
-                    keep_spare_page,
-                },
-            )
+            crank(&mut chain, payer, &settings)
         }
         Command::Pool { command } => {
             match command {
@@ -572,7 +607,7 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn log_round(r: &RoundReport, metrics: &Metrics) {
+fn log_round(r: &RoundReport, metrics: &Metrics, rpc_requests: u64) {
     metrics.record(r);
     for q in &r.quarantined {
         tracing::warn!(
@@ -605,22 +640,16 @@ fn log_round(r: &RoundReport, metrics: &Metrics) {
         bisected = r.bisected,
         page_opened = ?r.page_opened,
         lookup_addresses_added = r.lookup_addresses_added,
+        rpc_requests,
         mode = %r.mode,
         "round"
     );
 }
 
-#[allow(clippy::too_many_arguments)]
-fn crank(
-    chain: &mut RpcChain,
-    payer: solana_keypair::Keypair,
-    pool: Option<Pubkey>,
-    once: bool,
-    interval: u64,
-    format: LogFormat,
-    metrics_addr: Option<String>,
-    mut opts: CrankOptions,
-) -> Result<i32> {
+fn crank(chain: &mut RpcChain, payer: Box<dyn solana_signer::Signer>, settings: &CrankSettings) -> Result<i32> {
+    let (pool, once, interval) = (settings.pool, settings.once, settings.interval.unwrap_or(10));
+    let format = settings.log_format.unwrap_or(LogFormat::Human);
+    let (metrics_addr, mut opts) = (settings.metrics_addr.clone(), settings.options());
     use solana_signer::Signer;
     telemetry::init_logging(format == LogFormat::Json);
     let metrics = std::sync::Arc::new(Metrics::new());
@@ -659,10 +688,11 @@ fn crank(
                         opts.reward_account = reward_account_for(chain, &cranker.payer.pubkey(), &p);
                         cranker.opts = opts;
                     }
+                    let requests_before = chain.requests();
                     match cranker.round(chain, &p) {
                         Ok(report) => {
                             outstanding += report.due.saturating_sub(report.payouts);
-                            log_round(&report, &metrics);
+                            log_round(&report, &metrics, chain.requests() - requests_before);
                         }
                         Err(e) => {
                             round_failed = true;
@@ -678,6 +708,8 @@ fn crank(
                 tracing::error!(event = "error", error = %e, "cannot list pools");
             }
         }
+        metrics.rpc_requests.inc_by(chain.requests().saturating_sub(metrics.rpc_requests.get()));
+        metrics.rpc_retries.inc_by(chain.retries.saturating_sub(metrics.rpc_retries.get()));
         failures = if round_failed { failures + 1 } else { 0 };
         if once {
             // one pass, plus follow-up passes while payable entries remain (expired, failed)
@@ -702,4 +734,48 @@ fn reward_account_for(chain: &mut RpcChain, cranker: &Pubkey, pool: &Pubkey) -> 
     let view = ops::load_pool(chain, pool).ok()?;
     let ata = tributary_cli::token::associated_token_address(cranker, &view.pool.mint, &view.pool.token_program);
     chain.get_account(&ata).ok().flatten().map(|_| ata)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(args: &[&str]) -> (CrankSettings, Option<PathBuf>) {
+        let cli = Cli::try_parse_from([&["tributary", "crank"], args].concat()).expect("parses");
+        match cli.command {
+            Command::Crank { config_file, settings } => (settings, config_file),
+            _ => unreachable!("a crank command"),
+        }
+    }
+
+    #[test]
+    fn crank_settings_come_from_flags_then_the_config_file_then_defaults() {
+        let dir = std::env::temp_dir().join(format!("tributary-crank-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("crank.toml");
+        let pool = Pubkey::new_unique();
+        std::fs::write(
+            &file,
+            format!("pool = \"{pool}\"\ninterval = 7\nshard = \"1/4\"\nkeep-spare-page = true\nlog-format = \"json\"\ncu-margin = 20\n"),
+        )
+        .expect("write");
+        let path = file.display().to_string();
+        let (flags, config) = settings(&["--crank-config", &path, "--interval", "3"]);
+        let merged = flags.or_file(config.as_deref()).expect("merged");
+        assert_eq!(merged.interval, Some(3), "a flag beats the file");
+        assert_eq!((merged.pool, merged.cu_margin), (Some(pool), Some(20)), "the file fills what flags leave");
+        assert!(merged.keep_spare_page && merged.log_format == Some(LogFormat::Json));
+        let opts = merged.options();
+        assert_eq!(opts.shard, Some(tributary_cli::crank::Shard { index: 1, count: 4 }));
+        assert_eq!((opts.max_priority_fee, opts.margin_percent, opts.lookup_tables), (10_000, 20, true), "defaults");
+
+        std::fs::write(&file, "intervall = 3\n").expect("write");
+        let Err(error) = settings(&[]).0.or_file(Some(&file)) else { panic!("an unknown key is refused") };
+        assert!(error.to_string().contains("intervall"), "{error}");
+        std::fs::write(&file, "shard = \"4/4\"\n").expect("write");
+        assert!(settings(&[]).0.or_file(Some(&file)).is_err(), "a bad shard is refused");
+        let _ = std::fs::remove_dir_all(&dir);
+        let example: CrankSettings = toml::from_str(include_str!("../crank.example.toml")).expect("the example parses");
+        assert_eq!(example.metrics_addr.as_deref(), Some("127.0.0.1:9100"));
+    }
 }

@@ -10,7 +10,6 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use solana_keypair::Keypair;
 use solana_signer::Signer;
 use std::path::Path;
 use tributary::constants::ENTRIES_PER_PAGE;
@@ -25,7 +24,7 @@ pub struct Outcome {
     pub json: Value,
 }
 
-fn send(chain: &mut dyn Chain, payer: &Keypair, ixs: &[Instruction]) -> Result<tx::Landed> {
+fn send(chain: &mut dyn Chain, payer: &dyn Signer, ixs: &[Instruction]) -> Result<tx::Landed> {
     tx::submit(chain, payer, &[], ixs, &[], SendOptions::default()).map_err(|e| anyhow!("{e}"))
 }
 
@@ -41,7 +40,7 @@ pub struct CreatePool {
     pub min_payout: String,
 }
 
-pub fn pool_create(chain: &mut dyn Chain, payer: &Keypair, a: CreatePool) -> Result<Outcome> {
+pub fn pool_create(chain: &mut dyn Chain, payer: &dyn Signer, a: CreatePool) -> Result<Outcome> {
     let mint = chain.get_account(&a.mint)?.ok_or_else(|| anyhow!("mint {} does not exist", a.mint))?;
     let decimals = token::mint_decimals(&mint).ok_or_else(|| anyhow!("{} is not a token mint", a.mint))?;
     let min_payout = parse_amount(&a.min_payout, decimals).map_err(|e| anyhow!("--min-payout: {e}"))?;
@@ -154,7 +153,7 @@ pub struct Contribute {
 
 /// Register a contribution: opens the next ledger page first when the current one is full, and
 /// creates the contributor's associated token account when it is the destination.
-pub fn contribute(chain: &mut dyn Chain, payer: &Keypair, a: Contribute) -> Result<Outcome> {
+pub fn contribute(chain: &mut dyn Chain, payer: &dyn Signer, a: Contribute) -> Result<Outcome> {
     let view = load_pool(chain, &a.pool)?;
     let p = &view.pool;
     if a.uri.len() > tributary::constants::MAX_URI_LEN as usize {
@@ -253,7 +252,7 @@ pub const WEIGHTS_PER_TX: usize = 64;
 
 pub fn weights_set(
     chain: &mut dyn Chain,
-    payer: &Keypair,
+    payer: &dyn Signer,
     pool: &Pubkey,
     file: &Path,
     epoch: Option<u64>,
@@ -313,7 +312,7 @@ pub fn weights_set(
 /// The payer's token account to spend from: `from`, or its associated account; checked for mint.
 fn source_account(
     chain: &mut dyn Chain,
-    payer: &Keypair,
+    payer: &dyn Signer,
     view: &PoolView,
     from: Option<Pubkey>,
 ) -> Result<(Pubkey, u64)> {
@@ -332,7 +331,7 @@ fn source_account(
 
 pub fn deposit(
     chain: &mut dyn Chain,
-    payer: &Keypair,
+    payer: &dyn Signer,
     pool: &Pubkey,
     amount: &str,
     from: Option<Pubkey>,
@@ -379,7 +378,7 @@ pub fn parse_shares(text: &str) -> Result<Vec<UsageShare>> {
 
 pub fn attribute(
     chain: &mut dyn Chain,
-    payer: &Keypair,
+    payer: &dyn Signer,
     pool: &Pubkey,
     fee: &str,
     shares: &str,
@@ -416,7 +415,7 @@ pub fn attribute(
 
 pub fn claim(
     chain: &mut dyn Chain,
-    payer: &Keypair,
+    payer: &dyn Signer,
     contribution: &Pubkey,
     destination: Option<Pubkey>,
 ) -> Result<Outcome> {

@@ -1,14 +1,29 @@
-//! A small Solana JSON-RPC client (blocking HTTP): only the methods the crank and the operator
-//! commands use, with retries and exponential backoff on transport errors and rate limits.
+//! The `Chain` of a real cluster, on the ecosystem's `solana-rpc-client` (blocking `RpcClient`):
+//! typed answers and errors (`ClientErrorKind`, `RpcError`, `TransactionError`), no string matching.
+//! What this file adds is policy: which errors are worth retrying (transport, HTTP 5xx, node
+//! behind), with doubling backoff, counted so operators see a flaky node in the metrics.
 use crate::chain::{Chain, ChainError, Memcmp, Result, Simulation, Status, TxError};
 use anchor_lang::prelude::Pubkey;
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
-use serde_json::{json, Value};
 use solana_account::Account;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::{CommitmentConfig, CommitmentLevel};
 use solana_hash::Hash;
+use solana_rpc_client::rpc_client::RpcClient;
+use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSimulateTransactionConfig,
+    RpcTransactionConfig,
+};
+use solana_rpc_client_api::custom_error::{
+    JSON_RPC_SERVER_ERROR_BLOCK_NOT_AVAILABLE, JSON_RPC_SERVER_ERROR_MIN_CONTEXT_SLOT_NOT_REACHED,
+    JSON_RPC_SERVER_ERROR_NODE_UNHEALTHY,
+};
+use solana_rpc_client_api::filter::{Memcmp as RpcMemcmp, RpcFilterType};
+use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_error::TransactionError;
+use solana_transaction_status_client_types::{TransactionConfirmationStatus, UiTransactionEncoding};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -18,15 +33,17 @@ const MULTIPLE_ACCOUNTS_MAX: usize = 100;
 const STATUSES_MAX: usize = 256;
 /// Longest wait for a lookup-table extension to be rooted (~32 slots on a healthy cluster).
 const ROOT_WAIT: Duration = Duration::from_secs(90);
+/// One HTTP request's limit; a node slower than this is treated as unreachable and retried.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct RpcChain {
-    url: String,
-    agent: ureq::Agent,
-    next_id: u64,
+    client: RpcClient,
     /// Attempts per call on transient errors (with doubling backoff from `backoff`).
     pub attempts: u32,
     pub backoff: Duration,
-    pub commitment: &'static str,
+    pub commitment: CommitmentConfig,
+    /// Calls that failed transiently and were tried again (a flaky or restarting node).
+    pub retries: u64,
 }
 
 /// Expand the Solana CLI's cluster monikers.
@@ -40,134 +57,111 @@ pub fn cluster_url(url: &str) -> String {
     }
 }
 
+/// The Solana CLI's commitment names.
+pub fn commitment(name: &str) -> Option<CommitmentConfig> {
+    CommitmentLevel::from_str(name).ok().map(|commitment| CommitmentConfig { commitment })
+}
+
+/// What a failed call means for the caller (see `ChainError`).
+pub fn classify(error: &ClientError) -> ChainError {
+    match &*error.kind {
+        // connection refused or reset, timeouts, HTTP 429 (after the client's own retries) and 5xx
+        ErrorKind::Io(_) | ErrorKind::Middleware(_) => ChainError::Transient(error.to_string()),
+        ErrorKind::Reqwest(e) => match e.status() {
+            Some(status) if !(status.as_u16() == 429 || status.is_server_error()) => ChainError::Rpc(e.to_string()),
+            _ => ChainError::Transient(e.to_string()),
+        },
+        ErrorKind::RpcError(RpcError::RpcResponseError { code, message, data }) => {
+            if let RpcResponseErrorData::SendTransactionPreflightFailure(result) = data {
+                if let Some(err) = result.err.clone() {
+                    return failed(err.into(), result.logs.clone().unwrap_or_default());
+                }
+            }
+            match *code {
+                JSON_RPC_SERVER_ERROR_NODE_UNHEALTHY
+                | JSON_RPC_SERVER_ERROR_BLOCK_NOT_AVAILABLE
+                | JSON_RPC_SERVER_ERROR_MIN_CONTEXT_SLOT_NOT_REACHED => ChainError::Transient(message.clone()),
+                _ => ChainError::Rpc(format!("{message} ({code})")),
+            }
+        }
+        ErrorKind::TransactionError(err) => failed(err.clone(), Vec::new()),
+        // a truncated or garbled answer (a proxy cut it, a node restarting): ask again
+        ErrorKind::SerdeJson(_) => ChainError::Transient(error.to_string()),
+        _ => ChainError::Rpc(error.to_string()),
+    }
+}
+
+fn failed(err: TransactionError, logs: Vec<String>) -> ChainError {
+    if err == TransactionError::BlockhashNotFound {
+        ChainError::BlockhashExpired
+    } else {
+        ChainError::Failed { err: TxError::Runtime(err), logs }
+    }
+}
+
+/// A transaction's bytes on the wire (its bincode form), for size checks.
+pub fn serialize_tx(tx: &VersionedTransaction) -> Vec<u8> {
+    bincode::serialize(tx).unwrap_or_default()
+}
+
 impl RpcChain {
     pub fn new(url: &str) -> Self {
-        let agent =
-            ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(5)).timeout(Duration::from_secs(30)).build();
+        let client = RpcClient::new_with_timeout_and_commitment(
+            cluster_url(url),
+            REQUEST_TIMEOUT,
+            CommitmentConfig::confirmed(),
+        );
         Self {
-            url: cluster_url(url),
-            agent,
-            next_id: 1,
+            client,
             attempts: 6,
             backoff: Duration::from_millis(250),
-            commitment: "confirmed",
+            commitment: CommitmentConfig::confirmed(),
+            retries: 0,
         }
     }
 
-    /// One JSON-RPC call; transport failures and HTTP 429/5xx are retried with backoff.
-    pub fn call(&mut self, method: &str, params: Value) -> Result<Value> {
+    /// The client underneath, for callers that want a method the `Chain` does not name.
+    pub fn client(&self) -> &RpcClient {
+        &self.client
+    }
+
+    /// JSON-RPC requests this chain has sent (every attempt counts).
+    pub fn requests(&self) -> u64 {
+        self.client.get_transport_stats().request_count as u64
+    }
+
+    /// One call; transient failures are tried again with doubling backoff.
+    fn call<T>(&mut self, mut request: impl FnMut(&RpcClient) -> std::result::Result<T, ClientError>) -> Result<T> {
         let mut delay = self.backoff;
-        let mut last = String::new();
-        for attempt in 0..self.attempts.max(1) {
-            if attempt > 0 {
-                std::thread::sleep(delay);
-                delay = (delay * 2).min(Duration::from_secs(8));
-            }
-            self.next_id += 1;
-            let body = json!({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params});
-            match self.agent.post(&self.url).send_json(body) {
-                Ok(response) => {
-                    let value: Value =
-                        response.into_json().map_err(|e| ChainError::Transient(format!("{method}: bad JSON: {e}")))?;
-                    if let Some(error) = value.get("error") {
-                        return Err(rpc_error(error));
+        let mut attempt = 1;
+        loop {
+            match request(&self.client) {
+                Ok(value) => return Ok(value),
+                Err(e) => match classify(&e) {
+                    ChainError::Transient(reason) if attempt < self.attempts.max(1) => {
+                        tracing::warn!(event = "rpc_retry", attempt, %reason, "transient RPC failure; trying again");
+                        self.retries += 1;
+                        attempt += 1;
+                        std::thread::sleep(delay);
+                        delay = (delay * 2).min(Duration::from_secs(8));
                     }
-                    return Ok(value.get("result").cloned().unwrap_or(Value::Null));
-                }
-                Err(ureq::Error::Status(code, response)) if code == 429 || code >= 500 => {
-                    last = format!("{method}: HTTP {code} {}", response.status_text());
-                }
-                Err(ureq::Error::Status(code, response)) => {
-                    let text = response.into_string().unwrap_or_default();
-                    if let Ok(value) = serde_json::from_str::<Value>(&text) {
-                        if let Some(error) = value.get("error") {
-                            return Err(rpc_error(error));
-                        }
-                    }
-                    return Err(ChainError::Rpc(format!("{method}: HTTP {code}: {text}")));
-                }
-                Err(ureq::Error::Transport(t)) => last = format!("{method}: {t}"),
+                    other => return Err(other),
+                },
             }
         }
-        Err(ChainError::Transient(last))
     }
-
-    fn finalized_slot(&mut self) -> Result<u64> {
-        self.call("getSlot", json!([{"commitment": "finalized"}]))?
-            .as_u64()
-            .ok_or_else(|| ChainError::Rpc("slot".into()))
-    }
-
-    fn config(&self) -> Value {
-        json!({"commitment": self.commitment})
-    }
-}
-
-/// Map a JSON-RPC error object to what the caller can do about it.
-fn rpc_error(error: &Value) -> ChainError {
-    let message = error.get("message").and_then(Value::as_str).unwrap_or("unknown error").to_string();
-    let data = error.get("data");
-    let err = data.and_then(|d| d.get("err")).filter(|e| !e.is_null()).map(TxError::from_json);
-    if let Some(err) = err {
-        if err.is_blockhash_not_found() {
-            return ChainError::BlockhashExpired;
-        }
-        let logs = data
-            .and_then(|d| d.get("logs"))
-            .and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(Value::as_str).map(String::from).collect())
-            .unwrap_or_default();
-        return ChainError::Failed { err, logs };
-    }
-    // -32005 node unhealthy / behind; -32004 block not available: both pass
-    match error.get("code").and_then(Value::as_i64) {
-        Some(-32005) | Some(-32004) | Some(-32016) => ChainError::Transient(message),
-        _ => ChainError::Rpc(message),
-    }
-}
-
-fn parse_account(value: &Value) -> Result<Option<Account>> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    let field = |name: &str| value.get(name).ok_or_else(|| ChainError::Rpc(format!("account without {name}")));
-    let data = field("data")?.get(0).and_then(Value::as_str).ok_or_else(|| ChainError::Rpc("account data".into()))?;
-    let owner = field("owner")?.as_str().ok_or_else(|| ChainError::Rpc("account owner".into()))?;
-    Ok(Some(Account {
-        lamports: field("lamports")?.as_u64().unwrap_or(0),
-        data: B64.decode(data).map_err(|e| ChainError::Rpc(format!("account data: {e}")))?,
-        owner: Pubkey::from_str(owner).map_err(|e| ChainError::Rpc(format!("owner: {e}")))?,
-        executable: field("executable")?.as_bool().unwrap_or(false),
-        rent_epoch: 0,
-    }))
-}
-
-pub fn serialize_tx(tx: &VersionedTransaction) -> Vec<u8> {
-    // short-vec signature count (always < 128 here), signatures, message
-    let mut bytes = vec![tx.signatures.len() as u8];
-    for signature in &tx.signatures {
-        bytes.extend_from_slice(signature.as_ref());
-    }
-    bytes.extend_from_slice(&tx.message.serialize());
-    bytes
 }
 
 impl Chain for RpcChain {
     fn describe(&self) -> String {
-        self.url.clone()
+        self.client.url()
     }
 
     fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
         let mut out = Vec::with_capacity(keys.len());
+        let commitment = self.commitment;
         for chunk in keys.chunks(MULTIPLE_ACCOUNTS_MAX) {
-            let keys: Vec<String> = chunk.iter().map(Pubkey::to_string).collect();
-            let result =
-                self.call("getMultipleAccounts", json!([keys, {"encoding": "base64", "commitment": self.commitment}]))?;
-            let values =
-                result.get("value").and_then(Value::as_array).ok_or_else(|| ChainError::Rpc("accounts".into()))?;
-            for value in values {
-                out.push(parse_account(value)?);
-            }
+            out.extend(self.call(|c| c.get_multiple_accounts_with_commitment(chunk, commitment))?.value);
         }
         Ok(out)
     }
@@ -178,50 +172,51 @@ impl Chain for RpcChain {
         data_size: Option<usize>,
         filters: &[Memcmp],
     ) -> Result<Vec<(Pubkey, Account)>> {
-        let mut f: Vec<Value> = filters
+        let mut filters: Vec<RpcFilterType> = filters
             .iter()
-            .map(|m| json!({"memcmp": {"offset": m.offset, "bytes": bs58::encode(&m.bytes).into_string()}}))
+            .map(|m| RpcFilterType::Memcmp(RpcMemcmp::new_raw_bytes(m.offset, m.bytes.clone())))
             .collect();
         if let Some(size) = data_size {
-            f.push(json!({"dataSize": size}));
+            filters.push(RpcFilterType::DataSize(size as u64));
         }
-        let result = self.call(
-            "getProgramAccounts",
-            json!([program.to_string(), {"encoding": "base64", "commitment": self.commitment, "filters": f}]),
-        )?;
-        let list = result.as_array().ok_or_else(|| ChainError::Rpc("program accounts".into()))?;
-        let mut out = Vec::with_capacity(list.len());
-        for item in list {
-            let key = item.get("pubkey").and_then(Value::as_str).ok_or_else(|| ChainError::Rpc("pubkey".into()))?;
-            let key = Pubkey::from_str(key).map_err(|e| ChainError::Rpc(e.to_string()))?;
-            if let Some(account) = parse_account(item.get("account").unwrap_or(&Value::Null))? {
-                out.push((key, account));
-            }
-        }
-        Ok(out)
+        let config = RpcProgramAccountsConfig {
+            filters: Some(filters),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                commitment: Some(self.commitment),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        let listed = self.call(|c| c.get_program_ui_accounts_with_config(program, config.clone()))?;
+        listed
+            .into_iter()
+            .map(|(key, ui)| {
+                let account =
+                    ui.to_account().ok_or_else(|| ChainError::Rpc(format!("account {key}: undecodable data")))?;
+                Ok((key, account))
+            })
+            .collect()
     }
 
     fn latest_blockhash(&mut self) -> Result<(Hash, u64)> {
-        let result = self.call("getLatestBlockhash", json!([self.config()]))?;
-        let value = result.get("value").ok_or_else(|| ChainError::Rpc("blockhash".into()))?;
-        let hash = value.get("blockhash").and_then(Value::as_str).ok_or_else(|| ChainError::Rpc("blockhash".into()))?;
-        let last = value.get("lastValidBlockHeight").and_then(Value::as_u64).unwrap_or(0);
-        Ok((Hash::from_str(hash).map_err(|e| ChainError::Rpc(e.to_string()))?, last))
+        let commitment = self.commitment;
+        self.call(|c| c.get_latest_blockhash_with_commitment(commitment))
     }
 
     fn block_height(&mut self) -> Result<u64> {
-        let config = self.config();
-        self.call("getBlockHeight", json!([config]))?.as_u64().ok_or_else(|| ChainError::Rpc("block height".into()))
+        let commitment = self.commitment;
+        self.call(|c| c.get_block_height_with_commitment(commitment))
     }
 
     fn slot(&mut self) -> Result<u64> {
-        let config = self.config();
-        self.call("getSlot", json!([config]))?.as_u64().ok_or_else(|| ChainError::Rpc("slot".into()))
+        let commitment = self.commitment;
+        self.call(|c| c.get_slot_with_commitment(commitment))
     }
 
     fn recent_slot(&mut self) -> Result<u64> {
         // a finalized slot is in every later bank's SlotHashes
-        self.finalized_slot()
+        self.call(|c| c.get_slot_with_commitment(CommitmentConfig::finalized()))
     }
 
     fn wait_past_slot(&mut self, slot: u64) -> Result<()> {
@@ -229,7 +224,7 @@ impl Chain for RpcChain {
         // transaction naming addresses added after the root: wait until the extension is rooted.
         let started = Instant::now();
         while started.elapsed() < ROOT_WAIT {
-            if self.finalized_slot()? > slot {
+            if self.recent_slot()? > slot {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(400));
@@ -238,76 +233,125 @@ impl Chain for RpcChain {
     }
 
     fn simulate(&mut self, tx: &VersionedTransaction) -> Result<Simulation> {
-        let encoded = B64.encode(serialize_tx(tx));
-        let result = self.call(
-            "simulateTransaction",
-            json!([encoded, {"encoding": "base64", "commitment": self.commitment, "sigVerify": false,
-                "replaceRecentBlockhash": true}]),
-        )?;
-        let value = result.get("value").ok_or_else(|| ChainError::Rpc("simulation".into()))?;
-        let err = value.get("err").filter(|e| !e.is_null()).map(TxError::from_json);
-        let logs = value
-            .get("logs")
-            .and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(Value::as_str).map(String::from).collect())
-            .unwrap_or_default();
-        Ok(Simulation { units: value.get("unitsConsumed").and_then(Value::as_u64).unwrap_or(0), err, logs })
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(self.commitment),
+            encoding: Some(UiTransactionEncoding::Base64),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let result = self.call(|c| c.simulate_transaction_with_config(tx, config.clone()))?.value;
+        Ok(Simulation {
+            units: result.units_consumed.unwrap_or(0),
+            err: result.err.map(|e| TxError::Runtime(e.into())),
+            logs: result.logs.unwrap_or_default(),
+        })
     }
 
     fn send(&mut self, tx: &VersionedTransaction) -> Result<Signature> {
-        let encoded = B64.encode(serialize_tx(tx));
-        let result = self.call(
-            "sendTransaction",
-            json!([encoded, {"encoding": "base64", "preflightCommitment": self.commitment, "maxRetries": 0}]),
-        )?;
-        let signature = result.as_str().ok_or_else(|| ChainError::Rpc("signature".into()))?;
-        Signature::from_str(signature).map_err(|e| ChainError::Rpc(e.to_string()))
+        let config = RpcSendTransactionConfig {
+            preflight_commitment: Some(self.commitment.commitment),
+            encoding: Some(UiTransactionEncoding::Base64),
+            max_retries: Some(0),
+            ..RpcSendTransactionConfig::default()
+        };
+        match self.call(|c| c.send_transaction_with_config(tx, config)) {
+            // this very transaction (its signature) was processed already: an earlier attempt whose
+            // answer was lost, or a rebroadcast. It is sent; its status says how it ended.
+            Err(ChainError::Failed { err: TxError::Runtime(TransactionError::AlreadyProcessed), .. }) => {
+                tx.signatures.first().copied().ok_or_else(|| ChainError::Rpc("unsigned transaction".into()))
+            }
+            other => other,
+        }
     }
 
     fn statuses(&mut self, signatures: &[Signature]) -> Result<Vec<Status>> {
         let mut out = Vec::with_capacity(signatures.len());
         for chunk in signatures.chunks(STATUSES_MAX) {
-            let list: Vec<String> = chunk.iter().map(Signature::to_string).collect();
-            let result = self.call("getSignatureStatuses", json!([list, {"searchTransactionHistory": false}]))?;
-            let values =
-                result.get("value").and_then(Value::as_array).ok_or_else(|| ChainError::Rpc("statuses".into()))?;
-            for value in values {
-                out.push(if value.is_null() {
-                    Status::Pending
-                } else if let Some(err) = value.get("err").filter(|e| !e.is_null()) {
-                    Status::Failed(TxError::from_json(err))
-                } else {
-                    match value.get("confirmationStatus").and_then(Value::as_str) {
-                        Some("confirmed") | Some("finalized") => Status::Confirmed,
-                        _ => Status::Pending,
-                    }
-                });
-            }
+            let statuses = self.call(|c| c.get_signature_statuses(chunk))?.value;
+            out.extend(statuses.into_iter().map(|status| match status {
+                None => Status::Pending,
+                Some(s) => match (s.err, s.confirmation_status) {
+                    (Some(err), _) => Status::Failed(TxError::Runtime(err)),
+                    (
+                        None,
+                        Some(TransactionConfirmationStatus::Confirmed | TransactionConfirmationStatus::Finalized),
+                    ) => Status::Confirmed,
+                    _ => Status::Pending,
+                },
+            }));
         }
         Ok(out)
     }
 
     fn recent_priority_fees(&mut self, accounts: &[Pubkey]) -> Result<Vec<u64>> {
-        let keys: Vec<String> = accounts.iter().map(Pubkey::to_string).collect();
-        let result = self.call("getRecentPrioritizationFees", json!([keys]))?;
-        Ok(result
-            .as_array()
-            .map(|l| l.iter().filter_map(|f| f.get("prioritizationFee").and_then(Value::as_u64)).collect())
-            .unwrap_or_default())
+        let fees = self.call(|c| c.get_recent_prioritization_fees(accounts))?;
+        Ok(fees.into_iter().map(|f| f.prioritization_fee).collect())
     }
 
     fn minimum_balance(&mut self, data_len: usize) -> Result<u64> {
-        self.call("getMinimumBalanceForRentExemption", json!([data_len]))?
-            .as_u64()
-            .ok_or_else(|| ChainError::Rpc("rent".into()))
+        self.call(|c| c.get_minimum_balance_for_rent_exemption(data_len))
     }
 
     fn transaction_units(&mut self, signature: &Signature) -> Result<Option<u64>> {
-        let result = self.call(
-            "getTransaction",
-            json!([signature.to_string(), {"encoding": "base64", "commitment": self.commitment,
-                "maxSupportedTransactionVersion": 0}]),
-        )?;
-        Ok(result.get("meta").and_then(|m| m.get("computeUnitsConsumed")).and_then(Value::as_u64))
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment: Some(self.commitment),
+            max_supported_transaction_version: Some(0),
+        };
+        let confirmed = self.call(|c| c.get_transaction_with_config(signature, config))?;
+        Ok(confirmed.transaction.meta.and_then(|m| Option::<u64>::from(m.compute_units_consumed)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solana_instruction_error::InstructionError;
+
+    fn response_error(code: i64, data: RpcResponseErrorData) -> ClientError {
+        ErrorKind::RpcError(RpcError::RpcResponseError { code, message: format!("code {code}"), data }).into()
+    }
+
+    fn preflight(err: serde_json::Value) -> RpcResponseErrorData {
+        let result = serde_json::from_value(serde_json::json!({"err": err, "logs": ["Program log: AnchorError"]}))
+            .expect("a simulation result");
+        RpcResponseErrorData::SendTransactionPreflightFailure(result)
+    }
+
+    #[test]
+    fn failures_are_classified_by_type_not_by_wording() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "anything at all");
+        assert!(matches!(classify(&refused.into()), ChainError::Transient(_)));
+        let garbled = serde_json::from_str::<serde_json::Value>("{").expect_err("truncated");
+        assert!(matches!(classify(&ErrorKind::SerdeJson(garbled).into()), ChainError::Transient(_)));
+        let behind = response_error(JSON_RPC_SERVER_ERROR_NODE_UNHEALTHY, RpcResponseErrorData::Empty);
+        assert!(matches!(classify(&behind), ChainError::Transient(_)));
+        let invalid_params = response_error(-32602, RpcResponseErrorData::Empty);
+        assert!(matches!(classify(&invalid_params), ChainError::Rpc(_)));
+
+        let expired = response_error(-32002, preflight(serde_json::json!("BlockhashNotFound")));
+        assert_eq!(classify(&expired), ChainError::BlockhashExpired);
+        let refused = response_error(-32002, preflight(serde_json::json!({"InstructionError": [1, {"Custom": 6001}]})));
+        assert_eq!(
+            classify(&refused),
+            ChainError::Failed {
+                err: TxError::Runtime(TransactionError::InstructionError(1, InstructionError::Custom(6001))),
+                logs: vec!["Program log: AnchorError".into()],
+            }
+        );
+        let on_chain = ErrorKind::TransactionError(TransactionError::AccountInUse).into();
+        assert!(matches!(
+            classify(&on_chain),
+            ChainError::Failed { err: TxError::Runtime(TransactionError::AccountInUse), .. }
+        ));
+    }
+
+    #[test]
+    fn the_solana_cli_commitment_names_are_understood() {
+        assert_eq!(commitment("finalized"), Some(CommitmentConfig::finalized()));
+        assert_eq!(commitment("confirmed"), Some(CommitmentConfig::confirmed()));
+        assert_eq!(commitment("processed"), Some(CommitmentConfig::processed()));
+        assert_eq!(commitment("max"), None);
     }
 }

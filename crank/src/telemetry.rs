@@ -26,6 +26,8 @@ pub struct Metrics {
     pub quarantined: IntCounter,
     pub unpayable: IntCounterVec,
     pub rpc_errors: IntCounter,
+    pub rpc_requests: IntCounter,
+    pub rpc_retries: IntCounter,
 }
 
 impl Metrics {
@@ -50,6 +52,8 @@ impl Metrics {
             lamports_spent: counter("lamports_spent_total", "Fees of confirmed crank transactions, lamports"),
             quarantined: counter("quarantined_total", "Entries set aside after their transaction failed alone"),
             rpc_errors: counter("rpc_errors_total", "Rounds or pool listings that ended in an RPC error"),
+            rpc_requests: counter("rpc_requests_total", "JSON-RPC requests sent (every attempt)"),
+            rpc_retries: counter("rpc_retries_total", "JSON-RPC calls tried again after a transient failure"),
             unpayable,
             registry,
         }

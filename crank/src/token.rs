@@ -1,19 +1,18 @@
 //! Token-account helpers shared by the operator commands and the demo: associated token accounts
 //! (derived and created idempotently), mint and balance reads, and amounts in UI units.
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_spl::associated_token;
+use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
+use anchor_spl::token_2022::spl_token_2022::state::{Account as TokenAccount, Mint};
 use solana_account::Account;
 
-pub const ASSOCIATED_TOKEN_PROGRAM: Pubkey = anchor_lang::pubkey!("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+pub const ASSOCIATED_TOKEN_PROGRAM: Pubkey = associated_token::ID;
 pub const TOKEN_PROGRAM: Pubkey = anchor_spl::token::ID;
 pub const TOKEN_2022_PROGRAM: Pubkey = anchor_spl::token_2022::ID;
-/// Offsets in the SPL token account and mint layouts (the same in Token-2022's base state).
-const ACCOUNT_AMOUNT: std::ops::Range<usize> = 64..72;
-const MINT_DECIMALS: usize = 44;
-const MINT_INITIALIZED: usize = 45;
 
 pub fn associated_token_address(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[owner.as_ref(), token_program.as_ref(), mint.as_ref()], &ASSOCIATED_TOKEN_PROGRAM).0
+    associated_token::get_associated_token_address_with_program_id(owner, mint, token_program)
 }
 
 /// The associated token program's `CreateIdempotent`: a no-op if the account exists.
@@ -23,40 +22,35 @@ pub fn create_associated_token_account(
     mint: &Pubkey,
     token_program: &Pubkey,
 ) -> Instruction {
-    Instruction {
-        program_id: ASSOCIATED_TOKEN_PROGRAM,
-        accounts: vec![
-            AccountMeta::new(*payer, true),
-            AccountMeta::new(associated_token_address(owner, mint, token_program), false),
-            AccountMeta::new_readonly(*owner, false),
-            AccountMeta::new_readonly(*mint, false),
-            AccountMeta::new_readonly(anchor_lang::system_program::ID, false),
-            AccountMeta::new_readonly(*token_program, false),
-        ],
-        data: vec![1],
-    }
+    associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+        payer,
+        owner,
+        mint,
+        token_program,
+    )
 }
 
 /// Decimals of a mint account of either token program.
 pub fn mint_decimals(account: &Account) -> Option<u8> {
     let is_token = account.owner == TOKEN_PROGRAM || account.owner == TOKEN_2022_PROGRAM;
-    (is_token && account.data.len() >= 82 && account.data[MINT_INITIALIZED] == 1).then(|| account.data[MINT_DECIMALS])
+    let mint = StateWithExtensions::<Mint>::unpack(&account.data).ok().filter(|_| is_token)?;
+    Some(mint.base.decimals)
 }
 
 /// The freeze authority of a mint account of either token program (`Some(None)`: a mint without
 /// one; `None`: not a mint). Whoever holds it can freeze the pool's vault, stopping every claim and
 /// crank: a trust assumption of classic mints such as USDC (SECURITY.md).
 pub fn mint_freeze_authority(account: &Account) -> Option<Option<Pubkey>> {
-    use anchor_spl::token_2022::spl_token_2022::{extension::StateWithExtensions, state::Mint};
     let is_token = account.owner == TOKEN_PROGRAM || account.owner == TOKEN_2022_PROGRAM;
     let mint = StateWithExtensions::<Mint>::unpack(&account.data).ok().filter(|_| is_token)?;
     Some(Option::from(mint.base.freeze_authority))
 }
 
+/// The balance of a token account of either token program (`None`: not a token account).
 pub fn token_balance(account: &Account) -> Option<u64> {
     let is_token = account.owner == TOKEN_PROGRAM || account.owner == TOKEN_2022_PROGRAM;
-    (is_token && account.data.len() >= 165)
-        .then(|| u64::from_le_bytes(account.data[ACCOUNT_AMOUNT].try_into().unwrap_or([0; 8])))
+    let state = StateWithExtensions::<TokenAccount>::unpack(&account.data).ok().filter(|_| is_token)?;
+    Some(state.base.amount)
 }
 
 /// "12.5" with 6 decimals -> 12_500_000. Exact: more decimals than the mint has is an error.

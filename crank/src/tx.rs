@@ -51,7 +51,7 @@ pub struct Built {
 
 /// Compile `ixs` (compute-budget instructions first) into a signed v0 transaction.
 pub fn build(
-    payer: &Keypair,
+    payer: &dyn Signer,
     signers: &[&Keypair],
     ixs: &[Instruction],
     tables: &[AddressLookupTableAccount],
@@ -75,8 +75,8 @@ pub fn build(
             .iter()
             .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
             .sum::<usize>();
-    let mut keypairs: Vec<&Keypair> = vec![payer];
-    keypairs.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey()));
+    let mut keypairs: Vec<&dyn Signer> = vec![payer];
+    keypairs.extend(signers.iter().map(|k| *k as &dyn Signer).filter(|k| k.pubkey() != payer.pubkey()));
     let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &keypairs).map_err(|e| e.to_string())?;
     let bytes = crate::rpc::serialize_tx(&tx).len();
     Ok(Built { tx, bytes, accounts })
@@ -128,7 +128,7 @@ impl Default for SendOptions {
 /// with its logs, having changed nothing.
 pub fn submit(
     chain: &mut dyn Chain,
-    payer: &Keypair,
+    payer: &dyn Signer,
     signers: &[&Keypair],
     ixs: &[Instruction],
     tables: &[AddressLookupTableAccount],
@@ -160,7 +160,7 @@ pub fn submit(
             Err(ChainError::BlockhashExpired) => continue,
             Err(e) => return Err(e),
         };
-        match confirm(chain, &[(signature, last_valid)], opts)?.pop() {
+        match confirm_resending(chain, &[(signature, last_valid)], &[&built.tx], opts)?.pop() {
             Some(Status::Confirmed) => {
                 let fee = LAMPORTS_PER_SIGNATURE * built.tx.signatures.len() as u64
                     + priority_fee_lamports(cu_limit, opts.micro_lamports);
@@ -173,11 +173,37 @@ pub fn submit(
     Err(last)
 }
 
+/// How often a transaction still unconfirmed is sent again. We send with `maxRetries: 0`, so the
+/// node does not rebroadcast for us: one that dropped a transaction would otherwise leave it lost
+/// until its blockhash expires (about a minute).
+const RESEND_EVERY: Duration = Duration::from_secs(2);
+
 /// Wait until each transaction is confirmed, failed, or can no longer land (its blockhash's last
 /// valid block height has passed: then `Pending`).
 pub fn confirm(chain: &mut dyn Chain, sent: &[(Signature, u64)], opts: SendOptions) -> Result<Vec<Status>> {
+    wait(chain, sent, &[], opts)
+}
+
+/// [`confirm`], sending each transaction (`txs[i]` is `sent[i]`'s) again every few seconds while it
+/// is neither confirmed nor expired. The same signed bytes: it can land once at most.
+pub fn confirm_resending(
+    chain: &mut dyn Chain,
+    sent: &[(Signature, u64)],
+    txs: &[&VersionedTransaction],
+    opts: SendOptions,
+) -> Result<Vec<Status>> {
+    wait(chain, sent, txs, opts)
+}
+
+fn wait(
+    chain: &mut dyn Chain,
+    sent: &[(Signature, u64)],
+    txs: &[&VersionedTransaction],
+    opts: SendOptions,
+) -> Result<Vec<Status>> {
     let signatures: Vec<Signature> = sent.iter().map(|(s, _)| *s).collect();
     let started = Instant::now();
+    let mut resent = Instant::now();
     loop {
         let statuses = chain.statuses(&signatures)?;
         if statuses.iter().all(|s| *s != Status::Pending) {
@@ -188,6 +214,16 @@ pub fn confirm(chain: &mut dyn Chain, sent: &[(Signature, u64)], opts: SendOptio
             sent.iter().zip(&statuses).all(|((_, last_valid), s)| *s != Status::Pending || height > *last_valid);
         if expired || started.elapsed() > opts.confirm_timeout {
             return Ok(statuses);
+        }
+        if resent.elapsed() >= RESEND_EVERY {
+            for ((tx, (_, last_valid)), status) in txs.iter().zip(sent).zip(&statuses) {
+                if *status == Status::Pending && height <= *last_valid {
+                    // whatever the node answers (landed meanwhile, refused, expired), the next
+                    // status poll tells
+                    let _ = chain.send(tx);
+                }
+            }
+            resent = Instant::now();
         }
         std::thread::sleep(opts.poll);
     }

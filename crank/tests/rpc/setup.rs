@@ -3,7 +3,6 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
-use serde_json::json;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use std::path::{Path, PathBuf};
@@ -30,8 +29,7 @@ pub fn key_file(dir: &Path, name: &str, k: &Keypair) -> PathBuf {
 }
 
 pub fn airdrop(chain: &mut RpcChain, to: &Pubkey, lamports: u64) {
-    let sig = chain.call("requestAirdrop", json!([to.to_string(), lamports])).expect("airdrop");
-    let sig: solana_signature::Signature = sig.as_str().expect("signature").parse().expect("signature");
+    let sig = chain.client().request_airdrop(to, lamports).expect("airdrop");
     let (_, last_valid) = chain.latest_blockhash().expect("blockhash");
     let status = tx::confirm(chain, &[(sig, last_valid)], SendOptions::default()).expect("confirm");
     assert_eq!(status, vec![Status::Confirmed], "airdrop confirmed");

@@ -1,7 +1,6 @@
 //! A real `solana-test-validator` process with the program preloaded, on loopback, for one test.
 //! The tests run inside a private network namespace (scripts/test-rpc), because the validator's
 //! RPC, PubSub and faucet listen on 0.0.0.0 whatever --bind-address says.
-use serde_json::json;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,6 +30,15 @@ pub fn program_so() -> PathBuf {
 }
 
 impl TestValidator {
+    /// `solana-test-validator --version`.
+    pub fn version(&self) -> String {
+        Command::new(binary())
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    }
+
     /// A fresh ledger under the target dir; `slot` picks a port block so tests never collide.
     pub fn start(name: &str, slot: u16) -> Self {
         let ledger = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("validator-{name}"));
@@ -79,15 +87,11 @@ impl TestValidator {
         let mut chain = RpcChain::new(&self.url);
         chain.attempts = 1;
         loop {
-            if let Ok(v) = chain.call("getHealth", json!([])) {
-                if v == "ok" {
-                    // and, after a restart, the ledger replayed: RPC answers while the blockstore is
-                    // still being processed, from a bank that lacks the later accounts
-                    if let Ok(slot) = chain.call("getSlot", json!([])) {
-                        if slot.as_u64().unwrap_or(0) > self.resume_after {
-                            return;
-                        }
-                    }
+            if chain.client().get_health().is_ok() {
+                // and, after a restart, the ledger replayed: RPC answers while the blockstore is
+                // still being processed, from a bank that lacks the later accounts
+                if chain.client().get_slot().is_ok_and(|slot| slot > self.resume_after) {
+                    return;
                 }
             }
             if let Some(child) = self.child.as_mut() {
@@ -106,8 +110,8 @@ impl TestValidator {
         if let Some(mut child) = self.child.take() {
             let mut chain = self.chain();
             chain.attempts = 1;
-            if let Ok(slot) = chain.call("getSlot", json!([])) {
-                self.resume_after = self.resume_after.max(slot.as_u64().unwrap_or(0));
+            if let Ok(slot) = chain.client().get_slot() {
+                self.resume_after = self.resume_after.max(slot);
             }
             let _ = child.kill();
             let _ = child.wait();
