@@ -24,6 +24,7 @@ import {
   ContributionKind,
   contributionSpace,
   decodeContribution,
+  decodeTributaryEventsFromLogs,
   decodeLedgerPage,
   decodePool,
   entryOfPage,
@@ -37,10 +38,10 @@ import {
   ledgerPageSpace,
   owedNow,
   pageOf,
+  tributaryErrorOf,
   type LedgerPage,
   type Pool,
 } from '@tributary/client';
-import idl from '../../idl/tributary.json';
 import type { Config } from './config';
 import { signTransaction, type Wallet, type WalletAccount } from './wallet';
 
@@ -229,31 +230,17 @@ type ParsedTransaction = {
 
 export type CrankBatchEvent = { signature: string; time: number | null; page: number; paid: number; skipped: number; amount: bigint; reward: bigint; cranker: Address };
 
-const discriminator = (name: string) => (idl.events.find((e) => e.name === name)?.discriminator ?? []) as number[];
-const CRANK_BATCH = discriminator('CrankBatch');
-
-/** Recent crank batches of the pool, from the program's events in transaction logs. */
+/** Recent crank batches of the pool, from the program's events in transaction logs (decoded by the
+ * client's IDL-generated decoders). */
 export async function loadCrankBatches(rpc: Rpc, pool: Address, limit = 15): Promise<CrankBatchEvent[]> {
   const sigs = await rpc.getSignaturesForAddress(pool, { limit, commitment: 'confirmed' }).send();
   const out: CrankBatchEvent[] = [];
-  const b58 = getBase58Decoder();
   for (const s of sigs) {
     if (s.err) continue;
     const tx = await rpc.getTransaction(s.signature, { maxSupportedTransactionVersion: 0, commitment: 'confirmed', encoding: 'json' }).send();
-    for (const line of tx?.meta?.logMessages ?? []) {
-      if (!line.startsWith('Program data: ')) continue;
-      const bytes = Uint8Array.from(atob(line.slice(14)), (c) => c.charCodeAt(0));
-      if (bytes.length < 8 + 32 + 4 + 32 + 12 + 16 || !CRANK_BATCH.every((b, i) => bytes[i] === b)) continue;
-      const view = new DataView(bytes.buffer);
-      let o = 8 + 32;
-      const page = view.getUint32(o, true);
-      o += 4;
-      const cranker = address(b58.decode(bytes.slice(o, o + 32)));
-      o += 32 + 4; // entries
-      const paid = view.getUint32(o, true);
-      const skipped = view.getUint32(o + 4, true);
-      const amount = view.getBigUint64(o + 8, true);
-      const reward = view.getBigUint64(o + 16, true);
+    for (const event of decodeTributaryEventsFromLogs(tx?.meta?.logMessages ?? [])) {
+      if (event.name !== 'CrankBatch' || event.data.pool !== pool) continue;
+      const { page, paid, skipped, amount, reward, cranker } = event.data;
       out.push({ signature: s.signature, time: s.blockTime ? Number(s.blockTime) : null, page, paid, skipped, amount, reward, cranker });
     }
   }
@@ -268,8 +255,8 @@ export function explain(error: unknown): string {
   const custom = /custom program error: 0x([0-9a-f]+)/i.exec(text + JSON.stringify(e?.context ?? {}));
   if (custom) {
     const code = parseInt(custom[1], 16);
-    const known = (idl.errors as { code: number; name: string; msg?: string }[]).find((x) => x.code === code);
-    if (known) return `The program refused: ${known.msg ?? known.name} (${known.name}).`;
+    const known = tributaryErrorOf(code);
+    if (known) return `The program refused: ${known.message} (${known.name}).`;
   }
   if (/insufficient (funds|lamports)|InsufficientFunds|insufficient funds for rent/i.test(text)) return 'Not enough SOL in your wallet to pay the fee and rent.';
   if (/Blockhash not found|block height exceeded/i.test(text)) return 'The transaction expired before it landed. Please try again.';

@@ -51,6 +51,8 @@ import {
   getRetireContributionInstruction,
   PoolView,
   TRIBUTARY_PROGRAM_ADDRESS,
+  decodeTributaryEventsFromLogs,
+  tributaryErrorOf,
 } from '../src';
 
 const so = fileURLToPath(new URL('../../../target/deploy/tributary.so', import.meta.url));
@@ -154,13 +156,23 @@ describe('client against the sBPF build in LiteSVM', () => {
     entry = entryOfPage(decodeLedgerPage(account(page0)).data, 0)!;
     const owed = owedNow(entry, p);
     expect(owed).toBe(500n);
-    await send(cranker, [
+    const cranked = await send(cranker, [
       await getCrankWithPayoutsInstruction({
         cranker, pool, vault, tokenProgram: TOKEN_PROGRAM_ADDRESS as Address, page: 0, batch: true,
         payouts: [{ entry: 0, destination: contributorAta }],
       }),
     ]);
     expect(tokenBalance(contributorAta)).toBe(1_000_000_006n + owed);
+    // the program's event, decoded from the logs with the client's IDL-generated decoders
+    const events = decodeTributaryEventsFromLogs(cranked.logs());
+    const batch = events.find((e) => e.name === 'CrankBatch');
+    expect(batch?.name).toBe('CrankBatch');
+    if (batch?.name === 'CrankBatch') {
+      expect(batch.data).toMatchObject({ pool, page: 0, cranker: cranker.address, paid: 1, skipped: 0, amount: owed, reward: 0n });
+    }
+    // and the error table names the program's errors in production bundles too
+    expect(tributaryErrorOf(6000)).toEqual({ code: 6000, name: 'PoolPaused', message: 'the pool is paused' });
+    expect(tributaryErrorOf(1)).toBeUndefined();
     p = decodePool(account(pool)).data;
     expect(p.totalPaid).toBe(1_000_000_506n);
     // the vault holds exactly the fractions still owed: vault × 2⁶⁴ = entry frac + pool carry

@@ -6,9 +6,29 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./attestorChanged";
+export * from "./authorityAccepted";
+export * from "./authorityProposed";
+export * from "./claimed";
+export * from "./contributionClosed";
 export * from "./contributionKind";
+export * from "./contributionRegistered";
+export * from "./contributionRetired";
 export * from "./contributionStatus";
+export * from "./crankBatch";
+export * from "./destinationChanged";
+export * from "./inactiveEntrySkipped";
 export * from "./ledgerEntry";
+export * from "./ledgerPageClosed";
+export * from "./ledgerPageOpened";
+export * from "./payoutSkipped";
+export * from "./poolClosed";
+export * from "./poolConfigUpdated";
+export * from "./poolCreated";
+export * from "./poolPauseChanged";
+export * from "./revenueDeposited";
 export * from "./skipReason";
+export * from "./usageAttributed";
 export * from "./usageShare";
+export * from "./weightsSet";
 export * from "./weightUpdate";
