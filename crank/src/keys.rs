@@ -44,11 +44,22 @@ pub fn default_keypair_path() -> String {
 /// The signer a URI names, as `solana -k URI` reads it: a keypair file, `prompt://` (asks for a
 /// seed phrase), `stdin://` (a keypair file's JSON on standard input), `usb://ledger[?key=…]`.
 pub fn signer_from_uri(uri: &str) -> Result<Box<dyn Signer>> {
-    let mut wallet_manager = None;
-    solana_clap_utils::keypair::signer_from_path(&clap2::ArgMatches::default(), uri, "keypair", &mut wallet_manager)
-        .map_err(|e| {
-            anyhow!("cannot use the signer {uri}: {e}\n  -> pass -k PATH or URI (prompt://, stdin://, usb://ledger), or create a keypair with `solana-keygen new`")
-        })
+    let hint = "pass -k PATH or URI (prompt://, stdin://, usb://ledger), or create a keypair with `solana-keygen new`";
+    // the USB stack under `usb://` (rusb, via the Trezor client) panics where no USB bus can be
+    // opened (a container, a server): report that as an error like any other
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let found = std::panic::catch_unwind(|| {
+        let mut wallet_manager = None;
+        solana_clap_utils::keypair::signer_from_path(&clap2::ArgMatches::default(), uri, "keypair", &mut wallet_manager)
+            .map_err(|e| e.to_string())
+    });
+    std::panic::set_hook(quiet);
+    match found {
+        Ok(Ok(signer)) => Ok(signer),
+        Ok(Err(e)) => Err(anyhow!("cannot use the signer {uri}: {e}\n  -> {hint}")),
+        Err(_) => Err(anyhow!("cannot use the signer {uri}: no USB bus can be opened on this machine\n  -> {hint}")),
+    }
 }
 
 pub fn write_keypair(path: &Path, keypair: &Keypair) -> Result<()> {
