@@ -4,7 +4,8 @@
 // Flow: connect → register a file → operator posts a weight and deposits → earnings appear →
 // operator cranks → payout arrives → more revenue → claim → balance rises; plus the failures a
 // contributor meets, each with its message and nothing signed or sent: a payout account that is not
-// a token account, one that does not exist, a rejected signature, a wallet on another cluster and a
+// a token account, one that does not exist, a rejected signature, an endpoint on another cluster, a
+// wallet listing another chain, and a
 // wallet without SOL. Screenshots of every step go to app/test-results/. Run by scripts/test-e2e
 // inside a private network namespace.
 import { spawn, execFileSync } from 'node:child_process';
@@ -211,11 +212,11 @@ try {
   });
   const walletSource = readFileSync(join(here, 'test-wallet.js'), 'utf8');
   /** A page of the app with `keys` in the test wallet, on `chain`. */
-  const openApp = async (keys, chain) => {
+  const openApp = async (keys, chain, query = '') => {
     const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     p.on('pageerror', (e) => log('page error', e.message));
     await p.addInitScript({ content: `${walletSource}\ninstallTestWallet(${JSON.stringify({ seed: keys.seed, publicKey: keys.publicKey, address: keys.address, chain })});` });
-    await p.goto(appUrl);
+    await p.goto(query ? appUrl.replace('?cluster=localnet', query) : appUrl);
     await p.getByTestId('connect-Test Wallet').waitFor();
     return p;
   };
@@ -305,14 +306,20 @@ try {
   const signed = await page.evaluate(() => window.__testWallet.signed);
   assert.equal(signed, 2, 'the wallet signed the registration and the claim');
 
-  // a wallet on another cluster is told so when it connects, and cannot send
-  const elsewhere = await openApp(newKeypair('elsewhere'), 'solana:devnet');
+  // the cluster is the RPC endpoint's, by genesis hash: a wallet listing only devnet (Wallet
+  // Standard `chains` says what it supports, not where it is) is not refused here
+  const devnetOnly = await openApp(newKeypair('devnet-only'), 'solana:devnet');
+  await devnetOnly.getByTestId('connect-Test Wallet').click();
+  await devnetOnly.locator('[data-testid="connected"][data-cluster="ok"]').waitFor();
+  assert.equal(await devnetOnly.getByTestId('message').count(), 0, 'no cluster warning for a wallet listing devnet');
+  // an app told it is on devnet while its endpoint serves this local cluster refuses to send
+  const elsewhere = await openApp(newKeypair('elsewhere'), 'solana:devnet', '?cluster=devnet');
   await elsewhere.getByTestId('connect-Test Wallet').click();
-  log(await messageText('different cluster', elsewhere));
+  log(await messageText('not devnet', elsewhere));
   await elsewhere.getByTestId('file').setInputFiles({ ...shard, name: 'shard-0003.jsonl', buffer: Buffer.from('a third shard\n') });
   await elsewhere.getByTestId('uri').fill('ipfs://bafy/shard-0003.jsonl');
   await elsewhere.getByTestId('register').click();
-  log(await messageText('and try again', elsewhere));
+  log(await messageText('Nothing was sent', elsewhere));
   await shot('wrong-cluster', elsewhere);
   // a wallet without SOL is told what registering needs before anything is signed
   const broke = newKeypair('broke');
@@ -324,7 +331,7 @@ try {
   await poor.getByTestId('register').click();
   log(await messageText('Not enough SOL', poor));
   await shot('insufficient-sol', poor);
-  for (const [p, who] of [[elsewhere, 'wrong cluster'], [poor, 'no SOL']]) {
+  for (const [p, who] of [[elsewhere, 'endpoint on another cluster'], [poor, 'no SOL'], [devnetOnly, 'only connected']]) {
     assert.equal(await p.evaluate(() => window.__testWallet.signed), 0, `nothing signed (${who})`);
   }
   assert.equal(BigInt((await rpc.getBalance(address(broke.address)).send()).value), 0n, 'nothing sent for the wallet without SOL');

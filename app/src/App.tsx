@@ -5,6 +5,7 @@ import { loadConfig } from './config';
 import {
   associatedTokenAddress,
   changeDestination,
+  checkCluster,
   claim,
   explain,
   loadCrankBatches,
@@ -40,6 +41,8 @@ export function App() {
   const [wallets, setWallets] = useState<Wallet[]>([]);
   const [wallet, setWallet] = useState<Wallet | null>(null);
   const [account, setAccount] = useState<WalletAccount | null>(null);
+  /** The endpoint's genesis hash was compared with the selected cluster: 'ok' or 'mismatch'. */
+  const [cluster, setCluster] = useState<'ok' | 'mismatch' | null>(null);
   const [pool, setPool] = useState<PoolState | null>(null);
   const [mine, setMine] = useState<MyContribution[]>([]);
   const [batches, setBatches] = useState<CrankBatchEvent[]>([]);
@@ -102,9 +105,10 @@ export function App() {
       const a = await connect(w);
       setWallet(w);
       setAccount(a);
-      if (!a.chains.includes(cfg.chain)) {
-        setMessage({ kind: 'error', text: `Your wallet is on a different cluster (${a.chains.join(', ')}). Switch it to ${cfg.cluster}.` });
-      }
+      // the cluster is the RPC endpoint's (its genesis hash), whatever chains the wallet lists
+      const mismatch = await checkCluster(rpc, cfg);
+      setCluster(mismatch ? 'mismatch' : 'ok');
+      if (mismatch) setMessage({ kind: 'error', text: mismatch });
     } catch (e) {
       setMessage({ kind: 'error', text: explain(e) });
     }
@@ -122,7 +126,7 @@ export function App() {
         <h1>Tributary</h1>
         <span className="badge" data-testid="cluster">{cfg.cluster}</span>
         {account ? (
-          <span data-testid="connected">{wallet?.name}: {short(account.address)}</span>
+          <span data-testid="connected" data-cluster={cluster ?? undefined}>{wallet?.name}: {short(account.address)}</span>
         ) : wallets.length === 0 ? (
           <span className="muted" style={{ color: '#cfe' }}>No Solana wallet found — install Phantom or another Wallet Standard wallet</span>
         ) : (

@@ -42,7 +42,7 @@ import {
   type LedgerPage,
   type Pool,
 } from '@tributary/client';
-import type { Config } from './config';
+import { clusterMismatch, type Config } from './config';
 import { signTransaction, type Wallet, type WalletAccount } from './wallet';
 
 export const ASSOCIATED_TOKEN_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
@@ -264,14 +264,26 @@ export function explain(error: unknown): string {
   return `Something went wrong: ${text}`;
 }
 
+const genesisOf = new Map<string, Promise<string>>();
+
+/** The endpoint's cluster against the one selected, by genesis hash (asked once per endpoint). */
+export async function checkCluster(rpc: Rpc, cfg: Config): Promise<string | null> {
+  let genesis = genesisOf.get(cfg.rpcUrl);
+  if (!genesis) {
+    genesis = rpc.getGenesisHash().send().then(String);
+    genesisOf.set(cfg.rpcUrl, genesis);
+    genesis.catch(() => genesisOf.delete(cfg.rpcUrl));
+  }
+  return clusterMismatch(cfg, await genesis);
+}
+
 export type SendContext = { rpc: Rpc; cfg: Config; wallet: Wallet; account: WalletAccount };
 
 /** Build, check the SOL needed, have the wallet sign, send, and wait for confirmation. */
 export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentNeeded: bigint, label: string): Promise<string> {
   const payer = address(ctx.account.address);
-  if (!ctx.account.chains.includes(ctx.cfg.chain)) {
-    throw new UserFacingError(`Your wallet is on a different cluster (${ctx.account.chains.join(', ')}). Switch it to ${ctx.cfg.cluster} and try again.`);
-  }
+  const mismatch = await checkCluster(ctx.rpc, ctx.cfg);
+  if (mismatch) throw new UserFacingError(`${mismatch} Nothing was sent.`);
   const { value: balance } = await ctx.rpc.getBalance(payer, { commitment: 'confirmed' }).send();
   const need = rentNeeded + FEE_LAMPORTS;
   if (balance < need) {

@@ -21,6 +21,26 @@ const DEFAULT_RPC: Record<Cluster, string> = {
   mainnet: 'https://api.mainnet-beta.solana.com',
 };
 
+/**
+ * Each public cluster's genesis hash: what the RPC endpoint must report for the cluster selected
+ * (a wallet's `chains` only lists what it supports, not where it is).
+ */
+export const GENESIS_HASH: Record<Exclude<Cluster, 'localnet'>, string> = {
+  mainnet: '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d',
+  devnet: 'EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG',
+  testnet: '4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY',
+};
+
+/** Why the endpoint's genesis hash is not the selected cluster's, or null when it is. */
+export function clusterMismatch(cfg: Config, genesisHash: string): string | null {
+  const servedBy = (Object.keys(GENESIS_HASH) as (keyof typeof GENESIS_HASH)[]).find((c) => GENESIS_HASH[c] === genesisHash);
+  if (cfg.cluster === 'localnet') {
+    return servedBy ? `The RPC endpoint ${cfg.rpcUrl} serves ${servedBy}, not a local cluster.` : null;
+  }
+  if (genesisHash === GENESIS_HASH[cfg.cluster]) return null;
+  return `The RPC endpoint ${cfg.rpcUrl} serves ${servedBy ?? `another cluster (genesis ${genesisHash})`}, not ${cfg.cluster}.`;
+}
+
 export function loadConfig(search = window.location.search): Config {
   const q = new URLSearchParams(search);
   const env = import.meta.env;

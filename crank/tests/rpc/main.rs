@@ -77,7 +77,7 @@ fn operator_commands_end_to_end() {
         &d.join("nope.json"),
         &["pool", "create", "--mint", &mint.pubkey().to_string()],
     ));
-    assert!(err.contains("cannot read keypair"), "{err}");
+    assert!(err.contains("cannot use the signer") && err.contains("nope.json"), "{err}");
 
     let out = run_ok(&mut tributary(
         &v.url,
@@ -104,7 +104,12 @@ fn operator_commands_end_to_end() {
     let config = d.join("config.yml");
     std::fs::write(
         &config,
-        format!("json_rpc_url: \"{}\"\nkeypair_path: {}\ncommitment: confirmed\n", v.url, op.display()),
+        // as `solana config set` writes it
+        format!(
+            "---\njson_rpc_url: \"{}\"\nwebsocket_url: \"\"\nkeypair_path: {}\naddress_labels:\n  \"11111111111111111111111111111111\": System Program\ncommitment: confirmed\n",
+            v.url,
+            op.display()
+        ),
     )
     .expect("config");
     let before = Command::new(env!("CARGO_BIN_EXE_tributary"))
