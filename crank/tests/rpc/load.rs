@@ -14,17 +14,17 @@ use tributary_cli::crank::{CrankOptions, Cranker, RoundReport, Shard};
 use tributary_cli::rpc::RpcChain;
 
 /// One measured crank run: rounds until nothing payable is left.
-struct Run {
-    seconds: f64,
-    rounds: usize,
-    payouts: usize,
-    transactions: usize,
-    requests: u64,
-    lamports: u64,
-    fee_lamports: u64,
-    retries: u64,
-    failed_rounds: usize,
-    expired: usize,
+pub struct Run {
+    pub seconds: f64,
+    pub rounds: usize,
+    pub payouts: usize,
+    pub transactions: usize,
+    pub requests: u64,
+    pub lamports: u64,
+    pub fee_lamports: u64,
+    pub retries: u64,
+    pub failed_rounds: usize,
+    pub expired: usize,
 }
 
 impl Run {
@@ -52,8 +52,9 @@ fn sol(chain: &mut RpcChain, key: &anchor_lang::prelude::Pubkey) -> u64 {
     chain.get_account(key).ok().flatten().map(|a| a.lamports).unwrap_or(0)
 }
 
-/// Crank `pool` through `chain` until nothing at or above the minimum is owed.
-fn crank_until_paid(bot: &mut Cranker, chain: &mut RpcChain, check: &mut RpcChain, pool: &Pool) -> Run {
+/// Crank `pool` through `chain` until nothing at or above the minimum is owed (books checked exact
+/// through `check` after every round), as the bot's run loop would: a failed round is run again.
+pub fn crank_until_paid(bot: &mut Cranker, chain: &mut RpcChain, check: &mut RpcChain, pool: &Pool) -> Run {
     let (requests, retries, lamports) = (chain.requests(), chain.retries, sol(check, &bot.payer.pubkey()));
     let started = Instant::now();
     let mut reports: Vec<RoundReport> = Vec::new();
