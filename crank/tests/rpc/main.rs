@@ -251,6 +251,31 @@ fn operator_commands_end_to_end() {
         &pool.to_string(),
     ]));
     assert!(no_ledger.contains("usb://ledger"), "a missing Ledger is named: {no_ledger}");
+    // `prompt://` asks for a seed phrase on the terminal: `script` gives the command one, fed here
+    let prompted = |phrase: &str| -> Output {
+        let line = format!(
+            "{} -u {} -k prompt:// --output json lookup-tables reclaim",
+            env!("CARGO_BIN_EXE_tributary"),
+            v.url
+        );
+        let mut child = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) runs the command on a terminal");
+        let answers = format!("{phrase}\n\n"); // the phrase, then no passphrase
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), answers.as_bytes()).expect("type");
+        child.wait_with_output().expect("prompted command")
+    };
+    let phrase = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+    let by_phrase = prompted(phrase);
+    let said = String::from_utf8_lossy(&by_phrase.stdout);
+    assert!(by_phrase.status.success() && said.contains("\"deactivated\""), "a seed phrase signs: {said}");
+    let bad = prompted("not a seed phrase");
+    let said = String::from_utf8_lossy(&bad.stdout);
+    assert!(!bad.status.success() && said.contains("cannot use the signer prompt://"), "{said}");
     run_ok(&mut tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once"]));
     assert_eq!(
         tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.total_paid,
