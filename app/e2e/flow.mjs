@@ -44,6 +44,9 @@ const RPC = `http://127.0.0.1:${RPC_PORT}`;
 const TOKEN_PROGRAM = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
 const ATA_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
 const SYSTEM_PROGRAM = address('11111111111111111111111111111111');
+const PROGRAM = address('Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7');
+// Anchor's account discriminator of a Contribution: the first 8 bytes of sha256("account:Contribution")
+const CONTRIBUTION_DISCRIMINATOR = getBase58Decoder().decode(createHash('sha256').update('account:Contribution').digest().subarray(0, 8));
 const started = Date.now();
 const log = (...a) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -179,7 +182,7 @@ try {
   const ledger = join(out, 'ledger');
   start(validatorBin, ['--ledger', ledger, '--reset', '--quiet', '--bind-address', '127.0.0.1', '--rpc-port', `${RPC_PORT}`,
     '--faucet-port', `${RPC_PORT + 2}`, '--gossip-port', `${RPC_PORT + 3}`, '--dynamic-port-range', `${RPC_PORT + 10}-${RPC_PORT + 190}`,
-    '--bpf-program', 'Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7', so], 'validator');
+    '--bpf-program', PROGRAM, so], 'validator');
   await waitFor('validator', async () => (await rpc.getHealth().send()) === 'ok' && (await rpc.getSlot().send()) > 1n, 120_000);
   log('validator healthy');
 
@@ -303,8 +306,46 @@ try {
   await waitText(page.getByTestId('token-balance'), '149.9');
   await waitText(cell(0, 'owed'), '0');
   await shot('claimed');
+  // every signature links to the explorer on this cluster (a local one through its custom-RPC mode)
+  const href = await page.getByTestId('explorer-link').getAttribute('href');
+  assert.ok(href?.startsWith('https://explorer.solana.com/tx/') && href.includes(`customUrl=${encodeURIComponent(RPC)}`), href);
+  const linked = href.slice('https://explorer.solana.com/tx/'.length).split('?')[0];
+  assert.equal((await rpc.getSignatureStatuses([linked]).send()).value[0]?.err, null, 'the link names the claim that landed');
+  // on a phone: one column, nothing wider than the screen
+  await page.setViewportSize({ width: 390, height: 844 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling on a phone');
+  await shot('phone');
+  await page.setViewportSize({ width: 1280, height: 900 });
   const signed = await page.evaluate(() => window.__testWallet.signed);
   assert.equal(signed, 2, 'the wallet signed the registration and the claim');
+
+  // retire, then close: the button says how much rent comes back, and exactly that arrives
+  await cell(0, 'retire').click();
+  log(await messageText('Retired'));
+  const closeButton = cell(0, 'close');
+  await closeButton.waitFor();
+  const offered = /\+([0-9.]+) SOL/.exec(await closeButton.innerText())?.[1];
+  const [contribution] = await rpc.getProgramAccounts(PROGRAM, {
+    encoding: 'base64',
+    commitment: 'confirmed',
+    filters: [
+      { memcmp: { offset: 0n, bytes: CONTRIBUTION_DISCRIMINATOR, encoding: 'base58' } },
+      { memcmp: { offset: 40n, bytes: contributor.address, encoding: 'base58' } },
+    ],
+  }).send();
+  assert.ok(contribution, 'the contribution account exists before closing');
+  const rent = BigInt(contribution.account.lamports);
+  assert.equal(offered, (Number(rent) / 1e9).toString(), 'the button offers the account\'s rent');
+  const before = BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
+  await closeButton.click();
+  log(await messageText('Closed'));
+  const closedSig = (await page.getByTestId('explorer-link').getAttribute('href')).slice('https://explorer.solana.com/tx/'.length).split('?')[0];
+  const fee = BigInt((await rpc.getTransaction(closedSig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0, encoding: 'json' }).send()).meta.fee);
+  const after = BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
+  assert.equal(after - before, rent - fee, 'the rent came back, less the fee');
+  assert.equal((await rpc.getAccountInfo(contribution.pubkey, { commitment: 'confirmed' }).send()).value, null, 'the account is gone');
+  await page.getByTestId('contribution-0').waitFor({ state: 'detached' });
+  await shot('closed');
 
   // the cluster is the RPC endpoint's, by genesis hash: a wallet listing only devnet (Wallet
   // Standard `chains` says what it supports, not where it is) is not refused here

@@ -1,17 +1,19 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { address, createSolanaRpc, type Address } from '@solana/kit';
 import { ContributionKind } from '@tributary/client';
-import { loadConfig } from './config';
+import { explorerUrl, loadConfig } from './config';
 import {
   associatedTokenAddress,
   changeDestination,
   checkCluster,
+  closeContribution,
   claim,
   explain,
   loadCrankBatches,
   loadMyContributions,
   loadPool,
   register,
+  retire,
   sha256,
   tokenBalance,
   type CrankBatchEvent,
@@ -31,9 +33,11 @@ function formatAmount(value: bigint, decimals: number): string {
 }
 
 const short = (a: string) => `${a.slice(0, 4)}…${a.slice(-4)}`;
+/** Lamports as SOL, exactly (no float rounding): 0.00213 */
+const formatSol = (lamports: bigint) => formatAmount(lamports, 9);
 const when = (t: number | null) => (t ? new Date(t * 1000).toLocaleString() : '—');
 
-type Message = { kind: 'ok' | 'error'; text: string } | null;
+type Message = { kind: 'ok' | 'error'; text: string; signature?: string } | null;
 
 export function App() {
   const cfg = useMemo(() => loadConfig(), []);
@@ -90,7 +94,7 @@ export function App() {
     setMessage(null);
     try {
       const signature = await action();
-      setMessage({ kind: 'ok', text: `${label}: confirmed (${short(signature)})` });
+      setMessage({ kind: 'ok', text: `${label}: confirmed`, signature });
       await refresh();
     } catch (e) {
       setMessage({ kind: 'error', text: explain(e) });
@@ -140,7 +144,14 @@ export function App() {
       <main>
         {message && (
           <div className={`message ${message.kind}`} data-testid="message" role="status">
-            <span>{message.text}</span>
+            <span>
+              {message.text}
+              {message.signature && (
+                <>
+                  {' '}(<a data-testid="explorer-link" href={explorerUrl(cfg, 'tx', message.signature)} target="_blank" rel="noreferrer">{short(message.signature)}</a>)
+                </>
+              )}
+            </span>
             <button className="dismiss" data-testid="dismiss" aria-label="Dismiss" onClick={() => setMessage(null)}>
               ×
             </button>
@@ -221,7 +232,7 @@ export function App() {
                     <td className="num" data-testid="paid">{amount(c.paid)}</td>
                     <td data-testid="last-payout">{when(c.lastPayout)}</td>
                     <td>
-                      <span title={c.destination}>{short(c.destination)}</span>{' '}
+                      <a title={c.destination} href={explorerUrl(cfg, 'address', c.destination)} target="_blank" rel="noreferrer">{short(c.destination)}</a>{' '}
                       <input
                         data-testid="new-destination"
                         placeholder="new token account"
@@ -239,7 +250,26 @@ export function App() {
                     <td>
                       <button data-testid="claim" disabled={!ctx || !pool || busy || c.owed === 0n} onClick={() => ctx && pool && run(`Claimed ${amount(c.owed)}`, () => claim(ctx, pool, c))}>
                         Claim
-                      </button>
+                      </button>{' '}
+                      {c.status === 'active' ? (
+                        <button
+                          data-testid="retire"
+                          title="No new revenue accrues; what it is owed stays yours to claim"
+                          disabled={!ctx || !pool || busy}
+                          onClick={() => ctx && pool && run('Retired', () => retire(ctx, pool, c))}
+                        >
+                          Retire
+                        </button>
+                      ) : (
+                        <button
+                          data-testid="close"
+                          title={c.owed > 0n ? 'Claim what it is owed first' : 'Close the contribution and take its rent back'}
+                          disabled={!ctx || !pool || busy || c.owed > 0n}
+                          onClick={() => ctx && pool && run(`Closed: ${formatSol(c.rent)} SOL of rent returned`, () => closeContribution(ctx, pool, c))}
+                        >
+                          Close (+{formatSol(c.rent)} SOL)
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -261,7 +291,8 @@ export function App() {
                 {batches.map((b) => (
                   <tr key={`${b.signature}-${b.page}`} data-testid="batch">
                     <td>{when(b.time)}</td><td>{b.page}</td><td className="num">{b.paid}</td><td className="num">{b.skipped}</td>
-                    <td className="num">{amount(b.amount)}</td><td className="num">{amount(b.reward)}</td><td>{short(b.cranker)}</td><td>{short(b.signature)}</td>
+                    <td className="num">{amount(b.amount)}</td><td className="num">{amount(b.reward)}</td><td>{short(b.cranker)}</td>
+                    <td><a href={explorerUrl(cfg, 'tx', b.signature)} target="_blank" rel="noreferrer">{short(b.signature)}</a></td>
                   </tr>
                 ))}
               </tbody>

@@ -22,6 +22,7 @@ import {
 } from '@solana/kit';
 import {
   ContributionKind,
+  ContributionStatus,
   contributionSpace,
   decodeContribution,
   decodeTributaryEventsFromLogs,
@@ -32,6 +33,8 @@ import {
   findLedgerPagePda,
   getContributionDiscriminatorBytes,
   getClaimInstruction,
+  getCloseContributionInstruction,
+  getRetireContributionInstruction,
   getOpenLedgerPageInstruction,
   getRegisterContributionInstruction,
   getSetDestinationInstruction,
@@ -138,6 +141,9 @@ export type MyContribution = {
   lastPayout: number | null;
   /** Unix time of the registration, as the program recorded it. */
   registeredAt: number;
+  status: 'active' | 'retired';
+  /** Lamports the contribution account holds: its rent, returned to the wallet when it closes. */
+  rent: bigint;
 };
 
 const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -183,6 +189,8 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       owed: owedNow(entry, pool.pool),
       paid: entry.paid,
       registeredAt: Number(c.createdAt),
+      status: c.status === ContributionStatus.Retired ? 'retired' : 'active',
+      rent: BigInt(item.account.lamports),
       lastPayout: entry.paid > 0n ? await lastPayoutTime(rpc, cfg, entry.destination, entry.paid) : null,
     });
   }
@@ -360,6 +368,21 @@ export async function claim(ctx: SendContext, pool: PoolState, c: MyContribution
     getClaimInstruction({ contributor: createNoopSigner(owner), contribution: c.address, pool: pool.address, ledgerPage, mint: p.mint, vault: p.vault, destination, tokenProgram: p.tokenProgram }),
   );
   return sendWithWallet(ctx, ixs, rent, 'claim');
+}
+
+/** Retire: no new revenue accrues to it; what it is owed stays claimable (and is still cranked). */
+export async function retire(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {
+  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(c.entry));
+  const contributor = createNoopSigner(address(ctx.account.address));
+  return sendWithWallet(ctx, [getRetireContributionInstruction({ contributor, contribution: c.address, pool: pool.address, ledgerPage })], 0n, 'retire');
+}
+
+/** Close a retired contribution with nothing owed: its account's rent comes back to the wallet. */
+export async function closeContribution(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {
+  if (c.owed > 0n) throw new UserFacingError('Claim what this contribution is owed first; then it can close.');
+  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(c.entry));
+  const contributor = createNoopSigner(address(ctx.account.address));
+  return sendWithWallet(ctx, [getCloseContributionInstruction({ contributor, contribution: c.address, pool: pool.address, ledgerPage })], 0n, 'close');
 }
 
 /** Point payouts at another token account; it must exist, hold the pool's mint and be the wallet's. */

@@ -55,3 +55,15 @@ export function loadConfig(search = window.location.search): Config {
     pool: pool ? address(pool) : null,
   };
 }
+
+/** The Solana Explorer page of a transaction or an account on the selected cluster (a local
+ * cluster through the explorer's custom-RPC mode). */
+export function explorerUrl(cfg: Config, kind: 'tx' | 'address', id: string): string {
+  const cluster =
+    cfg.cluster === 'mainnet'
+      ? ''
+      : cfg.cluster === 'localnet'
+        ? `?cluster=custom&customUrl=${encodeURIComponent(cfg.rpcUrl)}`
+        : `?cluster=${cfg.cluster}`;
+  return `https://explorer.solana.com/${kind}/${id}${cluster}`;
+}
