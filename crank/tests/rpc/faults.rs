@@ -1,6 +1,6 @@
 //! A JSON-RPC proxy that breaks a share of the requests on their way to the validator, the ways a
 //! public RPC endpoint does: connections cut, HTTP 429 / 503, "node is behind", answers cut short,
-//! slow answers, transactions accepted and then dropped, and blockhashes the node does not know. Seeded, so a failure replays.
+//! slow answers, transactions accepted and then dropped, and blockhashes the node does not know.
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -54,12 +54,11 @@ impl Counts {
 }
 
 struct State {
-    rng: u64,
     /// Faults go round the kinds in turn, so a run of 7+ faults shows every kind.
     next_kind: usize,
-    /// A `Dropped` or `Expired` fell on a request that sends nothing: the next transaction sent
-    /// gets it.
-    next_send: Option<Fault>,
+    /// `Dropped` and `Expired` faults that fell on requests sending nothing: the next transactions
+    /// sent get them, in order.
+    next_sends: std::collections::VecDeque<Fault>,
     counts: Counts,
 }
 
@@ -70,13 +69,17 @@ pub struct FaultProxy {
 }
 
 impl FaultProxy {
-    /// Listen on a free loopback port; fault `percent` of the requests to `upstream`.
+    /// Listen on a free loopback port; fault `percent` of the requests to `upstream`, the kinds in
+    /// turn starting from `seed`.
     pub fn start(upstream: &str, percent: u64, seed: u64) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let upstream = upstream.trim_start_matches("http://").trim_end_matches('/').to_string();
-        let state =
-            Arc::new(Mutex::new(State { rng: seed | 1, next_kind: 0, next_send: None, counts: Counts::default() }));
+        let state = Arc::new(Mutex::new(State {
+            next_kind: seed as usize % FAULTS.len(),
+            next_sends: std::collections::VecDeque::new(),
+            counts: Counts::default(),
+        }));
         let stop = Arc::new(AtomicBool::new(false));
         let (s, st) = (state.clone(), stop.clone());
         std::thread::spawn(move || {
@@ -111,20 +114,20 @@ fn pick(state: &Mutex<State>, method: &str, percent: u64) -> Option<Fault> {
     let mut s = state.lock().expect("proxy state");
     s.counts.requests += 1;
     let sends = method == "sendTransaction";
-    let fault = if let Some(f) = s.next_send.take_if(|_| sends) {
-        Some(f)
+    let deferred = if sends { s.next_sends.pop_front() } else { None };
+    let fault = if deferred.is_some() {
+        deferred
     } else {
-        // xorshift64: deterministic for a seed
-        s.rng ^= s.rng << 13;
-        s.rng ^= s.rng >> 7;
-        s.rng ^= s.rng << 17;
-        if s.rng % 100 >= percent {
+        // exactly `percent` of the requests, spread evenly: request n is faulted when
+        // floor(n·percent/100) steps up (so any run of 20+ requests is faulted at that rate)
+        let n = s.counts.requests;
+        if n * percent / 100 == (n - 1) * percent / 100 {
             None
         } else {
             let kind = FAULTS[s.next_kind % FAULTS.len()];
             s.next_kind += 1;
             if matches!(kind, Fault::Dropped | Fault::Expired) && !sends {
-                s.next_send = Some(kind);
+                s.next_sends.push_back(kind);
                 Some(Fault::Cut)
             } else {
                 Some(kind)
