@@ -26,16 +26,15 @@ const EXTEND_CHUNK: usize = 24;
 /// Waves of creations and extensions before `ensure` gives up on an address.
 const ENSURE_ATTEMPTS: usize = 4;
 
-/// Up to `n` distinct slots a new table can be derived from: finalized ones (in every later bank's
-/// SlotHashes), newest first, read from the SlotHashes sysvar; at least the recent slot.
-fn recent_slots(chain: &mut dyn Chain, n: usize) -> Result<Vec<u64>> {
+/// Slots a new table can be derived from, newest first: finalized ones (in every later bank's
+/// SlotHashes) read from the SlotHashes sysvar; at least the recent slot.
+fn recent_slots(chain: &mut dyn Chain) -> Result<Vec<u64>> {
     let finalized = chain.recent_slot()?;
-    let recorded = chain
+    let mut slots: Vec<u64> = chain
         .get_account(&solana_slot_hashes::sysvar::ID)?
         .and_then(|a| bincode::deserialize::<SlotHashes>(&a.data).ok())
-        .map(|hashes| hashes.iter().map(|(slot, _)| *slot).filter(|s| *s <= finalized).collect::<Vec<_>>())
+        .map(|hashes| hashes.iter().map(|(slot, _)| *slot).filter(|s| *s <= finalized).collect())
         .unwrap_or_default();
-    let mut slots: Vec<u64> = recorded.into_iter().take(n).collect();
     if slots.is_empty() {
         slots.push(finalized);
     }
@@ -203,10 +202,13 @@ impl AddressBook {
             let free: usize = self.tables.iter().map(|t| MAX_ADDRESSES - t.addresses.len().min(MAX_ADDRESSES)).sum();
             let new_tables = missing.len().saturating_sub(free).div_ceil(MAX_ADDRESSES);
             if new_tables > 0 {
-                // each table's address derives from (authority, slot): one distinct recent slot each
-                let creates: Vec<(Instruction, Pubkey)> = recent_slots(chain, new_tables)?
+                // each table's address derives from (authority, slot): one distinct recent slot each,
+                // skipping slots a table of ours already came from (rounds close together)
+                let creates: Vec<(Instruction, Pubkey)> = recent_slots(chain)?
                     .into_iter()
                     .map(|slot| create_lookup_table(payer.pubkey(), payer.pubkey(), slot))
+                    .filter(|(_, key)| self.tables.iter().all(|t| t.key != *key))
+                    .take(new_tables)
                     .collect();
                 let ixs: Vec<Instruction> = creates.iter().map(|(ix, _)| ix.clone()).collect();
                 for ((_, key), status) in creates.into_iter().zip(send_all(chain, payer, &ixs)?) {
