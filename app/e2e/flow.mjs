@@ -236,6 +236,13 @@ try {
     return m.locator('span').innerText();
   };
   const cell = (entry, id) => page.getByTestId(`contribution-${entry}`).getByTestId(id);
+  // the signature the message's explorer link names, checked to point at this cluster
+  const linkedSignature = async () => {
+    const href = await page.getByTestId('explorer-link').getAttribute('href');
+    const prefix = 'https://explorer.solana.com/tx/';
+    assert.ok(href?.startsWith(prefix) && href.includes(`customUrl=${encodeURIComponent(RPC)}`), href);
+    return href.slice(prefix.length).split('?')[0];
+  };
   const waitText = async (locator, expected) => {
     await waitFor(`${expected}`, async () => (await locator.innerText()).trim() === expected, 60_000);
   };
@@ -307,9 +314,7 @@ try {
   await waitText(cell(0, 'owed'), '0');
   await shot('claimed');
   // every signature links to the explorer on this cluster (a local one through its custom-RPC mode)
-  const href = await page.getByTestId('explorer-link').getAttribute('href');
-  assert.ok(href?.startsWith('https://explorer.solana.com/tx/') && href.includes(`customUrl=${encodeURIComponent(RPC)}`), href);
-  const linked = href.slice('https://explorer.solana.com/tx/'.length).split('?')[0];
+  const linked = await linkedSignature();
   assert.equal((await rpc.getSignatureStatuses([linked]).send()).value[0]?.err, null, 'the link names the claim that landed');
   // on a phone: one column, nothing wider than the screen
   await page.setViewportSize({ width: 390, height: 844 });
@@ -339,7 +344,7 @@ try {
   const before = BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
   await closeButton.click();
   log(await messageText('Closed'));
-  const closedSig = (await page.getByTestId('explorer-link').getAttribute('href')).slice('https://explorer.solana.com/tx/'.length).split('?')[0];
+  const closedSig = await linkedSignature();
   const fee = BigInt((await rpc.getTransaction(closedSig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0, encoding: 'json' }).send()).meta.fee);
   const after = BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
   assert.equal(after - before, rent - fee, 'the rent came back, less the fee');
