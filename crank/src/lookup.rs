@@ -171,11 +171,7 @@ impl AddressBook {
         }
         // the fullest first, so the one with room (if any) is last
         book.tables.sort_by_key(|t| std::cmp::Reverse(t.addresses.len()));
-        for (i, table) in book.tables.iter().enumerate() {
-            for a in &table.addresses {
-                book.known.entry(*a).or_insert(i);
-            }
-        }
+        book.reindex();
         Ok(book)
     }
 
@@ -260,13 +256,18 @@ impl AddressBook {
                 mine.addresses = table.addresses.to_vec();
             }
         }
+        self.reindex();
+        Ok(())
+    }
+
+    /// Rebuild the address → table index from the tables (the first table holding an address wins).
+    fn reindex(&mut self) {
         self.known.clear();
         for (i, table) in self.tables.iter().enumerate() {
             for a in &table.addresses {
                 self.known.entry(*a).or_insert(i);
             }
         }
-        Ok(())
     }
 
     /// The tables holding any of `addresses` (what a transaction naming them should reference).
