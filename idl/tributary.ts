@@ -326,6 +326,11 @@ export type Tributary = {
       "code": 6040,
       "msg": "the pool's books would become inconsistent (Pool::invariant)",
       "name": "poolInvariantViolated"
+    },
+    {
+      "code": 6041,
+      "msg": "the all-zero key cannot be proposed as authority (it means none is pending): pass none to cancel",
+      "name": "invalidPendingAuthority"
     }
   ],
   "events": [
@@ -2240,9 +2245,19 @@ export type Tributary = {
     },
     {
       "docs": [
-        "A revenue pool for one model or data network, paid in one mint."
+        "A revenue pool for one model or data network, paid in one mint.",
+        "",
+        "Zero-copy, like `LedgerPage`: every instruction, the crank's fast route included, reads and",
+        "writes it through this struct. `repr(C)`, 8-byte aligned, no implicit padding: keys first, then",
+        "the 128-bit values as little-endian u64 halves (as `LedgerEntry::snapshot`: a `u128` is 16-byte",
+        "aligned on some toolchains, ours included, and account data is only 8-byte aligned), then the",
+        "smaller fields, largest first. Read the 128-bit values through the methods of the same name."
       ],
       "name": "pool",
+      "repr": {
+        "kind": "c"
+      },
+      "serialization": "bytemuck",
       "type": {
         "fields": [
           {
@@ -2253,18 +2268,6 @@ export type Tributary = {
             "type": "pubkey"
           },
           {
-            "name": "poolId",
-            "type": "u64"
-          },
-          {
-            "name": "bump",
-            "type": "u8"
-          },
-          {
-            "name": "vaultBump",
-            "type": "u8"
-          },
-          {
             "docs": [
               "Pauses, configures, rotates the attestor, closes. Transferred in two steps."
             ],
@@ -2272,10 +2275,11 @@ export type Tributary = {
             "type": "pubkey"
           },
           {
+            "docs": [
+              "The proposed next authority; the all-zero key (base58 `1111…1`) when none is proposed."
+            ],
             "name": "pendingAuthority",
-            "type": {
-              "option": "pubkey"
-            }
+            "type": "pubkey"
           },
           {
             "docs": [
@@ -2297,15 +2301,81 @@ export type Tributary = {
             "type": "pubkey"
           },
           {
-            "name": "decimals",
-            "type": "u8"
+            "docs": [
+              "Hash of the latest attribution report (of `epoch`)."
+            ],
+            "name": "reportHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           },
           {
             "docs": [
-              "Revenue per unit of weight, in 2⁻⁶⁴ base units (see `tributary_math`)."
+              "Revenue per unit of weight, in 2⁻⁶⁴ base units (see `tributary_math`). 128-bit values here",
+              "and below: `[low, high]` u64 halves."
             ],
             "name": "accPerWeight",
-            "type": "u128"
+            "type": {
+              "array": [
+                "u64",
+                2
+              ]
+            }
+          },
+          {
+            "docs": [
+              "Revenue deposited, in base units (128-bit)."
+            ],
+            "name": "totalDeposited",
+            "type": {
+              "array": [
+                "u64",
+                2
+              ]
+            }
+          },
+          {
+            "docs": [
+              "Usage fees paid in, in base units (128-bit)."
+            ],
+            "name": "totalUsageFees",
+            "type": {
+              "array": [
+                "u64",
+                2
+              ]
+            }
+          },
+          {
+            "docs": [
+              "Sent to contributors by cranks and claims, in base units (128-bit)."
+            ],
+            "name": "totalPaid",
+            "type": {
+              "array": [
+                "u64",
+                2
+              ]
+            }
+          },
+          {
+            "docs": [
+              "Kept back as cranker rewards, in base units (128-bit)."
+            ],
+            "name": "totalCrankerRewards",
+            "type": {
+              "array": [
+                "u64",
+                2
+              ]
+            }
+          },
+          {
+            "name": "poolId",
+            "type": "u64"
           },
           {
             "docs": [
@@ -2323,6 +2393,20 @@ export type Tributary = {
           },
           {
             "name": "totalWeight",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "The crank leaves smaller amounts owed (claims have no minimum)."
+            ],
+            "name": "minPayout",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Epoch of the latest attribution report."
+            ],
+            "name": "epoch",
             "type": "u64"
           },
           {
@@ -2351,50 +2435,35 @@ export type Tributary = {
             "type": "u16"
           },
           {
-            "docs": [
-              "The crank leaves smaller amounts owed (claims have no minimum)."
-            ],
-            "name": "minPayout",
-            "type": "u64"
+            "name": "bump",
+            "type": "u8"
           },
           {
+            "name": "vaultBump",
+            "type": "u8"
+          },
+          {
+            "name": "decimals",
+            "type": "u8"
+          },
+          {
+            "docs": [
+              "1 while paused, else 0."
+            ],
             "name": "paused",
-            "type": "bool"
+            "type": "u8"
           },
           {
             "docs": [
-              "Epoch and hash of the latest attribution report."
+              "Zero; room for later fields."
             ],
-            "name": "epoch",
-            "type": "u64"
-          },
-          {
-            "name": "reportHash",
+            "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                32
+                6
               ]
             }
-          },
-          {
-            "name": "totalDeposited",
-            "type": "u128"
-          },
-          {
-            "name": "totalUsageFees",
-            "type": "u128"
-          },
-          {
-            "docs": [
-              "Sent to contributors by cranks and claims."
-            ],
-            "name": "totalPaid",
-            "type": "u128"
-          },
-          {
-            "name": "totalCrankerRewards",
-            "type": "u128"
           }
         ],
         "kind": "struct"

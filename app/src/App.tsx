@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { address, createSolanaRpc, type Address } from '@solana/kit';
-import { ContributionKind } from '@tributary/client';
+import { ContributionKind, isPaused, poolAmounts } from '@tributary/client';
 import { explorerUrl, loadConfig } from './config';
 import {
   associatedTokenAddress,
@@ -171,10 +171,10 @@ export function App() {
                   ? `${pool.freezeAuthority} — can freeze the pool's vault, which would stop every claim and payout`
                   : 'none: the vault cannot be frozen'}
               </dd>
-              <dt>state</dt><dd>{pool.pool.paused ? 'paused' : 'active'}</dd>
+              <dt>state</dt><dd>{isPaused(pool.pool) ? 'paused' : 'active'}</dd>
               <dt>contributors</dt><dd data-testid="pool-contributors">{pool.contributors}</dd>
-              <dt>total deposited</dt><dd data-testid="pool-deposited">{amount(pool.pool.totalDeposited)}</dd>
-              <dt>total paid</dt><dd data-testid="pool-paid">{amount(pool.pool.totalPaid)}</dd>
+              <dt>total deposited</dt><dd data-testid="pool-deposited">{amount(poolAmounts(pool.pool).totalDeposited)}</dd>
+              <dt>total paid</dt><dd data-testid="pool-paid">{amount(poolAmounts(pool.pool).totalPaid)}</dd>
             </dl>
           )}
         </section>

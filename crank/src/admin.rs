@@ -143,7 +143,7 @@ pub fn propose_authority(chain: &mut dyn Chain, act: &Act, pool: &Pubkey, new: O
 
 pub fn accept_authority(chain: &mut dyn Chain, act: &Act, pool: &Pubkey) -> Result<Outcome> {
     let view = load_pool(chain, pool)?;
-    let pending = view.pool.pending_authority.ok_or_else(|| anyhow!("no authority transfer is pending on {pool}"))?;
+    let pending = view.pool.pending_authority().ok_or_else(|| anyhow!("no authority transfer is pending on {pool}"))?;
     if pending != act.authority() {
         bail!("{} is not the pending authority ({pending})", act.authority());
     }

@@ -395,10 +395,10 @@ impl Cranker {
         self.rounds += 1;
         let view = load_view(chain, pool)?;
         let mut report = RoundReport { pool: pool.to_string(), ..Default::default() };
-        if self.opts.keep_spare_page && !view.pool.paused {
+        if self.opts.keep_spare_page && !view.pool.is_paused() {
             report.page_opened = self.open_spare_page(chain, &view)?;
         }
-        if view.pool.paused {
+        if view.pool.is_paused() {
             report.mode = "paused".into();
             return Ok(report);
         }

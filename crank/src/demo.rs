@@ -358,7 +358,7 @@ impl Report {
         if u128::from(vault) << 64 != obligations_x64 {
             problems.push(format!("vault × 2⁶⁴ = {} but obligations = {obligations_x64}", u128::from(vault) << 64));
         }
-        if u128::from(rewards) != view.pool.total_cranker_rewards || u128::from(paid_out) != view.pool.total_paid {
+        if u128::from(rewards) != view.pool.total_cranker_rewards() || u128::from(paid_out) != view.pool.total_paid() {
             problems.push("pool totals disagree with token balances".into());
         }
         let min = view.pool.min_payout.max(1);

@@ -67,11 +67,11 @@ pub fn pool_json(address: &Pubkey, p: &Pool, owed: u128) -> Value {
         "pool": address.to_string(), "creator": p.creator.to_string(), "pool_id": p.pool_id,
         "authority": p.authority.to_string(), "attestor": p.attestor.to_string(), "mint": p.mint.to_string(),
         "token_program": p.token_program.to_string(), "vault": p.vault.to_string(), "decimals": p.decimals,
-        "paused": p.paused, "entries": p.entry_count, "active_contributions": p.active_contributions,
+        "paused": p.is_paused(), "entries": p.entry_count, "active_contributions": p.active_contributions,
         "ledger_pages": p.ledger_pages, "total_weight": p.total_weight, "epoch": p.epoch,
         "cranker_reward_bps": p.cranker_reward_bps, "min_payout": p.min_payout,
-        "total_deposited": p.total_deposited.to_string(), "total_usage_fees": p.total_usage_fees.to_string(),
-        "total_paid": p.total_paid.to_string(), "total_cranker_rewards": p.total_cranker_rewards.to_string(),
+        "total_deposited": p.total_deposited().to_string(), "total_usage_fees": p.total_usage_fees().to_string(),
+        "total_paid": p.total_paid().to_string(), "total_cranker_rewards": p.total_cranker_rewards().to_string(),
         "held": p.held, "owed": owed.to_string(),
     })
 }
@@ -94,13 +94,13 @@ pub fn pool_show(chain: &mut dyn Chain, address: &Pubkey) -> Result<Outcome> {
         format!("freeze authority  {freeze_line}"),
         format!("authority         {}", p.authority),
         format!("attestor          {}", p.attestor),
-        format!("state             {}", if p.paused { "PAUSED" } else { "active" }),
+        format!("state             {}", if p.is_paused() { "PAUSED" } else { "active" }),
         format!("contributions     {} active / {} registered", p.active_contributions, p.entry_count),
         format!("total weight      {} (epoch {})", p.total_weight, p.epoch),
-        format!("deposited         {}", amount(p.total_deposited)),
-        format!("  of which usage  {}", amount(p.total_usage_fees)),
-        format!("paid              {}", amount(p.total_paid)),
-        format!("cranker rewards   {} ({} bps)", amount(p.total_cranker_rewards), p.cranker_reward_bps),
+        format!("deposited         {}", amount(p.total_deposited())),
+        format!("  of which usage  {}", amount(p.total_usage_fees())),
+        format!("paid              {}", amount(p.total_paid())),
+        format!("cranker rewards   {} ({} bps)", amount(p.total_cranker_rewards()), p.cranker_reward_bps),
         format!("owed now          {}", amount(owed)),
         format!("min payout        {}", amount(u128::from(p.min_payout))),
     ]
@@ -469,12 +469,12 @@ pub fn status(chain: &mut dyn Chain, pool: Option<Pubkey>) -> Result<Outcome> {
             "{:<44}  {:>7}  {:>14}  {:>14}  {:>14}  {:>5}  {:>9}  {}",
             address.to_string(),
             p.active_contributions,
-            amount(p.total_deposited),
-            amount(p.total_paid),
+            amount(p.total_deposited()),
+            amount(p.total_paid()),
             amount(owed),
             due.len(),
             unpayable.len(),
-            if p.paused { "paused" } else { "active" }
+            if p.is_paused() { "paused" } else { "active" }
         ));
         let mut j = pool_json(&address, p, owed);
         j["due"] = json!(due.len());

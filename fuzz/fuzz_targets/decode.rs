@@ -30,14 +30,10 @@ fuzz_target!(|data: &[u8]| {
     let ours = tributary::entrypoint::crank_args(data)
         .map(|(entries, batch)| (tributary::entrypoint::entry_indices(entries).collect::<Vec<_>>(), batch));
     assert_eq!(ours, anchor);
-    // the crank's in-place pool view never reads out of bounds
-    let mut bytes = data.to_vec();
-    if let Ok(mut pool) = tributary::state::CrankPool::new(&mut bytes) {
-        let _ = (pool.mint(), pool.token_program(), pool.vault(), pool.decimals(), pool.acc_per_weight());
-        let _ = (pool.cranker_reward_bps(), pool.min_payout(), pool.paused(), pool.signer_seeds());
+    if let Ok(mut pool) = tributary_sdk::accounts::pool(data) {
+        let _ = (pool.acc_per_weight(), pool.pending_authority(), pool.signer_seeds(), pool.invariant());
         pool.record_paid(u64::MAX, u64::MAX);
     }
-    let _ = tributary_sdk::accounts::pool(data);
     let _ = tributary_sdk::accounts::contribution(data);
     if let Ok(page) = tributary_sdk::accounts::ledger_page(data) {
         for entry in page.entries.iter() {

@@ -185,6 +185,7 @@ pub fn crank_at_limit(token_program: &Pubkey, mode: CrankMode, path: &'static st
     let fee = payer_before - c.env.account(&c.cranker.pubkey()).expect("cranker").lamports;
     for (m, b) in c.f.members[..n].iter().zip(before) {
         assert!(c.env.balance(&m.destination) > b, "every payout in the batch landed");
+        eprintln!("DEBUG paid {}", c.env.balance(&m.destination) - b);
     }
     let base_fee = LAMPORTS_PER_SIGNATURE;
     let priority = priority_fee(cu_limit);

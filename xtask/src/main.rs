@@ -1,6 +1,7 @@
 //! `cargo xtask idl` regenerates `idl/tributary.json` and `idl/tributary.ts` from the program
 //! source, with no Solana toolchain; `cargo xtask idl --check` fails when the checked-in files are
 //! stale. (`anchor build` writes the same IDL to target/idl where the Anchor CLI is installed.)
+use anchor_lang_idl::types::{Idl, IdlInstructionAccountItem, IdlSeed, IdlSeedAccount};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,10 @@ fn generate() -> Result<(String, String)> {
         .program_path(root().join("programs/tributary"))
         .build()
         .context("building the IDL (cargo test --features idl-build in programs/tributary)")?;
+    let mut idl = idl;
+    for seed in ZERO_COPY_FIELD_SEEDS {
+        seed.restore(&mut idl)?;
+    }
     let json = serde_json::to_string_pretty(&idl)? + "\n";
     let mut value: serde_json::Value = serde_json::from_str(&json)?;
     camel_case_names(&mut value);
@@ -27,6 +32,55 @@ fn generate() -> Result<(String, String)> {
         serde_json::to_string_pretty(&value)?
     );
     Ok((json, ts))
+}
+
+/// A PDA seed read from a field of a zero-copy account (`pool.load()?.ledger_pages`). Anchor's IDL
+/// builder stops at `load()` and writes the account's address instead — a wrong seed that a client
+/// would derive a wrong address from — so it is written here as Anchor writes a field seed of a
+/// borsh account. The builder's output is checked first, so a change on either side fails loudly.
+struct ZeroCopyFieldSeed {
+    instruction: &'static str,
+    account: &'static str,
+    index: usize,
+    path: &'static str,
+    account_type: &'static str,
+}
+
+const ZERO_COPY_FIELD_SEEDS: &[ZeroCopyFieldSeed] = &[ZeroCopyFieldSeed {
+    instruction: "open_ledger_page",
+    account: "ledger_page",
+    index: 2,
+    path: "pool.ledger_pages",
+    account_type: "Pool",
+}];
+
+impl ZeroCopyFieldSeed {
+    fn restore(&self, idl: &mut Idl) -> Result<()> {
+        let seed = idl
+            .instructions
+            .iter_mut()
+            .find(|ix| ix.name == self.instruction)
+            .and_then(|ix| {
+                ix.accounts.iter_mut().find_map(|item| match item {
+                    IdlInstructionAccountItem::Single(account) if account.name == self.account => account.pda.as_mut(),
+                    _ => None,
+                })
+            })
+            .and_then(|pda| pda.seeds.get_mut(self.index))
+            .with_context(|| format!("{}.{}: no PDA seed {}", self.instruction, self.account, self.index))?;
+        let owner = self.path.split('.').next().unwrap_or_default();
+        let as_built = IdlSeed::Account(IdlSeedAccount { path: owner.into(), account: None });
+        if *seed != as_built {
+            bail!(
+                "{}.{} seed {}: expected Anchor to write {as_built:?}, found {seed:?}",
+                self.instruction,
+                self.account,
+                self.index
+            );
+        }
+        *seed = IdlSeed::Account(IdlSeedAccount { path: self.path.into(), account: Some(self.account_type.into()) });
+        Ok(())
+    }
 }
 
 /// Anchor's TS type convention: every identifier-like string value in lowerCamelCase, except

@@ -157,4 +157,5 @@ export const TRIBUTARY_ERRORS: readonly { code: number; name: string; message: s
   { code: 6038, name: "MintCloseAuthoritySet", message: "the mint has a close authority: it could be re-created with other extensions" },
   { code: 6039, name: "RevenuePerWeightOverflow", message: "revenue per unit of weight would overflow: post larger weights (scale them up) before this deposit" },
   { code: 6040, name: "PoolInvariantViolated", message: "the pool's books would become inconsistent (Pool::invariant)" },
+  { code: 6041, name: "InvalidPendingAuthority", message: "the all-zero key cannot be proposed as authority (it means none is pending): pass none to cancel" },
 ];

@@ -1,9 +1,10 @@
 // @tributary/client: the Codama-generated @solana/kit client (src/generated, from
 // idl/tributary.json), plus PDA derivation, the crank's remaining accounts, owed-amount math and
-// the PoolView read model, and the program's events and errors decoded.
+// the pool's 128-bit totals read whole, the PoolView read model, and the program's events and errors decoded.
 export * from './generated';
 export * from './pda';
 export * from './owed';
+export * from './pool';
 export * from './crank';
 export * from './space';
 export * from './view';

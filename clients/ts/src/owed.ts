@@ -3,6 +3,7 @@
 // owed = owed + ⌊(weight × (acc − snapshot) + frac) / 2⁶⁴⌋, every step checked against u64.
 import type { LedgerEntry, LedgerPage, Pool } from './generated';
 import { ENTRIES_PER_PAGE } from './pda';
+import { u128Of } from './pool';
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -13,8 +14,7 @@ export class OwedOverflowError extends Error {
 }
 
 /** The entry's settlement snapshot as one 128-bit value (stored as little-endian halves). */
-export const snapshotOf = (entry: Pick<LedgerEntry, 'snapshot'>): bigint =>
-  BigInt(entry.snapshot[0]) | (BigInt(entry.snapshot[1]) << 64n);
+export const snapshotOf = (entry: Pick<LedgerEntry, 'snapshot'>): bigint => u128Of(entry.snapshot);
 
 /** What settling the entry at accumulator `acc` would make owed (before any cranker reward). */
 export function owedAt(entry: Pick<LedgerEntry, 'snapshot' | 'weight' | 'frac' | 'owed'>, acc: bigint): bigint {
@@ -30,7 +30,8 @@ export function owedAt(entry: Pick<LedgerEntry, 'snapshot' | 'weight' | 'frac' |
 }
 
 /** Owed right now on `pool`. */
-export const owedNow = (entry: LedgerEntry, pool: Pick<Pool, 'accPerWeight'>): bigint => owedAt(entry, pool.accPerWeight);
+export const owedNow = (entry: LedgerEntry, pool: Pick<Pool, 'accPerWeight'>): bigint =>
+  owedAt(entry, u128Of(pool.accPerWeight));
 
 /** Ledger entry status values (state::ledger::entry_status). */
 export const EntryStatus = { Empty: 0, Active: 1, Retired: 2, Closed: 3 } as const;

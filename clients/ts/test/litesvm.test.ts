@@ -32,6 +32,9 @@ import {
   decodeContribution,
   decodeLedgerPage,
   decodePool,
+  isPaused,
+  pendingAuthorityOf,
+  poolAmounts,
   entryOfPage,
   findContributionPda,
   findLedgerPagePda,
@@ -139,7 +142,9 @@ describe('client against the sBPF build in LiteSVM', () => {
     // decoded state and the client's owed math: the only contributor earns the whole deposit; the
     // last base unit is split three ways (weight 3), so it waits as fractions in carry and frac
     let p = decodePool(account(pool)).data;
-    expect(p.totalDeposited).toBe(1_000_000_007n);
+    expect(poolAmounts(p).totalDeposited).toBe(1_000_000_007n);
+    expect(isPaused(p)).toBe(false);
+    expect(pendingAuthorityOf(p)).toBeNull();
     let entry = entryOfPage(decodeLedgerPage(account(page0)).data, 0)!;
     expect(entry.weight).toBe(3n);
     expect(owedNow(entry, p)).toBe(1_000_000_006n);
@@ -174,7 +179,7 @@ describe('client against the sBPF build in LiteSVM', () => {
     expect(tributaryErrorOf(6000)).toEqual({ code: 6000, name: 'PoolPaused', message: 'the pool is paused' });
     expect(tributaryErrorOf(1)).toBeUndefined();
     p = decodePool(account(pool)).data;
-    expect(p.totalPaid).toBe(1_000_000_506n);
+    expect(poolAmounts(p).totalPaid).toBe(1_000_000_506n);
     // the vault holds exactly the fractions still owed: vault × 2⁶⁴ = entry frac + pool carry
     entry = entryOfPage(decodeLedgerPage(account(page0)).data, 0)!;
     expect(tokenBalance(vault) << 64n).toBe(entry.frac + p.carry + (p.held << 64n));

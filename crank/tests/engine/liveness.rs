@@ -172,7 +172,7 @@ impl Life {
     fn operate(&mut self, round: u64) -> bool {
         let keys = self.world.keys;
         let operator = self.world.operator.insecure_clone();
-        if load_view(&mut self.world.chain, &keys.pool).expect("view").pool.paused {
+        if load_view(&mut self.world.chain, &keys.pool).expect("view").pool.is_paused() {
             self.world.send(&[], &[ix::unpause(&operator.pubkey(), &keys.pool)]).expect("unpause");
         }
         let n = self.world.members.len();
@@ -250,7 +250,7 @@ impl Life {
 /// Entries the crank must have paid: owed at least the minimum, destination payable, pool open.
 fn payable_and_unpaid(chain: &mut SvmChain, pool: &Pubkey) -> BTreeSet<u32> {
     let view = load_view(chain, pool).expect("view");
-    if view.pool.paused {
+    if view.pool.is_paused() {
         return BTreeSet::new();
     }
     let owed: Vec<(u32, Pubkey, Pubkey)> = view
@@ -348,7 +348,7 @@ fn every_payable_entry_is_paid_within_two_rounds_through_a_randomized_life_cycle
             "round {round}: vault = obligations"
         );
         assert_eq!(u128::from(vault) + paid, u128::from(life.total_in), "round {round}: tokens in = vault + paid");
-        assert_eq!(view.pool.total_paid, paid, "round {round}: the pool's total = the entries' paid");
+        assert_eq!(view.pool.total_paid(), paid, "round {round}: the pool's total = the entries' paid");
         assert!(view.pool.invariant().is_ok(), "round {round}: Pool::invariant");
         let held: u128 = life.accounts.0.clone().iter().map(|a| u128::from(life.world.balance(a))).sum();
         assert_eq!(held, paid, "round {round}: contributors hold exactly what the ledger paid (never twice)");

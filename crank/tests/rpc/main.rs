@@ -242,7 +242,7 @@ fn operator_commands_end_to_end() {
         .expect("pipe the keypair");
     let paused = pause.wait_with_output().expect("pause");
     assert!(paused.status.success(), "{}", String::from_utf8_lossy(&paused.stderr));
-    assert!(tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.paused);
+    assert!(tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.is_paused());
     let no_ledger = run_err(Command::new(env!("CARGO_BIN_EXE_tributary")).args([
         "-u",
         &v.url,
@@ -280,7 +280,7 @@ fn operator_commands_end_to_end() {
     assert!(!bad.status.success() && said.contains("cannot use the signer prompt://"), "{said}");
     run_ok(&mut tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once"]));
     assert_eq!(
-        tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.total_paid,
+        tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.total_paid(),
         0,
         "paused pool: nothing paid"
     );
@@ -353,7 +353,7 @@ fn paid(chain: &mut RpcChain, pool: &Pubkey) -> u128 {
         .ok()
         .flatten()
         .and_then(|a| tributary_sdk::accounts::pool(&a.data).ok())
-        .map(|p| p.total_paid)
+        .map(|p| p.total_paid())
         .unwrap_or(0)
 }
 
@@ -800,7 +800,7 @@ fn every_instruction_is_reachable_from_the_cli() {
         &op,
         &["pool", "propose-authority", &p, "--new-authority", &heir.pubkey().to_string()],
     ));
-    assert_eq!(read(&mut chain).pending_authority, Some(heir.pubkey()));
+    assert_eq!(read(&mut chain).pending_authority(), Some(heir.pubkey()));
     let err = run_err(&mut tributary(&v.url, &op, &["pool", "accept-authority", &p]));
     assert!(err.contains("not the pending authority"), "{err}");
     run_ok(&mut tributary(&v.url, &heir_key, &["pool", "accept-authority", &p]));

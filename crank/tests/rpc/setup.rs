@@ -251,7 +251,7 @@ pub fn assert_books_exact(chain: &mut RpcChain, pool: &Pool, reward_accounts: &[
     let rewards: u64 = reward_accounts.iter().map(|r| balance(chain, r)).sum();
     let vault = balance(chain, &pool.keys.vault);
     assert_eq!(vault + paid_out + rewards, pool.total_in, "tokens in = vault + paid out + rewards");
-    assert_eq!(u128::from(rewards), view.pool.total_cranker_rewards, "cranker rewards recorded");
+    assert_eq!(u128::from(rewards), view.pool.total_cranker_rewards(), "cranker rewards recorded");
     let obligations = decode::obligations_x64(&view.pool, view.entries().map(|(_, e)| e)).expect("obligations");
     assert_eq!(u128::from(vault) << 64, obligations, "vault = owed + pending + carry + held, exactly");
     let min = view.pool.min_payout.max(1);

@@ -20,8 +20,9 @@ impl std::fmt::Display for DecodeError {
 }
 impl std::error::Error for DecodeError {}
 
+/// A pool, copied out of the account data (which has no alignment guarantee).
 pub fn pool(data: &[u8]) -> Result<Pool, DecodeError> {
-    Pool::try_deserialize(&mut &data[..]).map_err(|e| DecodeError::Borsh(e.to_string()))
+    zero_copy(data, Pool::DISCRIMINATOR, Pool::SPACE)
 }
 
 pub fn contribution(data: &[u8]) -> Result<Contribution, DecodeError> {
@@ -30,19 +31,24 @@ pub fn contribution(data: &[u8]) -> Result<Contribution, DecodeError> {
 
 /// A ledger page, copied out of the account data (which has no alignment guarantee).
 pub fn ledger_page(data: &[u8]) -> Result<Box<LedgerPage>, DecodeError> {
-    if data.len() < LedgerPage::SPACE {
+    zero_copy(data, LedgerPage::DISCRIMINATOR, LedgerPage::SPACE).map(Box::new)
+}
+
+/// A zero-copy account of `space` bytes (discriminator included), copied out of `data`.
+fn zero_copy<T: bytemuck::Pod>(data: &[u8], discriminator: &[u8], space: usize) -> Result<T, DecodeError> {
+    if data.len() < space {
         return Err(DecodeError::TooShort);
     }
-    if data[..8] != *LedgerPage::DISCRIMINATOR {
+    if data[..discriminator.len()] != *discriminator {
         return Err(DecodeError::WrongDiscriminator);
     }
-    Ok(Box::new(bytemuck::pod_read_unaligned(&data[8..LedgerPage::SPACE])))
+    Ok(bytemuck::pod_read_unaligned(&data[8..space]))
 }
 
 /// What the entry would be owed if settled now (what a crank or claim would pay, before the
 /// cranker reward). Fails only where the program would fail too (overflow).
 pub fn owed_now(entry: &LedgerEntry, pool: &Pool) -> Result<u64, tributary::errors::TributaryError> {
-    entry.owed_at(pool.acc_per_weight)
+    entry.owed_at(pool.acc_per_weight())
 }
 
 /// Everything the vault owes, in 2⁻⁶⁴ base units: each entry's owed and accrued amounts with its
@@ -57,7 +63,7 @@ pub fn obligations_x64<'a>(
     let mut total = u128::from(pool.carry) + u128::from(pool.held) * one;
     for e in entries {
         let pending =
-            tributary_math::accrue(e.weight, pool.acc_per_weight, e.snapshot(), e.frac).map_err(|_| MathOverflow)?;
+            tributary_math::accrue(e.weight, pool.acc_per_weight(), e.snapshot(), e.frac).map_err(|_| MathOverflow)?;
         let whole = u128::from(e.owed).checked_add(u128::from(pending.amount)).ok_or(MathOverflow)?;
         total = total
             .checked_add(whole.checked_mul(one).ok_or(MathOverflow)?)

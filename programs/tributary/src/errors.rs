@@ -85,6 +85,8 @@ pub enum TributaryError {
     RevenuePerWeightOverflow,
     #[msg("the pool's books would become inconsistent (Pool::invariant)")]
     PoolInvariantViolated,
+    #[msg("the all-zero key cannot be proposed as authority (it means none is pending): pass none to cancel")]
+    InvalidPendingAuthority,
 }
 
 impl From<tributary_math::MathError> for TributaryError {

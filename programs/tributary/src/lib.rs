@@ -4,7 +4,7 @@
 //! Layout: `instructions/` one file per instruction (accounts + handler), `state/` one file per
 //! account, `constants.rs` every seed and limit, `tributary_math` (crates/) all accounting math.
 //! Every instruction that changes a pool checks `Pool::invariant` after its handler (the crank's
-//! fast route only adds to the paid totals, which `invariant` bounds by what came in).
+//! fast route, which reads the same zero-copy `Pool`, checks it in `instructions::crank::process`).
 #![deny(arithmetic_overflow)]
 #![allow(unexpected_cfgs)] // anchor's macros test cfgs this crate does not declare
 
@@ -44,56 +44,57 @@ pub mod tributary {
 
     /// Create a pool for a mint (SPL Token or allowlisted Token-2022) with its vault PDA.
     pub fn create_pool(mut ctx: Context<CreatePool>, args: CreatePoolArgs) -> Result<()> {
-        CreatePool::create_pool(&mut ctx, args)?;
-        ctx.accounts.pool.invariant()
+        // checks `Pool::invariant` itself: Anchor writes a new zero-copy account's discriminator
+        // only on exit, so `load()` cannot read the pool before then
+        CreatePool::create_pool(&mut ctx, args)
     }
 
     /// Stop deposits, usage fees, cranks, weight updates and registrations (authority).
     pub fn pause(mut ctx: Context<PoolAdmin>) -> Result<()> {
         PoolAdmin::set_paused(&mut ctx, true)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Resume a paused pool (authority).
     pub fn unpause(mut ctx: Context<PoolAdmin>) -> Result<()> {
         PoolAdmin::set_paused(&mut ctx, false)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Set the cranker reward (≤ 1%) and the minimum crank payout (authority).
     pub fn update_pool_config(mut ctx: Context<PoolAdmin>, cranker_reward_bps: u16, min_payout: u64) -> Result<()> {
         PoolAdmin::update_pool_config(&mut ctx, cranker_reward_bps, min_payout)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Propose a new authority, or cancel a proposal with `None` (authority).
     pub fn propose_authority(mut ctx: Context<PoolAdmin>, new_authority: Option<Pubkey>) -> Result<()> {
         PoolAdmin::propose_authority(&mut ctx, new_authority)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Become the authority (the proposed key signs).
     pub fn accept_authority(mut ctx: Context<AcceptAuthority>) -> Result<()> {
         AcceptAuthority::accept_authority(&mut ctx)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Rotate the attestor key that posts weights (authority).
     pub fn set_attestor(mut ctx: Context<PoolAdmin>, attestor: Pubkey) -> Result<()> {
         PoolAdmin::set_attestor(&mut ctx, attestor)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Open the pool's next ledger page of 84 entries (anyone; pays its rent).
     pub fn open_ledger_page(mut ctx: Context<OpenLedgerPage>) -> Result<()> {
         OpenLedgerPage::open_ledger_page(&mut ctx)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Close the last ledger page of a pool with no active contributions (authority); rent to its payer.
     pub fn close_ledger_page(mut ctx: Context<CloseLedgerPage>) -> Result<()> {
         CloseLedgerPage::close_ledger_page(&mut ctx)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Close an empty pool and its vault; dust and rent to the authority.
@@ -104,7 +105,7 @@ pub mod tributary {
     /// Register a contribution (contributor signs): content hash, kind, URI, payout account.
     pub fn register_contribution(mut ctx: Context<RegisterContribution>, args: RegisterContributionArgs) -> Result<()> {
         RegisterContribution::register_contribution(&mut ctx, args)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Change where the crank pays a contribution (contributor).
@@ -115,33 +116,33 @@ pub mod tributary {
     /// Retire a contribution: settle, drop its weight, keep what is owed claimable (contributor).
     pub fn retire_contribution(mut ctx: Context<ContributorEntry>) -> Result<()> {
         ContributorEntry::retire_contribution(&mut ctx)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Close a retired, fully paid contribution; rent back to the contributor.
     pub fn close_contribution(mut ctx: Context<ContributorEntry>) -> Result<()> {
         ContributorEntry::close_contribution(&mut ctx)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Post attribution weights for entries of one ledger page (attestor); retired or closed entries
     /// are skipped with `InactiveEntrySkipped`.
     pub fn set_weights(mut ctx: Context<SetWeights>, args: SetWeightsArgs) -> Result<()> {
         SetWeights::set_weights(&mut ctx, args)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Deposit revenue, spread over all weight in O(1) (anyone).
     pub fn deposit(mut ctx: Context<Deposit>, amount: u64) -> Result<()> {
         Deposit::deposit(&mut ctx, amount)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Pay a usage fee credited to named entries by shares (anyone); a retired or closed entry's share
     /// is skipped with `InactiveEntrySkipped` and spread over the pool by weight.
     pub fn attribute_usage(mut ctx: Context<AttributeUsage>, fee: u64, shares: Vec<UsageShare>) -> Result<()> {
         AttributeUsage::attribute_usage(&mut ctx, fee, shares)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Stream owed payouts to the named entries' destinations (permissionless crank).
@@ -160,7 +161,7 @@ pub mod tributary {
     /// Pull everything owed to a token account the contributor owns.
     pub fn claim(mut ctx: Context<Claim>) -> Result<()> {
         Claim::claim(&mut ctx)?;
-        ctx.accounts.pool.invariant()
+        ctx.accounts.pool.load()?.invariant()
     }
 
     /// Read-only: what entry `entry` would be owed if settled now (before any cranker reward), as

@@ -26,8 +26,17 @@ fn transfers_in_two_steps_and_can_be_cancelled() {
         &[pool],
     );
 
+    // the all-zero key stands for "none pending" in the zero-copy pool: it cannot be proposed
+    env.expect_error(
+        &[ix::propose_authority(&old.pubkey(), &pool, Some(anchor_lang::prelude::Pubkey::default()))],
+        &[&old],
+        TributaryError::InvalidPendingAuthority,
+        &[pool],
+    );
+
     let sent = env.ok(&[ix::propose_authority(&old.pubkey(), &pool, Some(new.pubkey()))], &[&old]);
     assert_eq!(events::<AuthorityProposed>(&sent.logs)[0].pending_authority, Some(new.pubkey()));
+    assert_eq!(env.pool(&pool).pending_authority(), Some(new.pubkey()));
     assert_eq!(env.pool(&pool).authority, old.pubkey(), "nothing changes until accepted");
     env.expect_error(
         &[ix::accept_authority(&stranger.pubkey(), &pool)],
@@ -49,7 +58,7 @@ fn transfers_in_two_steps_and_can_be_cancelled() {
     let accepted = &events::<AuthorityAccepted>(&sent.logs)[0];
     assert_eq!((accepted.previous_authority, accepted.authority), (old.pubkey(), new.pubkey()));
     let p = env.pool(&pool);
-    assert_eq!((p.authority, p.pending_authority), (new.pubkey(), None));
+    assert_eq!((p.authority, p.pending_authority()), (new.pubkey(), None));
     // the old authority has no power left
     env.expect_error(&[ix::pause(&old.pubkey(), &pool)], &[&old], TributaryError::NotAuthority, &[pool]);
     env.ok(&[ix::pause(&new.pubkey(), &pool)], &[&new]);

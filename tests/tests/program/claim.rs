@@ -18,7 +18,7 @@ fn pays_everything_owed_with_a_pool_signed_transfer_checked() {
         assert_eq!(env.balance(&f.keys.vault), 250);
         let entry = f.entry(&env, 1);
         assert_eq!((entry.owed, entry.paid), (0, 750));
-        assert_eq!(env.pool(&f.keys.pool).total_paid, 750);
+        assert_eq!(env.pool(&f.keys.pool).total_paid(), 750);
         let claimed: Vec<Claimed> = events(&sent.logs);
         assert_eq!((claimed[0].entry, claimed[0].amount, claimed[0].destination), (1, 750, elsewhere));
 

@@ -38,7 +38,7 @@ fn pays_owed_entries_skips_hostile_destinations_and_rewards_the_cranker() {
         let batch: Vec<CrankBatch> = events(&sent.logs);
         assert_eq!((batch[0].paid, batch[0].skipped, batch[0].amount, batch[0].reward), (3, 1, 29_700, 300));
         let pool = env.pool(&f.keys.pool);
-        assert_eq!((pool.total_paid, pool.total_cranker_rewards), (29_700, 300));
+        assert_eq!((pool.total_paid(), pool.total_cranker_rewards()), (29_700, 300));
     }
 }
 

@@ -29,7 +29,7 @@ fn creates_pool_pda_and_vault_owned_by_it() {
             (pool.authority, pool.attestor, pool.mint, pool.token_program),
             (creator.pubkey(), creator.pubkey(), mint, token_program)
         );
-        assert_eq!((pool.cranker_reward_bps, pool.min_payout, pool.decimals, pool.paused), (100, 5, 9, false));
+        assert_eq!((pool.cranker_reward_bps, pool.min_payout, pool.decimals, pool.is_paused()), (100, 5, 9, false));
         assert_eq!(pool.vault, pda::vault(&keys.pool).0);
 
         let vault = env.account(&keys.vault).expect("vault");

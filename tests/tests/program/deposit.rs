@@ -10,7 +10,7 @@ fn spreads_revenue_by_weight_and_holds_it_while_there_is_none() {
     f.register_many(&mut env, 3);
     f.deposit(&mut env, 500); // no weight yet: held, not lost
     let pool = env.pool(&f.keys.pool);
-    assert_eq!((pool.held, pool.acc_per_weight), (500, 0));
+    assert_eq!((pool.held, pool.acc_per_weight()), (500, 0));
     f.set_weights(&mut env, &[(0, 1), (1, 1), (2, 3)]);
     f.deposit(&mut env, 500);
     let pool = env.pool(&f.keys.pool);
@@ -18,7 +18,7 @@ fn spreads_revenue_by_weight_and_holds_it_while_there_is_none() {
     assert_eq!(env.balance(&f.keys.vault), 1_000);
     let owed: Vec<u64> = (0..3).map(|m| tributary_sdk::accounts::owed_now(&f.entry(&env, m), &pool).unwrap()).collect();
     assert_eq!(owed, vec![200, 200, 600]);
-    assert_eq!(pool.total_deposited, 1_000);
+    assert_eq!(pool.total_deposited(), 1_000);
 }
 
 #[test]

@@ -19,7 +19,7 @@ fn pause_stops_money_in_and_cranks_but_not_claims() {
     env.ok(&[ix::claim(&wallet.pubkey(), &f.keys, &m.contribution, &m.destination)], &[&wallet]);
     assert_eq!(env.balance(&m.destination), 100);
     env.ok(&[ix::unpause(&auth.pubkey(), &f.keys.pool)], &[&auth]);
-    assert!(!env.pool(&f.keys.pool).paused);
+    assert!(!env.pool(&f.keys.pool).is_paused());
 }
 
 #[test]

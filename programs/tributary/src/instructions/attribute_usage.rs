@@ -22,7 +22,7 @@ pub struct AttributeUsage<'info> {
         has_one = mint @ TributaryError::MintMismatch,
         has_one = token_program @ TributaryError::TokenProgramMismatch
     )]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut, constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch)]
     pub ledger_page: AccountLoader<'info, LedgerPage>,
     pub mint: InterfaceAccount<'info, Mint>,
@@ -39,7 +39,11 @@ impl AttributeUsage<'_> {
     /// the given shares, straight into what they are owed. The rounding remainder goes to the pool.
     pub fn attribute_usage(ctx: &mut Context<Self>, fee: u64, shares: Vec<UsageShare>) -> Result<()> {
         let accounts = &mut ctx.accounts;
-        validations::require_not_paused(accounts.pool.paused)?;
+        let (paused, decimals) = {
+            let pool = accounts.pool.load()?;
+            (pool.is_paused(), pool.decimals)
+        };
+        validations::require_not_paused(paused)?;
         require!(fee > 0, TributaryError::ZeroAmount);
         require!(shares.len() <= MAX_USAGE_ENTRIES as usize, TributaryError::TooManyEntries);
         math(tributary_math::check_shares(shares.iter().map(|s| s.share_bps)))?;
@@ -71,13 +75,13 @@ impl AttributeUsage<'_> {
             &accounts.vault.to_account_info(),
             &accounts.payer.to_account_info(),
             fee,
-            accounts.pool.decimals,
+            decimals,
         )?;
         let remainder = fee.checked_sub(credited).ok_or(TributaryError::MathOverflow)?; // Σ floor(fee·share/10⁴) ≤ fee
-        let pool = &mut accounts.pool;
+        let mut pool = accounts.pool.load_mut()?;
         pool.add_revenue(remainder)?;
-        pool.total_usage_fees = pool.total_usage_fees.saturating_add(u128::from(fee));
-        emit!(UsageAttributed { pool: pool.key(), payer: accounts.payer.key(), fee, entries, remainder });
+        pool.record_usage_fee(fee);
+        emit!(UsageAttributed { pool: accounts.pool.key(), payer: accounts.payer.key(), fee, entries, remainder });
         Ok(())
     }
 }

@@ -19,7 +19,7 @@ pub struct Claim<'info> {
         has_one = mint @ TributaryError::MintMismatch,
         has_one = token_program @ TributaryError::TokenProgramMismatch
     )]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
         constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch,
@@ -48,25 +48,33 @@ impl Claim<'_> {
         let amount = {
             let mut page = accounts.ledger_page.load_mut()?;
             let entry = page.entry_mut(entry_index)?;
-            let owed = entry.settle(accounts.pool.acc_per_weight)?;
+            let owed = entry.settle(accounts.pool.load()?.acc_per_weight())?;
             require!(owed > 0, TributaryError::NothingToClaim);
             entry.owed = 0;
             entry.paid = entry.paid.saturating_add(owed); // informational: never blocks a claim
             owed
         };
-        accounts.pool.record_paid(amount, 0);
-        let pool = &accounts.pool;
-        let seeds = pool.signer_seeds();
+        // what the transfer needs is copied out: no borrow of the pool's data lives across the CPI
+        let (seeds, decimals) = {
+            let mut pool = accounts.pool.load_mut()?;
+            pool.record_paid(amount, 0);
+            (pool.signer_seeds(), pool.decimals)
+        };
         VaultSigner {
             token_program: &accounts.token_program.to_account_info(),
             vault: &accounts.vault.to_account_info(),
             mint: &accounts.mint.to_account_info(),
-            pool: &pool.to_account_info(),
-            seeds: &seeds,
-            decimals: pool.decimals,
+            pool: &accounts.pool.to_account_info(),
+            seeds: &seeds.as_slices(),
+            decimals,
         }
         .pay(&accounts.destination.to_account_info(), amount)?;
-        emit!(Claimed { pool: pool.key(), entry: entry_index, destination: accounts.destination.key(), amount });
+        emit!(Claimed {
+            pool: accounts.pool.key(),
+            entry: entry_index,
+            destination: accounts.destination.key(),
+            amount
+        });
         Ok(())
     }
 }

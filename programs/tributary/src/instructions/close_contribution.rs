@@ -10,19 +10,19 @@ impl ContributorEntry<'_> {
     pub fn close_contribution(ctx: &mut Context<Self>) -> Result<()> {
         let accounts = &mut ctx.accounts;
         require!(accounts.contribution.status == ContributionStatus::Retired, TributaryError::ContributionNotRetired);
-        let pool = &mut accounts.pool;
         {
+            let mut pool = accounts.pool.load_mut()?;
             let mut page = accounts.ledger_page.load_mut()?;
             let entry = page.entry_mut(accounts.contribution.entry)?;
-            require!(entry.settle(pool.acc_per_weight)? == 0, TributaryError::OwedNotClaimed);
+            require!(entry.settle(pool.acc_per_weight())? == 0, TributaryError::OwedNotClaimed);
             pool.absorb_frac(entry.frac)?;
             entry.frac = 0;
             entry.status = entry_status::CLOSED;
             page.used = page.used.saturating_sub(1);
+            pool.active_contributions = pool.active_contributions.checked_sub(1).ok_or(TributaryError::MathOverflow)?;
         }
-        pool.active_contributions = pool.active_contributions.checked_sub(1).ok_or(TributaryError::MathOverflow)?;
         emit!(ContributionClosed {
-            pool: pool.key(),
+            pool: accounts.pool.key(),
             entry: accounts.contribution.entry,
             contribution: accounts.contribution.key(),
         });

@@ -10,14 +10,14 @@ pub struct CloseLedgerPage<'info> {
     #[account(
         mut,
         has_one = authority @ TributaryError::NotAuthority,
-        constraint = pool.active_contributions == 0 @ TributaryError::PoolNotEmpty
+        constraint = pool.load()?.active_contributions == 0 @ TributaryError::PoolNotEmpty
     )]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
         close = payer,
         constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch,
-        constraint = ledger_page.load()?.page.checked_add(1) == Some(pool.ledger_pages) @ TributaryError::NotLastLedgerPage
+        constraint = ledger_page.load()?.page.checked_add(1) == Some(pool.load()?.ledger_pages) @ TributaryError::NotLastLedgerPage
     )]
     pub ledger_page: AccountLoader<'info, LedgerPage>,
     /// CHECK: whoever paid the page's rent (recorded in the page); it goes back to them.
@@ -29,11 +29,11 @@ impl CloseLedgerPage<'_> {
     /// Close the last page of a pool with no active contributions; its rent goes back to whoever
     /// paid it.
     pub fn close_ledger_page(ctx: &mut Context<Self>) -> Result<()> {
-        let pool = &mut ctx.accounts.pool;
+        let mut pool = ctx.accounts.pool.load_mut()?;
         pool.ledger_pages = pool.ledger_pages.checked_sub(1).ok_or(TributaryError::MathOverflow)?;
         // every entry beyond the open pages is closed (no active contributions), so indices restart there
         pool.entry_count = pool.entry_count.min(pool.ledger_pages.saturating_mul(ENTRIES_PER_PAGE));
-        emit!(LedgerPageClosed { pool: pool.key(), page: pool.ledger_pages });
+        emit!(LedgerPageClosed { pool: ctx.accounts.pool.key(), page: pool.ledger_pages });
         Ok(())
     }
 }

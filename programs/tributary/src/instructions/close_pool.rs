@@ -16,10 +16,10 @@ pub struct ClosePool<'info> {
         has_one = vault @ TributaryError::VaultMismatch,
         has_one = mint @ TributaryError::MintMismatch,
         has_one = token_program @ TributaryError::TokenProgramMismatch,
-        constraint = pool.active_contributions == 0 @ TributaryError::PoolNotEmpty,
-        constraint = pool.ledger_pages == 0 @ TributaryError::LedgerPagesOpen
+        constraint = pool.load()?.active_contributions == 0 @ TributaryError::PoolNotEmpty,
+        constraint = pool.load()?.ledger_pages == 0 @ TributaryError::LedgerPagesOpen
     )]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     pub mint: InterfaceAccount<'info, Mint>,
     #[account(mut)]
     pub vault: InterfaceAccount<'info, TokenAccount>,
@@ -34,9 +34,12 @@ impl ClosePool<'_> {
     /// rent back to the authority.
     pub fn close_pool(ctx: Context<Self>) -> Result<()> {
         let accounts = &ctx.accounts;
-        let pool = &accounts.pool;
-        let seeds = pool.signer_seeds();
-        let pool_info = pool.to_account_info();
+        let (seeds, decimals) = {
+            let pool = accounts.pool.load()?;
+            (pool.signer_seeds(), pool.decimals)
+        };
+        let seeds = seeds.as_slices();
+        let pool_info = accounts.pool.to_account_info();
         let swept = accounts.vault.amount;
         let token_program = accounts.token_program.to_account_info();
         let vault = accounts.vault.to_account_info();
@@ -47,7 +50,7 @@ impl ClosePool<'_> {
                 mint: &accounts.mint.to_account_info(),
                 pool: &pool_info,
                 seeds: &seeds,
-                decimals: pool.decimals,
+                decimals,
             };
             signer.pay(&accounts.authority_token.to_account_info(), swept)?;
         }
@@ -56,7 +59,7 @@ impl ClosePool<'_> {
             CloseAccount { account: vault, destination: accounts.authority.to_account_info(), authority: pool_info },
             &[&seeds],
         ))?;
-        emit!(PoolClosed { pool: pool.key(), swept });
+        emit!(PoolClosed { pool: accounts.pool.key(), swept });
         Ok(())
     }
 }

@@ -14,7 +14,7 @@ pub struct ContributorEntry<'info> {
     )]
     pub contribution: Account<'info, Contribution>,
     #[account(mut)]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
         constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch,

@@ -28,7 +28,7 @@ pub struct CreatePool<'info> {
         seeds = [POOL_SEED, creator.key().as_ref(), &args.pool_id.to_le_bytes()],
         bump
     )]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mint::token_program = token_program)]
     pub mint: InterfaceAccount<'info, Mint>,
     /// CHECK: the vault PDA; the handler creates it once the mint has passed the allowlist.
@@ -63,36 +63,38 @@ impl CreatePool<'_> {
             },
         ))?;
 
-        let pool = &mut accounts.pool;
-        pool.set_inner(Pool {
+        let mut pool = accounts.pool.load_init()?;
+        *pool = Pool {
             creator: accounts.creator.key(),
-            pool_id: args.pool_id,
-            bump: ctx.bumps.pool,
-            vault_bump,
             authority: accounts.creator.key(),
-            pending_authority: None,
+            pending_authority: Pubkey::default(),
             attestor: args.attestor,
             mint: accounts.mint.key(),
             token_program: accounts.token_program.key(),
             vault: accounts.vault.key(),
-            decimals: accounts.mint.decimals,
-            acc_per_weight: 0,
+            report_hash: [0; 32],
+            acc_per_weight: [0; 2],
+            total_deposited: [0; 2],
+            total_usage_fees: [0; 2],
+            total_paid: [0; 2],
+            total_cranker_rewards: [0; 2],
+            pool_id: args.pool_id,
             carry: 0,
             held: 0,
             total_weight: 0,
+            min_payout: args.min_payout,
+            epoch: 0,
             entry_count: 0,
             ledger_pages: 0,
             active_contributions: 0,
             cranker_reward_bps: args.cranker_reward_bps,
-            min_payout: args.min_payout,
-            paused: false,
-            epoch: 0,
-            report_hash: [0; 32],
-            total_deposited: 0,
-            total_usage_fees: 0,
-            total_paid: 0,
-            total_cranker_rewards: 0,
-        });
+            bump: ctx.bumps.pool,
+            vault_bump,
+            decimals: accounts.mint.decimals,
+            paused: 0,
+            _reserved: [0; 6],
+        };
+        pool.invariant()?;
         emit!(PoolCreated {
             pool: pool_key,
             creator: pool.creator,

@@ -14,7 +14,7 @@ pub struct Deposit<'info> {
         has_one = mint @ TributaryError::MintMismatch,
         has_one = token_program @ TributaryError::TokenProgramMismatch
     )]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     pub mint: InterfaceAccount<'info, Mint>,
     /// CHECK: the pool's vault (has_one); the token program checks the transfer.
     #[account(mut)]
@@ -28,7 +28,11 @@ impl Deposit<'_> {
     /// Add revenue to the pool, spread over all weight in O(1) whatever the number of contributions.
     pub fn deposit(ctx: &mut Context<Self>, amount: u64) -> Result<()> {
         let accounts = &mut ctx.accounts;
-        validations::require_not_paused(accounts.pool.paused)?;
+        let (paused, decimals) = {
+            let pool = accounts.pool.load()?;
+            (pool.is_paused(), pool.decimals)
+        };
+        validations::require_not_paused(paused)?;
         require!(amount > 0, TributaryError::ZeroAmount);
         pay_in(
             &accounts.token_program.to_account_info(),
@@ -37,17 +41,17 @@ impl Deposit<'_> {
             &accounts.vault.to_account_info(),
             &accounts.depositor.to_account_info(),
             amount,
-            accounts.pool.decimals,
+            decimals,
         )?;
-        let pool = &mut accounts.pool;
+        let mut pool = accounts.pool.load_mut()?;
         pool.add_revenue(amount)?;
-        pool.total_deposited = pool.total_deposited.saturating_add(u128::from(amount));
+        pool.record_deposit(amount);
         emit!(RevenueDeposited {
-            pool: pool.key(),
+            pool: accounts.pool.key(),
             depositor: accounts.depositor.key(),
             amount,
             held: pool.held,
-            acc_per_weight: pool.acc_per_weight,
+            acc_per_weight: pool.acc_per_weight(),
         });
         Ok(())
     }

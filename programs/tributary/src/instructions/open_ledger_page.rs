@@ -10,12 +10,12 @@ pub struct OpenLedgerPage<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
     #[account(mut)]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         init,
         payer = payer,
         space = LedgerPage::SPACE,
-        seeds = [LEDGER_SEED, pool.key().as_ref(), &pool.ledger_pages.to_le_bytes()],
+        seeds = [LEDGER_SEED, pool.key().as_ref(), &pool.load()?.ledger_pages.to_le_bytes()],
         bump
     )]
     pub ledger_page: AccountLoader<'info, LedgerPage>,
@@ -24,14 +24,15 @@ pub struct OpenLedgerPage<'info> {
 
 impl OpenLedgerPage<'_> {
     pub fn open_ledger_page(ctx: &mut Context<Self>) -> Result<()> {
-        let pool = &mut ctx.accounts.pool;
+        let pool_key = ctx.accounts.pool.key();
+        let mut pool = ctx.accounts.pool.load_mut()?;
         let index = pool.ledger_pages;
         let mut page = ctx.accounts.ledger_page.load_init()?;
-        page.pool = pool.key();
+        page.pool = pool_key;
         page.payer = ctx.accounts.payer.key();
         page.page = index;
         pool.ledger_pages = index.checked_add(1).ok_or(TributaryError::MathOverflow)?;
-        emit!(LedgerPageOpened { pool: pool.key(), page: index, ledger_page: ctx.accounts.ledger_page.key() });
+        emit!(LedgerPageOpened { pool: pool_key, page: index, ledger_page: ctx.accounts.ledger_page.key() });
         Ok(())
     }
 }

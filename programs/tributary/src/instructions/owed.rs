@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 /// The accounts of the read-only `owed` view: the pool and the page holding the entry.
 #[derive(Accounts)]
 pub struct OwedView<'info> {
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch)]
     pub ledger_page: AccountLoader<'info, LedgerPage>,
 }
@@ -15,7 +15,7 @@ impl OwedView<'_> {
     pub fn owed(ctx: Context<Self>, entry: u32) -> Result<u64> {
         let page = ctx.accounts.ledger_page.load()?;
         let slot = page.slot(entry)?;
-        let owed = page.entries[slot].owed_at(ctx.accounts.pool.acc_per_weight)?;
+        let owed = page.entries[slot].owed_at(ctx.accounts.pool.load()?.acc_per_weight())?;
         Ok(owed)
     }
 }

@@ -7,5 +7,5 @@ use anchor_lang::prelude::*;
 pub struct PoolAdmin<'info> {
     pub authority: Signer<'info>,
     #[account(mut, has_one = authority @ TributaryError::NotAuthority)]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
 }

@@ -20,7 +20,7 @@ pub struct RegisterContribution<'info> {
     #[account(mut)]
     pub contributor: Signer<'info>,
     #[account(mut, has_one = token_program @ TributaryError::TokenProgramMismatch)]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     /// The page holding entry `pool.entry_count`.
     #[account(mut, constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch)]
     pub ledger_page: AccountLoader<'info, LedgerPage>,
@@ -29,7 +29,7 @@ pub struct RegisterContribution<'info> {
     pub contribution: UncheckedAccount<'info>,
     /// Where the crank pays: a token account of the pool's mint owned by the contributor.
     #[account(
-        token::mint = pool.mint,
+        token::mint = pool.load()?.mint,
         token::authority = contributor,
         token::token_program = token_program
     )]
@@ -41,17 +41,17 @@ pub struct RegisterContribution<'info> {
 impl RegisterContribution<'_> {
     pub fn register_contribution(ctx: &mut Context<Self>, args: RegisterContributionArgs) -> Result<()> {
         let accounts = &mut ctx.accounts;
-        validations::require_not_paused(accounts.pool.paused)?;
+        validations::require_not_paused(accounts.pool.load()?.is_paused())?;
         validations::require_valid_uri(&args.uri)?;
         require!(
             accounts.contribution.data_is_empty() && *accounts.contribution.owner == System::id(),
             TributaryError::DuplicateContribution
         );
 
-        let pool = &mut accounts.pool;
-        let entry_index = pool.entry_count;
-        require!(entry_index / ENTRIES_PER_PAGE < pool.ledger_pages, TributaryError::LedgerFull);
-        {
+        let entry_index = {
+            let mut pool = accounts.pool.load_mut()?;
+            let entry_index = pool.entry_count;
+            require!(entry_index / ENTRIES_PER_PAGE < pool.ledger_pages, TributaryError::LedgerFull);
             let mut page = accounts.ledger_page.load_mut()?;
             let slot = page.slot(entry_index).map_err(|_| error!(TributaryError::LedgerPageMismatch))?;
             page.entries[slot] = LedgerEntry {
@@ -60,13 +60,14 @@ impl RegisterContribution<'_> {
                 status: entry_status::ACTIVE,
                 ..LedgerEntry::default()
             };
-            page.entries[slot].settle(pool.acc_per_weight)?; // snapshot now; weight 0 accrues nothing
+            page.entries[slot].settle(pool.acc_per_weight())?; // snapshot now; weight 0 accrues nothing
             page.used = page.used.saturating_add(1);
-        }
-        pool.entry_count = entry_index.checked_add(1).ok_or(TributaryError::MathOverflow)?;
-        pool.active_contributions = pool.active_contributions.checked_add(1).ok_or(TributaryError::MathOverflow)?;
+            pool.entry_count = entry_index.checked_add(1).ok_or(TributaryError::MathOverflow)?;
+            pool.active_contributions = pool.active_contributions.checked_add(1).ok_or(TributaryError::MathOverflow)?;
+            entry_index
+        };
 
-        let pool_key = pool.key();
+        let pool_key = accounts.pool.key();
         let bump = ctx.bumps.contribution;
         create_pda_account(
             &accounts.contributor.to_account_info(),

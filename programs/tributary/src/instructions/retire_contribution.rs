@@ -10,15 +10,15 @@ impl ContributorEntry<'_> {
     pub fn retire_contribution(ctx: &mut Context<Self>) -> Result<()> {
         let accounts = &mut ctx.accounts;
         require!(accounts.contribution.status == ContributionStatus::Active, TributaryError::EntryNotActive);
-        let pool = &mut accounts.pool;
+        let mut pool = accounts.pool.load_mut()?;
         let mut page = accounts.ledger_page.load_mut()?;
         let entry = page.entry_mut(accounts.contribution.entry)?;
-        let owed = entry.settle(pool.acc_per_weight)?;
+        let owed = entry.settle(pool.acc_per_weight())?;
         pool.reweigh(entry.weight, 0)?;
         entry.weight = 0;
         entry.status = entry_status::RETIRED;
         accounts.contribution.status = ContributionStatus::Retired;
-        emit!(ContributionRetired { pool: pool.key(), entry: accounts.contribution.entry, owed });
+        emit!(ContributionRetired { pool: accounts.pool.key(), entry: accounts.contribution.entry, owed });
         Ok(())
     }
 }

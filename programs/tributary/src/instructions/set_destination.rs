@@ -13,7 +13,7 @@ pub struct SetDestination<'info> {
     )]
     pub contribution: Account<'info, Contribution>,
     #[account(has_one = token_program @ TributaryError::TokenProgramMismatch)]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
         constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch,
@@ -21,7 +21,7 @@ pub struct SetDestination<'info> {
     )]
     pub ledger_page: AccountLoader<'info, LedgerPage>,
     #[account(
-        token::mint = pool.mint,
+        token::mint = pool.load()?.mint,
         token::authority = contributor,
         token::token_program = token_program
     )]

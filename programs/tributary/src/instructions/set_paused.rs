@@ -7,9 +7,8 @@ use anchor_lang::prelude::*;
 
 impl PoolAdmin<'_> {
     pub fn set_paused(ctx: &mut Context<Self>, paused: bool) -> Result<()> {
-        let pool = &mut ctx.accounts.pool;
-        pool.paused = paused;
-        emit!(PoolPauseChanged { pool: pool.key(), paused });
+        ctx.accounts.pool.load_mut()?.paused = u8::from(paused);
+        emit!(PoolPauseChanged { pool: ctx.accounts.pool.key(), paused });
         Ok(())
     }
 }

@@ -24,7 +24,7 @@ pub struct SetWeightsArgs {
 pub struct SetWeights<'info> {
     pub attestor: Signer<'info>,
     #[account(mut, has_one = attestor @ TributaryError::NotAttestor)]
-    pub pool: Account<'info, Pool>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut, constraint = ledger_page.load()?.pool == pool.key() @ TributaryError::LedgerPageMismatch)]
     pub ledger_page: AccountLoader<'info, LedgerPage>,
 }
@@ -33,8 +33,9 @@ impl SetWeights<'_> {
     /// Post attribution weights for entries of one page. Each changed entry first settles what it
     /// earned at its old weight, so a weight change never moves past revenue.
     pub fn set_weights(ctx: &mut Context<Self>, args: SetWeightsArgs) -> Result<()> {
-        let pool = &mut ctx.accounts.pool;
-        validations::require_not_paused(pool.paused)?;
+        let pool_key = ctx.accounts.pool.key();
+        let mut pool = ctx.accounts.pool.load_mut()?;
+        validations::require_not_paused(pool.is_paused())?;
         require!(args.updates.len() <= MAX_WEIGHT_UPDATES as usize, TributaryError::TooManyEntries);
         require!(args.epoch >= pool.epoch, TributaryError::StaleEpoch);
         if args.epoch == pool.epoch && pool.epoch != 0 {
@@ -42,8 +43,7 @@ impl SetWeights<'_> {
         } else {
             require!(args.epoch > pool.epoch, TributaryError::StaleEpoch);
         }
-        let acc = pool.acc_per_weight;
-        let pool_key = pool.key();
+        let acc = pool.acc_per_weight();
         let mut page = ctx.accounts.ledger_page.load_mut()?;
         let mut updated = 0u32;
         for update in &args.updates {

@@ -17,16 +17,12 @@ import {
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
-  getBooleanDecoder,
-  getBooleanEncoder,
+  getArrayDecoder,
+  getArrayEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getOptionDecoder,
-  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
-  getU128Decoder,
-  getU128Encoder,
   getU16Decoder,
   getU16Encoder,
   getU32Decoder,
@@ -38,16 +34,14 @@ import {
   transformEncoder,
   type Account,
   type Address,
-  type Codec,
-  type Decoder,
   type EncodedAccount,
-  type Encoder,
   type FetchAccountConfig,
   type FetchAccountsConfig,
+  type FixedSizeCodec,
+  type FixedSizeDecoder,
+  type FixedSizeEncoder,
   type MaybeAccount,
   type MaybeEncodedAccount,
-  type Option,
-  type OptionOrNullable,
   type ReadonlyUint8Array,
 } from "@solana/kit";
 
@@ -63,25 +57,40 @@ export type Pool = {
   discriminator: ReadonlyUint8Array;
   /** Signer of `create_pool`; with `pool_id` it seeds the PDA, so it never changes. */
   creator: Address;
-  poolId: bigint;
-  bump: number;
-  vaultBump: number;
   /** Pauses, configures, rotates the attestor, closes. Transferred in two steps. */
   authority: Address;
-  pendingAuthority: Option<Address>;
+  /** The proposed next authority; the all-zero key (base58 `1111…1`) when none is proposed. */
+  pendingAuthority: Address;
   /** Posts attribution weights. */
   attestor: Address;
   mint: Address;
   tokenProgram: Address;
   vault: Address;
-  decimals: number;
-  /** Revenue per unit of weight, in 2⁻⁶⁴ base units (see `tributary_math`). */
-  accPerWeight: bigint;
+  /** Hash of the latest attribution report (of `epoch`). */
+  reportHash: ReadonlyUint8Array;
+  /**
+   * Revenue per unit of weight, in 2⁻⁶⁴ base units (see `tributary_math`). 128-bit values here
+   * and below: `[low, high]` u64 halves.
+   */
+  accPerWeight: Array<bigint>;
+  /** Revenue deposited, in base units (128-bit). */
+  totalDeposited: Array<bigint>;
+  /** Usage fees paid in, in base units (128-bit). */
+  totalUsageFees: Array<bigint>;
+  /** Sent to contributors by cranks and claims, in base units (128-bit). */
+  totalPaid: Array<bigint>;
+  /** Kept back as cranker rewards, in base units (128-bit). */
+  totalCrankerRewards: Array<bigint>;
+  poolId: bigint;
   /** Division remainder of deposits, in 2⁻⁶⁴ base units: never lost, joins the next deposit. */
   carry: bigint;
   /** Revenue that arrived while the total weight was zero; spread at the next deposit. */
   held: bigint;
   totalWeight: bigint;
+  /** The crank leaves smaller amounts owed (claims have no minimum). */
+  minPayout: bigint;
+  /** Epoch of the latest attribution report. */
+  epoch: bigint;
   /** Entries ever registered: the next entry's index. */
   entryCount: number;
   ledgerPages: number;
@@ -89,41 +98,52 @@ export type Pool = {
   activeContributions: number;
   /** Share of each crank payout that goes to the cranker (≤ 100 bps). */
   crankerRewardBps: number;
-  /** The crank leaves smaller amounts owed (claims have no minimum). */
-  minPayout: bigint;
-  paused: boolean;
-  /** Epoch and hash of the latest attribution report. */
-  epoch: bigint;
-  reportHash: ReadonlyUint8Array;
-  totalDeposited: bigint;
-  totalUsageFees: bigint;
-  /** Sent to contributors by cranks and claims. */
-  totalPaid: bigint;
-  totalCrankerRewards: bigint;
+  bump: number;
+  vaultBump: number;
+  decimals: number;
+  /** 1 while paused, else 0. */
+  paused: number;
+  /** Zero; room for later fields. */
+  reserved: ReadonlyUint8Array;
 };
 
 export type PoolArgs = {
   /** Signer of `create_pool`; with `pool_id` it seeds the PDA, so it never changes. */
   creator: Address;
-  poolId: number | bigint;
-  bump: number;
-  vaultBump: number;
   /** Pauses, configures, rotates the attestor, closes. Transferred in two steps. */
   authority: Address;
-  pendingAuthority: OptionOrNullable<Address>;
+  /** The proposed next authority; the all-zero key (base58 `1111…1`) when none is proposed. */
+  pendingAuthority: Address;
   /** Posts attribution weights. */
   attestor: Address;
   mint: Address;
   tokenProgram: Address;
   vault: Address;
-  decimals: number;
-  /** Revenue per unit of weight, in 2⁻⁶⁴ base units (see `tributary_math`). */
-  accPerWeight: number | bigint;
+  /** Hash of the latest attribution report (of `epoch`). */
+  reportHash: ReadonlyUint8Array;
+  /**
+   * Revenue per unit of weight, in 2⁻⁶⁴ base units (see `tributary_math`). 128-bit values here
+   * and below: `[low, high]` u64 halves.
+   */
+  accPerWeight: Array<number | bigint>;
+  /** Revenue deposited, in base units (128-bit). */
+  totalDeposited: Array<number | bigint>;
+  /** Usage fees paid in, in base units (128-bit). */
+  totalUsageFees: Array<number | bigint>;
+  /** Sent to contributors by cranks and claims, in base units (128-bit). */
+  totalPaid: Array<number | bigint>;
+  /** Kept back as cranker rewards, in base units (128-bit). */
+  totalCrankerRewards: Array<number | bigint>;
+  poolId: number | bigint;
   /** Division remainder of deposits, in 2⁻⁶⁴ base units: never lost, joins the next deposit. */
   carry: number | bigint;
   /** Revenue that arrived while the total weight was zero; spread at the next deposit. */
   held: number | bigint;
   totalWeight: number | bigint;
+  /** The crank leaves smaller amounts owed (claims have no minimum). */
+  minPayout: number | bigint;
+  /** Epoch of the latest attribution report. */
+  epoch: number | bigint;
   /** Entries ever registered: the next entry's index. */
   entryCount: number;
   ledgerPages: number;
@@ -131,92 +151,90 @@ export type PoolArgs = {
   activeContributions: number;
   /** Share of each crank payout that goes to the cranker (≤ 100 bps). */
   crankerRewardBps: number;
-  /** The crank leaves smaller amounts owed (claims have no minimum). */
-  minPayout: number | bigint;
-  paused: boolean;
-  /** Epoch and hash of the latest attribution report. */
-  epoch: number | bigint;
-  reportHash: ReadonlyUint8Array;
-  totalDeposited: number | bigint;
-  totalUsageFees: number | bigint;
-  /** Sent to contributors by cranks and claims. */
-  totalPaid: number | bigint;
-  totalCrankerRewards: number | bigint;
+  bump: number;
+  vaultBump: number;
+  decimals: number;
+  /** 1 while paused, else 0. */
+  paused: number;
+  /** Zero; room for later fields. */
+  reserved: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link PoolArgs} account data. */
-export function getPoolEncoder(): Encoder<PoolArgs> {
+export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["creator", getAddressEncoder()],
-      ["poolId", getU64Encoder()],
-      ["bump", getU8Encoder()],
-      ["vaultBump", getU8Encoder()],
       ["authority", getAddressEncoder()],
-      ["pendingAuthority", getOptionEncoder(getAddressEncoder())],
+      ["pendingAuthority", getAddressEncoder()],
       ["attestor", getAddressEncoder()],
       ["mint", getAddressEncoder()],
       ["tokenProgram", getAddressEncoder()],
       ["vault", getAddressEncoder()],
-      ["decimals", getU8Encoder()],
-      ["accPerWeight", getU128Encoder()],
+      ["reportHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ["accPerWeight", getArrayEncoder(getU64Encoder(), { size: 2 })],
+      ["totalDeposited", getArrayEncoder(getU64Encoder(), { size: 2 })],
+      ["totalUsageFees", getArrayEncoder(getU64Encoder(), { size: 2 })],
+      ["totalPaid", getArrayEncoder(getU64Encoder(), { size: 2 })],
+      ["totalCrankerRewards", getArrayEncoder(getU64Encoder(), { size: 2 })],
+      ["poolId", getU64Encoder()],
       ["carry", getU64Encoder()],
       ["held", getU64Encoder()],
       ["totalWeight", getU64Encoder()],
+      ["minPayout", getU64Encoder()],
+      ["epoch", getU64Encoder()],
       ["entryCount", getU32Encoder()],
       ["ledgerPages", getU32Encoder()],
       ["activeContributions", getU32Encoder()],
       ["crankerRewardBps", getU16Encoder()],
-      ["minPayout", getU64Encoder()],
-      ["paused", getBooleanEncoder()],
-      ["epoch", getU64Encoder()],
-      ["reportHash", fixEncoderSize(getBytesEncoder(), 32)],
-      ["totalDeposited", getU128Encoder()],
-      ["totalUsageFees", getU128Encoder()],
-      ["totalPaid", getU128Encoder()],
-      ["totalCrankerRewards", getU128Encoder()],
+      ["bump", getU8Encoder()],
+      ["vaultBump", getU8Encoder()],
+      ["decimals", getU8Encoder()],
+      ["paused", getU8Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 6)],
     ]),
     (value) => ({ ...value, discriminator: POOL_DISCRIMINATOR }),
   );
 }
 
 /** Gets the decoder for {@link Pool} account data. */
-export function getPoolDecoder(): Decoder<Pool> {
+export function getPoolDecoder(): FixedSizeDecoder<Pool> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["creator", getAddressDecoder()],
-    ["poolId", getU64Decoder()],
-    ["bump", getU8Decoder()],
-    ["vaultBump", getU8Decoder()],
     ["authority", getAddressDecoder()],
-    ["pendingAuthority", getOptionDecoder(getAddressDecoder())],
+    ["pendingAuthority", getAddressDecoder()],
     ["attestor", getAddressDecoder()],
     ["mint", getAddressDecoder()],
     ["tokenProgram", getAddressDecoder()],
     ["vault", getAddressDecoder()],
-    ["decimals", getU8Decoder()],
-    ["accPerWeight", getU128Decoder()],
+    ["reportHash", fixDecoderSize(getBytesDecoder(), 32)],
+    ["accPerWeight", getArrayDecoder(getU64Decoder(), { size: 2 })],
+    ["totalDeposited", getArrayDecoder(getU64Decoder(), { size: 2 })],
+    ["totalUsageFees", getArrayDecoder(getU64Decoder(), { size: 2 })],
+    ["totalPaid", getArrayDecoder(getU64Decoder(), { size: 2 })],
+    ["totalCrankerRewards", getArrayDecoder(getU64Decoder(), { size: 2 })],
+    ["poolId", getU64Decoder()],
     ["carry", getU64Decoder()],
     ["held", getU64Decoder()],
     ["totalWeight", getU64Decoder()],
+    ["minPayout", getU64Decoder()],
+    ["epoch", getU64Decoder()],
     ["entryCount", getU32Decoder()],
     ["ledgerPages", getU32Decoder()],
     ["activeContributions", getU32Decoder()],
     ["crankerRewardBps", getU16Decoder()],
-    ["minPayout", getU64Decoder()],
-    ["paused", getBooleanDecoder()],
-    ["epoch", getU64Decoder()],
-    ["reportHash", fixDecoderSize(getBytesDecoder(), 32)],
-    ["totalDeposited", getU128Decoder()],
-    ["totalUsageFees", getU128Decoder()],
-    ["totalPaid", getU128Decoder()],
-    ["totalCrankerRewards", getU128Decoder()],
+    ["bump", getU8Decoder()],
+    ["vaultBump", getU8Decoder()],
+    ["decimals", getU8Decoder()],
+    ["paused", getU8Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 6)],
   ]);
 }
 
 /** Gets the codec for {@link Pool} account data. */
-export function getPoolCodec(): Codec<PoolArgs, Pool> {
+export function getPoolCodec(): FixedSizeCodec<PoolArgs, Pool> {
   return combineCodec(getPoolEncoder(), getPoolDecoder());
 }
 
@@ -271,4 +289,8 @@ export async function fetchAllMaybePool(
 ): Promise<MaybeAccount<Pool>[]> {
   const maybeAccounts = await fetchEncodedAccounts(rpc, addresses, config);
   return maybeAccounts.map((maybeAccount) => decodePool(maybeAccount));
+}
+
+export function getPoolSize(): number {
+  return 416;
 }

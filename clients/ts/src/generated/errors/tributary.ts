@@ -96,6 +96,8 @@ export const TRIBUTARY_ERROR__MINT_CLOSE_AUTHORITY_SET = 0x1796; // 6038
 export const TRIBUTARY_ERROR__REVENUE_PER_WEIGHT_OVERFLOW = 0x1797; // 6039
 /** PoolInvariantViolated: the pool's books would become inconsistent (Pool::invariant) */
 export const TRIBUTARY_ERROR__POOL_INVARIANT_VIOLATED = 0x1798; // 6040
+/** InvalidPendingAuthority: the all-zero key cannot be proposed as authority (it means none is pending): pass none to cancel */
+export const TRIBUTARY_ERROR__INVALID_PENDING_AUTHORITY = 0x1799; // 6041
 
 export type TributaryError =
   | typeof TRIBUTARY_ERROR__ACCOUNT_COUNT_MISMATCH
@@ -107,6 +109,7 @@ export type TributaryError =
   | typeof TRIBUTARY_ERROR__DUPLICATE_ENTRY
   | typeof TRIBUTARY_ERROR__ENTRY_NOT_ACTIVE
   | typeof TRIBUTARY_ERROR__ENTRY_NOT_IN_PAGE
+  | typeof TRIBUTARY_ERROR__INVALID_PENDING_AUTHORITY
   | typeof TRIBUTARY_ERROR__INVALID_REWARD_ACCOUNT
   | typeof TRIBUTARY_ERROR__INVALID_SHARES
   | typeof TRIBUTARY_ERROR__INVALID_URI
@@ -152,6 +155,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TRIBUTARY_ERROR__DUPLICATE_ENTRY]: `entry named twice`,
     [TRIBUTARY_ERROR__ENTRY_NOT_ACTIVE]: `entry is not active`,
     [TRIBUTARY_ERROR__ENTRY_NOT_IN_PAGE]: `entry index is outside the ledger page`,
+    [TRIBUTARY_ERROR__INVALID_PENDING_AUTHORITY]: `the all-zero key cannot be proposed as authority (it means none is pending): pass none to cancel`,
     [TRIBUTARY_ERROR__INVALID_REWARD_ACCOUNT]: `the cranker reward account is not a token account of the pool's mint`,
     [TRIBUTARY_ERROR__INVALID_SHARES]: `usage shares must be positive and sum to exactly 10,000 bps`,
     [TRIBUTARY_ERROR__INVALID_URI]: `URI empty or longer than 200 bytes`,
