@@ -29,6 +29,21 @@ pub fn program_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary.so"))
 }
 
+/// Path of the test program that calls Tributary by CPI (`scripts/build-sbf --test-programs`).
+pub fn caller_program_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary_caller.so")
+}
+
+/// `ix` (a Tributary instruction whose first account is its signer) sent through the test program
+/// `tributary_caller` instead: the same arguments after the caller's `discriminator`, the signer,
+/// Tributary's program, then Tributary's other accounts in order. (The caller forwards them.)
+pub fn via_caller(ix: &Instruction, discriminator: &[u8]) -> Instruction {
+    use anchor_lang::solana_program::instruction::AccountMeta;
+    let mut accounts = vec![ix.accounts[0].clone(), AccountMeta::new_readonly(tributary::ID, false)];
+    accounts.extend(ix.accounts[1..].iter().cloned());
+    Instruction { program_id: tributary_caller::ID, accounts, data: [discriminator, &ix.data[8..]].concat() }
+}
+
 /// A transaction that landed.
 #[derive(Debug)]
 pub struct Sent {
@@ -96,6 +111,15 @@ impl Env {
         let payer = Keypair::new_from_array([0xA5; 32]);
         svm.airdrop(&payer.pubkey(), 1_000_000_000_000).expect("airdrop");
         Self { svm, payer, next_key: 1, token_account_keys: Default::default() }
+    }
+
+    /// Load the test program that calls Tributary by CPI (`tributary_caller`).
+    pub fn add_caller_program(&mut self) {
+        let path = caller_program_path();
+        let so = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!("cannot read {}: {e}\n  build it first: scripts/build-sbf --test-programs", path.display())
+        });
+        self.svm.add_program(tributary_caller::ID, &so).expect("load tributary_caller.so");
     }
 
     /// A copy of this environment to try something on (same keys continue from here).

@@ -7,7 +7,8 @@
 //! dispatcher, which answers with Anchor's errors.
 //!
 //! Compiled with the `crank-entrypoint` feature (on by default), which turns Anchor's generated
-//! entrypoint off through `no-entrypoint`; `cpi` (for programs that call Tributary) leaves it out.
+//! entrypoint off through `no-entrypoint`. With `cpi` (a program that calls Tributary links this
+//! crate) nothing here is exported: no `entrypoint` symbol, allocator or panic handler of ours.
 use crate::instructions::crank::{process, CrankAccounts};
 use crate::utils::input::AccountView;
 use crate::utils::input::Input;
@@ -20,7 +21,7 @@ const MAX_ACCOUNTS: usize = 64;
 
 /// # Safety
 /// Called by the runtime with its serialized input.
-#[cfg_attr(target_os = "solana", no_mangle)]
+#[cfg_attr(all(target_os = "solana", not(feature = "cpi")), no_mangle)]
 pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
     let parsed = Input::parse(input);
     let takes = *parsed.program_id == crate::ID && (CrankAccounts::LEN..=MAX_ACCOUNTS).contains(&parsed.len());
@@ -44,7 +45,9 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
     }
 }
 
+#[cfg(not(feature = "cpi"))]
 runtime::custom_heap_default!();
+#[cfg(not(feature = "cpi"))]
 runtime::custom_panic_default!();
 
 /// A crank's arguments, decoded exactly as Anchor decodes `(entries: Vec<u32>, batch: bool)` after

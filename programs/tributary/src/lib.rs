@@ -9,7 +9,7 @@
 #![allow(unexpected_cfgs)] // anchor's macros test cfgs this crate does not declare
 
 pub mod constants;
-#[cfg(all(feature = "crank-entrypoint", not(feature = "cpi")))]
+#[cfg(feature = "crank-entrypoint")]
 pub mod entrypoint;
 pub mod errors;
 pub mod events;

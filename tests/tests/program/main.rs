@@ -5,6 +5,7 @@ mod claim;
 mod client_fixtures;
 mod close_contribution;
 mod close_pool;
+mod composability;
 mod crank;
 mod crank_events;
 mod create_pool;
