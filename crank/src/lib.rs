@@ -5,6 +5,7 @@
 //! `lookup` (address lookup tables), `telemetry` (tracing, Prometheus). Operator commands: `ops`,
 //! `admin`.
 pub mod admin;
+pub mod attest;
 pub mod chain;
 pub mod crank;
 #[cfg(feature = "demo")]

@@ -4,6 +4,7 @@ use anyhow::{anyhow, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
+use tributary_cli::attest;
 use tributary_cli::chain::Chain;
 use tributary_cli::crank::{CrankOptions, Cranker, RoundReport};
 #[cfg(feature = "demo")]
@@ -216,6 +217,11 @@ enum Command {
         #[command(subcommand)]
         command: WeightsCommand,
     },
+    /// Attribution reports from usage receipts: build, verify against the chain, prove a receipt
+    Attest {
+        #[command(subcommand)]
+        command: AttestCommand,
+    },
     /// Deposit revenue into a pool
     Deposit {
         /// The pool
@@ -403,17 +409,63 @@ enum ContributionCommand {
 
 #[derive(Subcommand)]
 enum WeightsCommand {
-    /// Post weights from a CSV of `entry,weight` lines (entry or contribution address)
+    /// Post weights from an attribution report (`attest build`), or from a CSV of `entry,weight` lines
     Set {
         /// The pool (you must be its attestor)
         #[arg(long)]
         pool: Pubkey,
-        /// CSV of `entry,weight` lines; an optional header line, blank lines and `#` comments are skipped
+        /// CSV of `entry,weight` lines (entry or contribution address); an optional header line,
+        /// blank lines and `#` comments are skipped; its SHA-256 is recorded as the report hash
+        #[arg(long, required_unless_present = "report", conflicts_with = "report")]
+        file: Option<PathBuf>,
+        /// An attribution report: its weights (0 for active entries it does not name), its epoch and
+        /// its hash; re-run after an interruption to finish the same epoch
         #[arg(long)]
-        file: PathBuf,
-        /// Report epoch [default: the pool's epoch + 1]
-        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Report epoch, for --file [default: the pool's epoch + 1]
+        #[arg(long, conflicts_with = "report")]
         epoch: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AttestCommand {
+    /// Build an attribution report from a usage-receipt log (JSON Lines; ATTESTATION.md); offline
+    Build {
+        #[arg(long)]
+        receipts: PathBuf,
+        #[arg(long)]
+        pool: Pubkey,
+        /// The report's epoch (higher than the pool's current one)
+        #[arg(long)]
+        epoch: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a report against the pool: its hash and epoch are the pool's current ones, every weight
+    /// on chain is the report's, and (with --receipts) the report is rebuilt from them byte for byte
+    Verify {
+        #[arg(long)]
+        pool: Pubkey,
+        #[arg(long)]
+        report: PathBuf,
+        #[arg(long)]
+        receipts: Option<PathBuf>,
+    },
+    /// Print the inclusion proof of one receipt (JSON), for `check-receipt`
+    Prove {
+        #[arg(long)]
+        receipts: PathBuf,
+        /// The receipt's id
+        #[arg(long)]
+        id: String,
+    },
+    /// Check that a receipt (its proof from `prove`) is among those a report was built from; offline
+    CheckReceipt {
+        #[arg(long)]
+        report: PathBuf,
+        #[arg(long)]
+        proof: PathBuf,
     },
 }
 
@@ -543,9 +595,26 @@ fn run(cli: Cli) -> Result<i32> {
             print(&cluster, ops::contribute(&mut connect(&cluster)?, &payer, args)?)?;
             Ok(0)
         }
-        Command::Weights { command: WeightsCommand::Set { pool, file, epoch } } => {
+        Command::Weights { command: WeightsCommand::Set { pool, file, report, epoch } } => {
             let payer = signer(&cluster)?;
-            print(&cluster, ops::weights_set(&mut connect(&cluster)?, &payer, &pool, &file, epoch)?)?;
+            let outcome = match (file, report) {
+                (_, Some(report)) => attest::post_report(&mut connect(&cluster)?, &payer, &pool, &report)?,
+                (Some(file), None) => ops::weights_set(&mut connect(&cluster)?, &payer, &pool, &file, epoch)?,
+                (None, None) => anyhow::bail!("--file or --report is required"),
+            };
+            print(&cluster, outcome)?;
+            Ok(0)
+        }
+        Command::Attest { command } => {
+            let outcome = match command {
+                AttestCommand::Build { receipts, pool, epoch, out } => attest::build(&receipts, &pool, epoch, &out)?,
+                AttestCommand::Verify { pool, report, receipts } => {
+                    attest::verify(&mut connect(&cluster)?, &pool, &report, receipts.as_deref())?
+                }
+                AttestCommand::Prove { receipts, id } => attest::prove(&receipts, &id)?,
+                AttestCommand::CheckReceipt { report, proof } => attest::check_receipt(&report, &proof)?,
+            };
+            print(&cluster, outcome)?;
             Ok(0)
         }
         Command::Deposit { pool, amount, from } => {

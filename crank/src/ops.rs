@@ -281,12 +281,38 @@ pub fn weights_set(
     }
     let report_hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
     let epoch = epoch.unwrap_or(view.pool.epoch + 1);
+    let (sent, signatures) = post_weights(chain, payer, &view, updates, epoch, report_hash)?;
+    Ok(Outcome {
+        human: format!(
+            "set {sent} weights (epoch {epoch}, report {}) in {} transactions",
+            hex(&report_hash),
+            signatures.len()
+        ),
+        json: json!({"pool": pool.to_string(), "weights": sent, "epoch": epoch, "report_hash": hex(&report_hash),
+            "signatures": signatures}),
+    })
+}
+
+/// Send `updates` as the attestor's `set_weights` batches of `epoch` and `report_hash` (one page
+/// and at most [`WEIGHTS_PER_TX`] updates each; at least one, so the epoch is recorded even with
+/// nothing to change). Returns how many weights were sent and the signatures.
+pub fn post_weights(
+    chain: &mut dyn Chain,
+    payer: &dyn Signer,
+    view: &PoolView,
+    mut updates: Vec<WeightUpdate>,
+    epoch: u64,
+    report_hash: [u8; 32],
+) -> Result<(usize, Vec<String>)> {
+    if view.pool.attestor != payer.pubkey() {
+        bail!("{} is not the pool's attestor ({})", payer.pubkey(), view.pool.attestor);
+    }
     updates.sort_by_key(|u| u.entry);
     let mut sent = 0;
     let mut signatures = Vec::new();
     let mut start = 0;
-    while start < updates.len() {
-        let page = pda::page_of(updates[start].entry);
+    while start < updates.len() || signatures.is_empty() {
+        let page = updates.get(start).map_or(0, |u| pda::page_of(u.entry));
         let same_page = updates[start..].iter().take_while(|u| pda::page_of(u.entry) == page).count();
         let chunk = &updates[start..start + same_page.min(WEIGHTS_PER_TX)];
         let landed = send(
@@ -298,15 +324,7 @@ pub fn weights_set(
         sent += chunk.len();
         start += chunk.len();
     }
-    Ok(Outcome {
-        human: format!(
-            "set {sent} weights (epoch {epoch}, report {}) in {} transactions",
-            hex(&report_hash),
-            signatures.len()
-        ),
-        json: json!({"pool": pool.to_string(), "weights": sent, "epoch": epoch, "report_hash": hex(&report_hash),
-            "signatures": signatures}),
-    })
+    Ok((sent, signatures))
 }
 
 /// The payer's token account to spend from: `from`, or its associated account; checked for mint.

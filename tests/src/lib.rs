@@ -1,5 +1,6 @@
 //! LiteSVM harness: the real `target/deploy/tributary.so`, the real SPL Token (p-token) and
 //! Token-2022 programs, and helpers that assert outcomes by error name with state unchanged.
+pub mod attest_bench;
 pub mod client_fixtures;
 pub mod fixtures;
 

@@ -664,6 +664,106 @@ fn a_closed_contribution_hides_no_other_entry_of_its_page() {
     assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0, "nothing left owed");
 }
 
+/// The attribution layer end to end: an inference service's receipt log (written with
+/// `tributary_attest::ReceiptLog`), `attest build`, `weights set --report`, and `attest verify`
+/// against the validator (hash, epoch, every weight, the report rebuilt from the receipts, the
+/// content hashes the receipts name); a receipt proven and checked; a changed receipt, a weight
+/// changed on chain under the same report hash and a changed proof each caught by name.
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn an_attribution_report_from_receipts_verifies_against_the_chain() {
+    use tributary_attest::{hex32, Receipt, ReceiptLog, Report, UsageKind, Use};
+    let v = TestValidator::start("attest", 9);
+    let mut chain = v.chain();
+    let tag = 0x61;
+    let pool = Pool::create(&mut chain, tag, 6, 1, 0);
+    let pool_address = pool.keys.pool.to_string();
+    // entry 5 retires before the report is posted: its score stays in the report, the program
+    // counts its weight as 0
+    let leaver = pool.contributors[5].insecure_clone();
+    let contribution = tributary_sdk::instructions::ContributionRef {
+        address: tributary_sdk::pda::contribution(&pool.keys.pool, &setup::hash(tag, 5)).0,
+        entry: 5,
+    };
+    let retire = ix::retire_contribution(&leaver.pubkey(), &pool.keys, &contribution);
+    tx::submit(&mut chain, &leaver, &[], &[retire], &[], SendOptions::default()).expect("retire");
+
+    let d = dir("attest");
+    let key = key_file(&d, "attestor", &pool.attestor);
+    let receipts = d.join("receipts.jsonl");
+    let mut log = ReceiptLog::open(&receipts).expect("log");
+    for i in 0..240u32 {
+        let used = |entry: u32, score: &str| Use {
+            entry,
+            content_hash: Some(hex32::encode(&setup::hash(tag, entry))),
+            score: score.parse().expect("score"),
+        };
+        log.append(&Receipt {
+            v: 1,
+            id: format!("req-{i}"),
+            time: 1_764_520_000 + i64::from(i),
+            pool: pool_address.clone(),
+            consumer: format!("user-{}", i % 7),
+            kind: if i % 10 == 0 { UsageKind::FineTuning } else { UsageKind::Inference },
+            uses: vec![used(i % 6, "0.75"), used((i + 1) % 6, &format!("0.{:03}", 1 + i % 250))],
+        })
+        .expect("append");
+    }
+    let report = d.join("report.json");
+    let (r, p, rep) = (receipts.to_str().expect("path"), pool_address.as_str(), report.to_str().expect("path"));
+    run_ok(&mut tributary(
+        &v.url,
+        &key,
+        &["attest", "build", "--receipts", r, "--pool", p, "--epoch", "2", "--out", rep],
+    ));
+    let built = Report::parse(&std::fs::read(&report).expect("report")).expect("a canonical report");
+    assert_eq!((built.receipts, built.weights.len(), built.epoch), (240, 6, 2));
+    run_ok(&mut tributary(&v.url, &key, &["weights", "set", "--pool", p, "--report", rep]));
+
+    let verified = json(&run_ok(
+        tributary(&v.url, &key, &["attest", "verify", "--pool", p, "--report", rep, "--receipts", r])
+            .args(["--output", "json"]),
+    ));
+    assert_eq!(verified["verified"], Value::Bool(true), "{verified}");
+    assert_eq!(verified["rebuilt_from_receipts"], Value::Bool(true));
+    assert_eq!((&verified["active_weights"], &verified["withdrawn_entries"]), (&Value::from(5), &Value::from(vec![5])));
+    let view = tributary_cli::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
+    assert_eq!((view.pool.epoch, view.pool.report_hash), (2, built.hash()), "the report's epoch and hash on chain");
+    for (entry, e) in view.entries() {
+        let expected = if entry == 5 { 0 } else { built.weight_of(entry) };
+        assert_eq!(e.weight, expected, "entry {entry}");
+    }
+
+    // a contributor's receipt, proven and checked against the report
+    let proof = d.join("proof.json");
+    let printed = run_ok(&mut tributary(&v.url, &key, &["attest", "prove", "--receipts", r, "--id", "req-137"]));
+    std::fs::write(&proof, &printed).expect("proof");
+    let pf = proof.to_str().expect("path");
+    let included = run_ok(&mut tributary(&v.url, &key, &["attest", "check-receipt", "--report", rep, "--proof", pf]));
+    assert!(included.contains("req-137"), "{included}");
+    std::fs::write(&proof, printed.replace("\"0.75\"", "\"7.5\"")).expect("tampered proof");
+    let refused = run_err(&mut tributary(&v.url, &key, &["attest", "check-receipt", "--report", rep, "--proof", pf]));
+    assert!(refused.contains("the receipt was changed"), "{refused}");
+
+    // one receipt changed after the report was posted
+    let text = std::fs::read_to_string(&receipts).expect("receipts");
+    let tampered = d.join("tampered.jsonl");
+    std::fs::write(&tampered, text.replacen("\"0.75\"", "\"0.76\"", 1)).expect("tampered");
+    let t = tampered.to_str().expect("path");
+    let refused =
+        run_err(&mut tributary(&v.url, &key, &["attest", "verify", "--pool", p, "--report", rep, "--receipts", t]));
+    assert!(refused.contains("build another report"), "{refused}");
+
+    // the attestor moves a weight under the same epoch and report hash: the chain no longer matches
+    let changed = tributary::WeightUpdate { entry: 1, weight: built.weight_of(1) + 1 };
+    tributary_cli::ops::post_weights(&mut chain, &pool.attestor, &view, vec![changed], 2, built.hash()).expect("post");
+    let refused = run_err(&mut tributary(&v.url, &key, &["attest", "verify", "--pool", p, "--report", rep]));
+    assert!(refused.contains(&format!("entry 1: weight {} on chain", built.weight_of(1) + 1)), "{refused}");
+    // posting the report again (same epoch and hash) restores it
+    run_ok(&mut tributary(&v.url, &key, &["weights", "set", "--pool", p, "--report", rep]));
+    run_ok(&mut tributary(&v.url, &key, &["attest", "verify", "--pool", p, "--report", rep, "--receipts", r]));
+}
+
 /// Every event of a Token-2022 crank at the transaction limit (55 `transfer_checked` payouts, whose
 /// log lines pass the validator's 10,000-byte cut) is in the node's transaction logs, and the
 /// `CrankBatch` events add up to what the destinations received.

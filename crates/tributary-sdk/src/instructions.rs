@@ -236,6 +236,28 @@ pub fn attribute_usage(
     )
 }
 
+/// The `attribute_usage` instructions that pay `fee` to the entries of `scores` (summed per entry
+/// over one request's receipts or a batch's: `tributary_attest::scores_of`) in proportion to them:
+/// split by ledger page and by the program's entry limit, exact basis points (ATTESTATION.md §6).
+/// Send them in one transaction, or several; each pays its own part of the fee.
+pub fn attribute_usage_by_scores(
+    payer: &Pubkey,
+    keys: &PoolKeys,
+    payer_token: &Pubkey,
+    fee: u64,
+    scores: &std::collections::BTreeMap<u32, tributary_attest::Score>,
+) -> Result<Vec<Instruction>, tributary_attest::AttestError> {
+    use tributary::constants::{ENTRIES_PER_PAGE, MAX_USAGE_ENTRIES};
+    let plan = tributary_attest::plan_usage_fee(scores, fee, ENTRIES_PER_PAGE, MAX_USAGE_ENTRIES as usize)?;
+    Ok(plan
+        .into_iter()
+        .map(|part| {
+            let shares = part.shares.iter().map(|&(entry, share_bps)| UsageShare { entry, share_bps }).collect();
+            attribute_usage(payer, keys, part.page, payer_token, part.fee, shares)
+        })
+        .collect())
+}
+
 /// How the crank sends its transfers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CrankMode {

@@ -71,3 +71,51 @@ fn skips_a_retired_entry_and_spreads_its_share() {
     assert_eq!(tributary_sdk::accounts::owed_now(&f.entry(&env, 2), &pool).unwrap(), 50, "its share went by weight");
     assert_eq!(env.balance(&f.keys.vault), 100);
 }
+
+/// A usage fee paid by attribution scores (`attribute_usage_by_scores`, ATTESTATION.md §6): scores
+/// on two ledger pages and more entries than one instruction takes become three instructions
+/// whose fees add up to the whole fee, each entry credited its part at its basis points.
+#[test]
+fn a_fee_paid_by_scores_spans_pages_and_the_entry_limit_exactly() {
+    use tributary_attest::{scores_of, Receipt, UsageKind, Use};
+    let mut env = Env::new();
+    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
+    f.register_many(&mut env, 86); // pages 0 and 1
+    f.set_weights(&mut env, &[(0, 1)]);
+    let payer = f.depositor.insecure_clone();
+    // two requests' receipts: 20 entries on page 0 and 2 on page 1, one of them named twice
+    let receipt = |id: &str, uses: Vec<(u32, &str)>| Receipt {
+        v: 1,
+        id: id.into(),
+        time: 1_764_520_000,
+        pool: f.keys.pool.to_string(),
+        consumer: "app".into(),
+        kind: UsageKind::Inference,
+        uses: uses
+            .into_iter()
+            .map(|(entry, s)| Use { entry, content_hash: None, score: s.parse().expect("s") })
+            .collect(),
+    };
+    let first: Vec<(u32, &str)> = (0..20).map(|e| (e, if e % 3 == 0 { "0.9" } else { "0.1" })).collect();
+    let receipts = [receipt("a", first), receipt("b", vec![(84, "2.5"), (85, "0.25"), (3, "0.4")])];
+    let scores = scores_of(&receipts).expect("scores");
+    let fee = 1_000_003;
+    let ixs = ix::attribute_usage_by_scores(&payer.pubkey(), &f.keys, &f.depositor_token, fee, &scores).expect("plan");
+    assert_eq!(ixs.len(), 3, "page 0 in two parts (16 + 4 entries), page 1 in one");
+    let vault_before = env.balance(&f.keys.vault);
+    env.ok(&ixs, &[&payer]);
+    assert_eq!(env.balance(&f.keys.vault) - vault_before, fee, "the whole fee, exactly");
+
+    let plan = tributary_attest::plan_usage_fee(&scores, fee, 84, 16).expect("plan");
+    assert_eq!(plan.iter().map(|p| p.fee).sum::<u64>(), fee);
+    for part in &plan {
+        assert_eq!(part.shares.iter().map(|(_, b)| u32::from(*b)).sum::<u32>(), 10_000);
+        for &(entry, bps) in &part.shares {
+            let expected = part.fee * u64::from(bps) / 10_000;
+            assert_eq!(f.entry(&env, entry as usize).owed, expected, "entry {entry}");
+        }
+    }
+    // the highest scores got the most
+    assert!(f.entry(&env, 84).owed > f.entry(&env, 85).owed);
+    assert!(f.entry(&env, 3).owed > f.entry(&env, 0).owed && f.entry(&env, 0).owed > f.entry(&env, 1).owed);
+}
