@@ -136,7 +136,52 @@ pub fn generate() -> Value {
         owed.push(json!({"weight": weight.to_string(), "acc": acc.to_string(), "snapshot": snapshot.to_string(),
             "frac": frac.to_string(), "owed": owed_before.to_string(), "expected": result}));
     }
-    json!({"ids": ids, "instructions": instructions, "pdas": pdas, "owed": owed})
+    json!({"ids": ids, "instructions": instructions, "pdas": pdas, "owed": owed, "attest": attest(&keys.pool)})
+}
+
+/// Receipts as a service might write them (some loosely: extra zeros, spaces), what the client
+/// must make of them: canonical lines and leaves, the report (bytes and hash), proofs, and a
+/// usage-fee plan by score (ATTESTATION.md).
+fn attest(pool: &Pubkey) -> Value {
+    use tributary_attest::{hex32, plan_usage_fee, scores_of, Receipt, ReceiptProof, Report};
+    let pool = pool.to_string();
+    let mut inputs: Vec<String> = Vec::new();
+    for i in 0..7u32 {
+        let hash = if i % 3 == 0 { format!(",\"content_hash\":\"{}\"", "0f".repeat(32)) } else { String::new() };
+        inputs.push(format!(
+            "{{\"v\":1, \"id\":\"req-{i}\",\"time\":{},\"pool\":\"{pool}\",\"consumer\":\"user \\\"{}\\\" é\",\"kind\":\"{}\",\"uses\":[{{\"entry\":{}{hash},\"score\":\"0{}.{}00\"}},{{\"entry\":{},\"score\":\"{}\"}}]}}",
+            1_764_520_000 + i,
+            i % 2,
+            ["inference", "training", "fine_tuning"][i as usize % 3],
+            i % 4,
+            i,
+            7 * i + 1,
+            84 + i % 2,
+            if i == 6 { "0" } else { "1.000000001" },
+        ));
+    }
+    let receipts: Vec<Receipt> =
+        inputs.iter().enumerate().map(|(i, l)| Receipt::parse(l, i as u64 + 1).expect("fixture receipt")).collect();
+    let text = inputs.join("\n") + "\n";
+    let report = Report::build(text.as_bytes(), &pool, 4).expect("fixture report");
+    let proofs: Vec<Value> = [0usize, 5, 6]
+        .iter()
+        .map(|i| {
+            let proof = ReceiptProof::build(|| Ok(text.as_bytes()), &format!("req-{i}")).expect("proof");
+            serde_json::to_value(proof).expect("json")
+        })
+        .collect();
+    let scores = scores_of(&receipts).expect("scores");
+    let plan = plan_usage_fee(&scores, 1_000_003, 84, 16).expect("plan");
+    json!({
+        "inputs": inputs,
+        "canonical": receipts.iter().map(|r| String::from_utf8(r.canonical()).unwrap_or_default()).collect::<Vec<_>>(),
+        "leaves": receipts.iter().map(|r| hex32::encode(&tributary_attest::merkle::leaf_hash(&r.canonical()))).collect::<Vec<_>>(),
+        "report": String::from_utf8(report.canonical()).unwrap_or_default(),
+        "reportHash": hex32::encode(&report.hash()),
+        "proofs": proofs,
+        "usage": {"fee": 1_000_003, "plan": plan.iter().map(|p| json!({"page": p.page, "fee": p.fee, "shares": p.shares})).collect::<Vec<_>>()},
+    })
 }
 
 pub fn render() -> String {

@@ -42,6 +42,13 @@ const lines = [
   ...events.map((name) => `  ${name}: get${name}Decoder(),`),
   '};',
   '',
+  '/** The program\'s numeric constants (`#[constant]` in constants.rs), as the IDL states them. */',
+  'export const TRIBUTARY_CONSTANTS = {',
+  ...(idl.constants ?? [])
+    .filter((c) => /^-?[0-9]+$/.test(c.value))
+    .map((c) => `  ${c.name}: ${c.value},`),
+  '} as const;',
+  '',
   '/** The program\'s errors: code, name and message, as the IDL states them. */',
   'export const TRIBUTARY_ERRORS: readonly { code: number; name: string; message: string }[] = [',
   ...idl.errors.map((e) => `  { code: ${e.code}, name: ${JSON.stringify(e.name)}, message: ${JSON.stringify(e.msg ?? e.name)} },`),

@@ -114,6 +114,19 @@ export const tributaryEventDecoders: { [K in keyof TributaryEventMap]: Decoder<T
   WeightsSet: getWeightsSetDecoder(),
 };
 
+/** The program's numeric constants (`#[constant]` in constants.rs), as the IDL states them. */
+export const TRIBUTARY_CONSTANTS = {
+  ENTRIES_PER_PAGE: 84,
+  ENTRY_STATUS_ACTIVE: 1,
+  ENTRY_STATUS_CLOSED: 3,
+  ENTRY_STATUS_EMPTY: 0,
+  ENTRY_STATUS_RETIRED: 2,
+  MAX_CRANKER_REWARD_BPS: 100,
+  MAX_URI_LEN: 200,
+  MAX_USAGE_ENTRIES: 16,
+  MAX_WEIGHT_UPDATES: 84,
+} as const;
+
 /** The program's errors: code, name and message, as the IDL states them. */
 export const TRIBUTARY_ERRORS: readonly { code: number; name: string; message: string }[] = [
   { code: 6000, name: "PoolPaused", message: "the pool is paused" },

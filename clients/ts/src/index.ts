@@ -1,6 +1,7 @@
 // @tributary/client: the Codama-generated @solana/kit client (src/generated, from
 // idl/tributary.json), plus PDA derivation, the crank's remaining accounts, owed-amount math and
-// the pool's 128-bit totals read whole, the PoolView read model, and the program's events and errors decoded.
+// the pool's 128-bit totals read whole, the PoolView read model, the program's events and errors
+// decoded, and verifiable attribution (receipts, reports, proofs, fees by score: attest.ts).
 export * from './generated';
 export * from './pda';
 export * from './owed';
@@ -9,3 +10,6 @@ export * from './crank';
 export * from './space';
 export * from './view';
 export * from './events';
+export * from './attest';
+export * from './attest';
+export { TRIBUTARY_CONSTANTS } from './idl-tables.generated';

@@ -22,6 +22,20 @@ import {
   getSetWeightsInstruction,
   OwedOverflowError,
   owedAt,
+  buildReport,
+  canonicalReceipt,
+  canonicalReport,
+  checkReceiptProof,
+  formatScore,
+  leafHash,
+  parseReceipt,
+  parseReport,
+  parseScore,
+  planUsageFee,
+  proveReceipt,
+  reportHash,
+  scoresOf,
+  toHex,
 } from '../src';
 
 type Meta = { address: string; signer: boolean; writable: boolean };
@@ -112,5 +126,57 @@ describe('generated client = Rust SDK', () => {
       if (c.expected === 'overflow') expect(() => owedAt(entry, BigInt(c.acc))).toThrow(OwedOverflowError);
       else expect(owedAt(entry, BigInt(c.acc))).toBe(BigInt(c.expected));
     }
+  });
+});
+
+// Verifiable attribution: the client reads the same receipts, builds the same report (byte for
+// byte, so the same hash), proves and checks the same receipts, and plans the same usage fee as
+// tributary_attest in Rust (fixtures.json's `attest`, written from the Rust crate).
+describe('attestation agrees with the Rust implementation', () => {
+  const at = fixtures.attest;
+  it('canonical receipts and leaves', async () => {
+    for (const [i, input] of at.inputs.entries()) {
+      const receipt = parseReceipt(input, i + 1);
+      expect(canonicalReceipt(receipt)).toBe(at.canonical[i]);
+      expect(toHex(await leafHash(canonicalReceipt(receipt)))).toBe(at.leaves[i]);
+    }
+  });
+  it('the report, its bytes and its hash', async () => {
+    const pool = JSON.parse(at.report).pool;
+    const report = await buildReport(at.inputs, pool, 4);
+    expect(canonicalReport(report)).toBe(at.report);
+    expect(await reportHash(report)).toBe(at.reportHash);
+    expect(parseReport(at.report + '\n')).toEqual(report);
+  });
+  it('a tampered report is refused by name', () => {
+    const report = JSON.parse(at.report);
+    const w0 = report.weights[0].weight;
+    expect(() => parseReport(at.report.replace(`"weight":${w0}`, `"weight":${w0 + 1}`))).toThrow(/sum to/);
+    expect(() => parseReport(at.report.replace('{"version"', '{ "version"'))).toThrow(/canonical/);
+    expect(() => parseReport(at.report.replace('"receipts":7', '"receipts":7,"note":1'))).toThrow(/unknown field/);
+  });
+  it('proofs: built the same, checked, and a changed receipt or path refused', async () => {
+    const report = parseReport(at.report);
+    for (const expected of at.proofs) {
+      const proof = await proveReceipt(at.inputs, expected.receipt.id);
+      expect(proof).toEqual(expected);
+      await checkReceiptProof(proof, report);
+    }
+    const proof = structuredClone(at.proofs[1]);
+    proof.receipt.uses[0].score = '9';
+    await expect(checkReceiptProof(proof, report)).rejects.toThrow(/receipt was changed/);
+    const bent = structuredClone(at.proofs[1]);
+    bent.path[0].side = bent.path[0].side === 'left' ? 'right' : 'left';
+    await expect(checkReceiptProof(bent, report)).rejects.toThrow(/does not lead/);
+  });
+  it('a usage fee split by score', () => {
+    const receipts = at.inputs.map((l: string, i: number) => parseReceipt(l, i + 1));
+    const plan = planUsageFee(scoresOf(receipts), BigInt(at.usage.fee));
+    expect(plan.map((p) => ({ page: p.page, fee: Number(p.fee), shares: p.shares.map((s) => [s.entry, s.shareBps]) }))).toEqual(at.usage.plan);
+  });
+  it('scores are read exactly', () => {
+    expect(parseScore('0.000000001')).toBe(1n);
+    expect(formatScore(parseScore('007.2500'))).toBe('7.25');
+    for (const bad of ['', '-1', '1e3', '.5', '5.', '0.0000000001', '1000000000000000000']) expect(() => parseScore(bad)).toThrow();
   });
 });

@@ -56,6 +56,16 @@ import {
   TRIBUTARY_PROGRAM_ADDRESS,
   decodeTributaryEventsFromLogs,
   tributaryErrorOf,
+  buildReport,
+  canonicalReceipt,
+  fromHex,
+  getAttributeUsageByScoresInstructions,
+  parseReceipt,
+  reportHash,
+  reportProblems,
+  reportWeightOf,
+  scoresOf,
+  type LedgerEntry,
 } from '../src';
 
 const so = fileURLToPath(new URL('../../../target/deploy/tributary.so', import.meta.url));
@@ -242,5 +252,38 @@ describe('client against the sBPF build in LiteSVM', () => {
         getSetWeightsInstruction({ attestor: contributor, pool, ledgerPage: page0, epoch: 2n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 1n }] }),
       ]),
     ).rejects.toThrow(/NotAttestor/);
+  });
+
+  // the browser's and a service's side of ATTESTATION.md against the program: a report built from
+  // receipts, posted, verified against the decoded pool; a weight moved under the same hash named;
+  // a usage fee paid by score lands whole
+  it('verifies an attribution report against the pool and pays a usage fee by score', async () => {
+    const [pool] = await findPoolPda(creator.address, 1n);
+    const [vault] = await findVaultPda({ pool });
+    const [page0] = await findLedgerPagePda(pool, 0);
+    const [creatorAta] = await findAssociatedTokenPda({ owner: creator.address, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS } as any);
+    const receipt = (id: string, uses: [number, string][]) =>
+      canonicalReceipt({ v: 1, id, time: 1_764_520_000, pool, consumer: 'app', kind: 'inference', uses: uses.map(([entry, score]) => ({ entry, score })) });
+    // entry 1 closed in the test above: scored here, counted as 0 on chain
+    const lines = [receipt('r1', [[0, '0.75'], [2, '0.25']]), receipt('r2', [[2, '0.5'], [1, '0.3']])];
+    const epoch = decodePool(account(pool)).data.epoch + 1n;
+    const report = await buildReport(lines, pool, Number(epoch));
+    const hash = fromHex(await reportHash(report));
+    const post = (updates: { entry: number; weight: bigint }[]) =>
+      send(attestor, [getSetWeightsInstruction({ attestor, pool, ledgerPage: page0, epoch, reportHash: hash, updates })]);
+    await post([0, 2].map((entry) => ({ entry, weight: BigInt(reportWeightOf(report, entry)) })));
+    const problems = () => {
+      const view = new PoolView(pool, decodePool(account(pool)).data, [decodeLedgerPage(account(page0)).data]);
+      return reportProblems(report, pool, view.pool, view.entries().map((e) => [e.index, e.entry] as [number, LedgerEntry]));
+    };
+    expect(await problems()).toEqual([]);
+    await post([{ entry: 2, weight: 1n }]);
+    expect(await problems()).toEqual([`entry 2: weight 1 on chain, ${reportWeightOf(report, 2)} in the report`]);
+
+    const before = tokenBalance(vault);
+    const scores = scoresOf(lines.map((l, i) => parseReceipt(l, i + 1)));
+    const ixs = await getAttributeUsageByScoresInstructions({ payer: creator, pool, mint: mint.address, vault, payerToken: creatorAta, fee: 1_001n, scores });
+    await send(creator, ixs);
+    expect(tokenBalance(vault) - before).toBe(1_001n);
   });
 });
