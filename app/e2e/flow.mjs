@@ -283,12 +283,25 @@ try {
   await page.getByTestId('dismiss').click();
   await cell(0, 'new-destination').fill('');
 
-  // operator: weight and revenue -> earnings appear
-  writeFileSync(join(out, 'weights.csv'), 'entry,weight\n0,1000\n');
-  tributary(operator, 'weights', 'set', '--pool', pool, '--file', join(out, 'weights.csv'));
+  // operator: an attribution report built from usage receipts, posted as the weights -> earnings appear
+  const receiptLine = (id, score) => JSON.stringify({ v: 1, id, time: 1_764_520_000, pool, consumer: 'e2e', kind: 'inference', uses: [{ entry: 0, content_hash: expectedHash, score }] });
+  writeFileSync(join(out, 'receipts.jsonl'), `${receiptLine('req-1', '0.5')}\n${receiptLine('req-2', '1.25')}\n`);
+  const reportFile = join(out, 'report.json');
+  tributary(operator, 'attest', 'build', '--receipts', join(out, 'receipts.jsonl'), '--pool', pool, '--epoch', '1', '--out', reportFile);
+  tributary(operator, 'weights', 'set', '--pool', pool, '--report', reportFile);
+  tributary(operator, 'attest', 'verify', '--pool', pool, '--report', reportFile, '--receipts', join(out, 'receipts.jsonl'));
   tributary(operator, 'deposit', '--pool', pool, '--amount', '100');
   await waitText(cell(0, 'owed'), '100');
-  await waitText(cell(0, 'weight'), '1000');
+  await waitText(cell(0, 'weight'), '1099511627776');
+  // the contributor checks the report in the page: epoch and hash on chain, their weight
+  const reportText = readFileSync(reportFile, 'utf8');
+  const onChainHash = createHash('sha256').update(reportText.trimEnd()).digest('hex');
+  await waitFor('report hash shown', async () => (await cell(0, 'report').getAttribute('title')) === onChainHash, 60_000);
+  await cell(0, 'check-report').setInputFiles({ name: 'report.json', mimeType: 'application/json', buffer: Buffer.from(reportText) });
+  await waitText(cell(0, 'report-check'), 'Matches the chain: epoch 1, weight 1099511627776 of 1099511627776, from 2 usage receipts');
+  // a report that is not the one on chain (another epoch: still a well-formed report) is named as such
+  await cell(0, 'check-report').setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from(reportText.replace('"epoch":1', '"epoch":7')) });
+  await waitFor('a mismatch named', async () => (await cell(0, 'report-check').innerText()).includes('is not the report hash on chain'), 60_000);
   await shot('earnings-appear');
 
   // operator: crank -> payout arrives (less the 0.1 % cranker reward)

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { address, createSolanaRpc, type Address } from '@solana/kit';
-import { ContributionKind, isPaused, poolAmounts } from '@tributary/client';
+import { ContributionKind, isPaused, parseReport, poolAmounts, reportHash, reportWeightOf } from '@tributary/client';
 import { explorerUrl, loadConfig } from './config';
 import {
   associatedTokenAddress,
@@ -57,6 +57,7 @@ export function App() {
   const [uri, setUri] = useState('');
   const [kind, setKind] = useState<ContributionKind>(ContributionKind.Dataset);
   const [newDestination, setNewDestination] = useState<Record<string, string>>({});
+  const [reportChecks, setReportChecks] = useState<Record<string, { ok: boolean; text: string }>>({});
 
   useEffect(() => watchWallets(setWallets), []);
   useEffect(() => (wallet ? onAccountsChanged(wallet, () => setAccount(wallet.accounts[0] ?? null)) : undefined), [wallet]);
@@ -123,6 +124,29 @@ export function App() {
   }
 
   const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+  // A report file the contributor opens is read and hashed in the page (nothing is uploaded) and
+  // checked against the chain: the pool, the epoch and report hash on chain, and this entry's weight.
+  async function onReport(c: MyContribution, f: File | undefined) {
+    if (!f || !pool) return;
+    let check: { ok: boolean; text: string };
+    try {
+      const report = parseReport(await f.text());
+      const problems: string[] = [];
+      if (report.pool !== pool.address) problems.push(`it is a report for pool ${short(report.pool)}`);
+      if (BigInt(report.epoch) !== pool.pool.epoch) problems.push(`it is epoch ${report.epoch}, the pool is at epoch ${pool.pool.epoch}`);
+      const hash = await reportHash(report);
+      if (hash !== hex(Uint8Array.from(pool.pool.reportHash))) problems.push(`its hash ${hash.slice(0, 12)}… is not the report hash on chain`);
+      const weight = reportWeightOf(report, c.entry);
+      if (c.status === 'active' && BigInt(weight) !== c.weight) problems.push(`it gives this entry weight ${weight}, the chain ${c.weight}`);
+      check = problems.length
+        ? { ok: false, text: `Does not match: ${problems.join('; ')}` }
+        : { ok: true, text: `Matches the chain: epoch ${report.epoch}, weight ${weight} of ${report.total_weight}, from ${report.receipts} usage receipts` };
+    } catch (e) {
+      check = { ok: false, text: `Not a valid report: ${(e as Error).message}` };
+    }
+    setReportChecks((all) => ({ ...all, [c.address]: check }));
+  }
 
   return (
     <>
@@ -217,7 +241,7 @@ export function App() {
               <thead>
                 <tr>
                   <th>entry</th><th>kind</th><th>uri</th><th>registered</th><th className="num">weight</th><th className="num">owed</th>
-                  <th className="num">paid</th><th>last payout</th><th>payout account</th><th></th>
+                  <th className="num">paid</th><th>last payout</th><th>attribution</th><th>payout account</th><th></th>
                 </tr>
               </thead>
               <tbody>
@@ -231,6 +255,24 @@ export function App() {
                     <td className="num" data-testid="owed">{amount(c.owed)}</td>
                     <td className="num" data-testid="paid">{amount(c.paid)}</td>
                     <td data-testid="last-payout">{when(c.lastPayout)}</td>
+                    <td>
+                      {pool && pool.pool.epoch > 0n ? (
+                        <span data-testid="report" title={hex(Uint8Array.from(pool.pool.reportHash))}>
+                          epoch {pool.pool.epoch.toString()} · report {hex(Uint8Array.from(pool.pool.reportHash)).slice(0, 8)}…
+                        </span>
+                      ) : (
+                        <span className="muted">no report yet</span>
+                      )}{' '}
+                      <label className="file-check" title="Check an attribution report file against the chain: read in this page, never uploaded">
+                        check report
+                        <input type="file" accept=".json,application/json" data-testid="check-report" onChange={(e) => onReport(c, e.target.files?.[0])} />
+                      </label>
+                      {reportChecks[c.address] && (
+                        <div data-testid="report-check" className={reportChecks[c.address].ok ? 'ok' : 'error'}>
+                          {reportChecks[c.address].text}
+                        </div>
+                      )}
+                    </td>
                     <td>
                       <a title={c.destination} href={explorerUrl(cfg, 'address', c.destination)} target="_blank" rel="noreferrer">{short(c.destination)}</a>{' '}
                       <input

@@ -179,7 +179,8 @@ export function apportion(values: bigint[], total: bigint): bigint[] | null {
 // ---- reports ------------------------------------------------------------------------------------
 
 export const REPORT_METHOD = 'sum-of-scores/largest-remainder/v1';
-export const WEIGHT_TOTAL = 1_000_000_000_000;
+/** What a report's weights sum to: 2⁴⁰, so a deposit divides over it exactly (ATTESTATION.md §3). */
+export const WEIGHT_TOTAL = 2 ** 40;
 
 export type EntryWeight = { entry: number; score: string; weight: number };
 export type Report = {

@@ -14,8 +14,11 @@ pub const REPORT_VERSION: u32 = 1;
 /// Each entry's weight is its share of the sum of all scores, of [`WEIGHT_TOTAL`], by largest
 /// remainder: the weights sum to exactly `WEIGHT_TOTAL`, so the pool's total weight never overflows.
 pub const METHOD: &str = "sum-of-scores/largest-remainder/v1";
-/// What a report's weights sum to (10¹²: fine-grained, far from the u64 limit of the pool's total).
-pub const WEIGHT_TOTAL: u64 = 1_000_000_000_000;
+/// What a report's weights sum to: 2⁴⁰ (about 1.1 × 10¹²), fine-grained and far from the u64 limit
+/// of the pool's total, and a power of two, so a deposit divides over it exactly (the accumulator
+/// grows by amount × 2²⁴, no carry; with 10¹² the browser suite saw a 100-token deposit to the only
+/// entry owe 99.999999, its last base unit waiting as fractions).
+pub const WEIGHT_TOTAL: u64 = 1 << 40;
 /// JSON numbers in a report stay below 2⁵³, so JavaScript reads them exactly.
 pub const MAX_JSON_INTEGER: u64 = (1 << 53) - 1;
 
@@ -199,14 +202,8 @@ mod tests {
         let report = Report::build(text.as_bytes(), POOL, 3).expect("builds");
         let weights: Vec<(u32, String, u64)> =
             report.weights.iter().map(|w| (w.entry, w.score.to_string(), w.weight)).collect();
-        assert_eq!(
-            weights,
-            vec![(0, "2".into(), 500_000_000_000), (2, "2".into(), 500_000_000_000), (5, "0".into(), 0)]
-        );
-        assert_eq!(
-            (report.receipts, report.epoch, report.weight_of(2), report.weight_of(9)),
-            (3, 3, 500_000_000_000, 0)
-        );
+        assert_eq!(weights, vec![(0, "2".into(), 1 << 39), (2, "2".into(), 1 << 39), (5, "0".into(), 0)]);
+        assert_eq!((report.receipts, report.epoch, report.weight_of(2), report.weight_of(9)), (3, 3, 1 << 39, 0));
     }
 
     #[test]
