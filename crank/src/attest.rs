@@ -2,7 +2,8 @@
 //! receipts, posted as weights, and checked against the chain (the rules: `tributary_attest`,
 //! ATTESTATION.md).
 use crate::chain::Chain;
-use crate::ops::{hex, load_pool, post_weights, Outcome};
+use crate::ops::{hex, load_pool, post_weights, send_instructions, source_account, Outcome};
+use crate::token::{format_amount, parse_amount};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::json;
@@ -192,6 +193,58 @@ fn content_hash_problems(chain: &mut dyn Chain, pool: &Pubkey, receipts: &Path) 
         }
     }
     Ok(problems)
+}
+
+/// `attribute --receipts`: a usage fee for a batch of requests, split by the scores their receipts
+/// give each entry (ATTESTATION.md §6): one `attribute_usage` per ledger page part, each its own
+/// transaction paying its own part of the fee.
+pub fn attribute_by_receipts(
+    chain: &mut dyn Chain,
+    payer: &dyn Signer,
+    pool: &Pubkey,
+    fee: &str,
+    receipts: &Path,
+    from: Option<Pubkey>,
+) -> Result<Outcome> {
+    let view = load_pool(chain, pool)?;
+    let fee = parse_amount(fee, view.pool.decimals).map_err(|e| anyhow!("--fee: {e}"))?;
+    let mut scores = std::collections::BTreeMap::new();
+    let mut count = 0u64;
+    tributary_attest::report::for_each_receipt(open(receipts)?, |line, receipt| {
+        if receipt.pool != pool.to_string() {
+            return Err(tributary_attest::AttestError::Receipt {
+                line,
+                reason: format!("for pool {}, not {pool}", receipt.pool),
+            });
+        }
+        count += 1;
+        for (entry, score) in tributary_attest::scores_of([&receipt])? {
+            let sum: &mut tributary_attest::Score = scores.entry(entry).or_default();
+            *sum = sum
+                .checked_add(score)
+                .ok_or_else(|| tributary_attest::AttestError::Invalid("scores overflow".into()))?;
+        }
+        Ok(())
+    })
+    .map_err(|e| anyhow!("{}: {e}", receipts.display()))?;
+    let (source, balance) = source_account(chain, payer, &view, from)?;
+    if balance < fee {
+        bail!("{source} holds less than the fee");
+    }
+    let ixs =
+        tributary_sdk::instructions::attribute_usage_by_scores(&payer.pubkey(), &view.keys, &source, fee, &scores)
+            .map_err(|e| anyhow!("{e}"))?;
+    let signatures = send_instructions(chain, payer, &ixs)?;
+    Ok(Outcome {
+        human: format!(
+            "attributed a usage fee of {} over {} entries by the scores of {count} receipts, in {} transactions",
+            format_amount(fee.into(), view.pool.decimals),
+            scores.len(),
+            signatures.len()
+        ),
+        json: json!({"pool": pool.to_string(), "fee": fee, "receipts": count, "entries": scores.keys().collect::<Vec<_>>(),
+            "signatures": signatures}),
+    })
 }
 
 /// `attest prove`: the inclusion proof of receipt `id`.

@@ -243,8 +243,12 @@ enum Command {
         #[arg(long)]
         fee: String,
         /// entry:bps pairs summing to 10000, e.g. 0:5000,3:5000
+        #[arg(long, required_unless_present = "receipts", conflicts_with = "receipts")]
+        shares: Option<String>,
+        /// Or: usage receipts (JSON Lines, ATTESTATION.md) of the requests this fee pays for; each
+        /// entry's share follows its summed scores (exact basis points, one call per ledger page)
         #[arg(long)]
-        shares: String,
+        receipts: Option<PathBuf>,
         /// Token account to pay from [default: the keypair's associated token account]
         #[arg(long)]
         from: Option<Pubkey>,
@@ -622,9 +626,15 @@ fn run(cli: Cli) -> Result<i32> {
             print(&cluster, ops::deposit(&mut connect(&cluster)?, &payer, &pool, &amount, from)?)?;
             Ok(0)
         }
-        Command::Attribute { pool, fee, shares, from } => {
+        Command::Attribute { pool, fee, shares, receipts, from } => {
             let payer = signer(&cluster)?;
-            print(&cluster, ops::attribute(&mut connect(&cluster)?, &payer, &pool, &fee, &shares, from)?)?;
+            let chain = &mut connect(&cluster)?;
+            let outcome = match (shares, receipts) {
+                (_, Some(receipts)) => attest::attribute_by_receipts(chain, &payer, &pool, &fee, &receipts, from)?,
+                (Some(shares), None) => ops::attribute(chain, &payer, &pool, &fee, &shares, from)?,
+                (None, None) => anyhow::bail!("--shares or --receipts is required"),
+            };
+            print(&cluster, outcome)?;
             Ok(0)
         }
         Command::Claim { contribution, destination } => {

@@ -328,7 +328,7 @@ pub fn post_weights(
 }
 
 /// The payer's token account to spend from: `from`, or its associated account; checked for mint.
-fn source_account(
+pub fn source_account(
     chain: &mut dyn Chain,
     payer: &dyn Signer,
     view: &PoolView,
@@ -392,6 +392,11 @@ pub fn parse_shares(text: &str) -> Result<Vec<UsageShare>> {
         bail!("shares sum to {total} bps; they must sum to 10000");
     }
     Ok(shares)
+}
+
+/// Send each instruction in its own transaction, in order; returns the signatures.
+pub fn send_instructions(chain: &mut dyn Chain, payer: &dyn Signer, ixs: &[Instruction]) -> Result<Vec<String>> {
+    ixs.iter().map(|ix| Ok(send(chain, payer, std::slice::from_ref(ix))?.signature.to_string())).collect()
 }
 
 pub fn attribute(

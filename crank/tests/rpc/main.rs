@@ -762,6 +762,15 @@ fn an_attribution_report_from_receipts_verifies_against_the_chain() {
     // posting the report again (same epoch and hash) restores it
     run_ok(&mut tributary(&v.url, &key, &["weights", "set", "--pool", p, "--report", rep]));
     run_ok(&mut tributary(&v.url, &key, &["attest", "verify", "--pool", p, "--report", rep, "--receipts", r]));
+
+    // a usage fee for the whole batch of requests, split by their receipts' scores, lands whole
+    let payer = key_file(&d, "operator", &pool.operator);
+    let vault_before = balance(&mut chain, &pool.keys.vault);
+    let from = pool.operator_token.to_string();
+    let args = ["attribute", "--pool", p, "--fee", "0.000123", "--receipts", r, "--from", &from, "--output", "json"];
+    let paid = json(&run_ok(&mut tributary(&v.url, &payer, &args)));
+    assert_eq!(balance(&mut chain, &pool.keys.vault) - vault_before, paid["fee"].as_u64().expect("fee"), "{paid}");
+    assert_eq!(paid["receipts"], Value::from(240));
 }
 
 /// Every event of a Token-2022 crank at the transaction limit (55 `transfer_checked` payouts, whose
