@@ -236,6 +236,18 @@ try {
     return m.locator('span').innerText();
   };
   const cell = (entry, id) => page.getByTestId(`contribution-${entry}`).getByTestId(id);
+
+  // without ?pool=: the program's pools listed (the deploy script made two), each a link to its page
+  const listing = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  listing.on('pageerror', (e) => log('page error', e.message));
+  await listing.goto(appUrl.replace(`&pool=${pool}`, ''));
+  await listing.getByTestId('pool-list').waitFor();
+  assert.ok((await listing.getByTestId('pool-link').count()) >= 2, 'both pools listed');
+  await shot('pool-list', listing);
+  await listing.locator(`a[data-testid="pool-link"][href*="pool=${pool}"]`).click();
+  await listing.getByTestId('pool-contributors').waitFor();
+  assert.ok(listing.url().includes(`pool=${pool}`) && listing.url().includes('cluster=localnet'), listing.url());
+  await listing.close();
   // the signature the message's explorer link names, checked to point at this cluster
   const linkedSignature = async () => {
     const href = await page.getByTestId('explorer-link').getAttribute('href');
@@ -329,6 +341,11 @@ try {
   // every signature links to the explorer on this cluster (a local one through its custom-RPC mode)
   const linked = await linkedSignature();
   assert.equal((await rpc.getSignatureStatuses([linked]).send()).value[0]?.err, null, 'the link names the claim that landed');
+  // the app's transactions carry a compute-unit limit (from simulation) and a price: ComputeBudget instructions
+  const claimTx = await rpc.getTransaction(linked, { encoding: 'json', maxSupportedTransactionVersion: 0, commitment: 'confirmed' }).send();
+  const keys = claimTx.transaction.message.accountKeys;
+  const budget = claimTx.transaction.message.instructions.filter((ix) => keys[ix.programIdIndex] === 'ComputeBudget111111111111111111111111111111');
+  assert.equal(budget.length, 2, 'a compute-unit limit and a compute-unit price');
   // on a phone: one column, nothing wider than the screen
   await page.setViewportSize({ width: 390, height: 844 });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling on a phone');

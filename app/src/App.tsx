@@ -10,6 +10,7 @@ import {
   claim,
   explain,
   loadCrankBatches,
+  listPools,
   loadMyContributions,
   loadPool,
   register,
@@ -18,6 +19,7 @@ import {
   tokenBalance,
   type CrankBatchEvent,
   type MyContribution,
+  type PoolSummary,
   type PoolState,
   type SendContext,
 } from './chain';
@@ -33,6 +35,12 @@ function formatAmount(value: bigint, decimals: number): string {
 }
 
 const short = (a: string) => `${a.slice(0, 4)}…${a.slice(-4)}`;
+/** This page's address with `?pool=` set (the cluster, RPC and program parameters kept). */
+const withPool = (pool: string) => {
+  const q = new URLSearchParams(window.location.search);
+  q.set('pool', pool);
+  return `?${q.toString()}`;
+};
 /** Lamports as SOL, exactly (no float rounding): 0.00213 */
 const formatSol = (lamports: bigint) => formatAmount(lamports, 9);
 const when = (t: number | null) => (t ? new Date(t * 1000).toLocaleString() : '—');
@@ -58,8 +66,14 @@ export function App() {
   const [kind, setKind] = useState<ContributionKind>(ContributionKind.Dataset);
   const [newDestination, setNewDestination] = useState<Record<string, string>>({});
   const [reportChecks, setReportChecks] = useState<Record<string, { ok: boolean; text: string }>>({});
+  const [pools, setPools] = useState<PoolSummary[] | null>(null);
 
   useEffect(() => watchWallets(setWallets), []);
+  // no pool given: list the program's pools once (one getProgramAccounts), each a link to its page
+  useEffect(() => {
+    if (cfg.pool) return;
+    listPools(rpc, cfg).then(setPools, (e) => setMessage({ kind: 'error', text: explain(e) }));
+  }, [cfg, rpc]);
   useEffect(() => (wallet ? onAccountsChanged(wallet, () => setAccount(wallet.accounts[0] ?? null)) : undefined), [wallet]);
 
   const refresh = useCallback(async () => {
@@ -73,7 +87,7 @@ export function App() {
         setMine(await loadMyContributions(rpc, cfg, p, owner));
         const ata = await associatedTokenAddress(owner, p.pool.mint, p.pool.tokenProgram);
         const { value: sol } = await rpc.getBalance(owner, { commitment: 'confirmed' }).send();
-        setBalances({ sol, token: await tokenBalance(rpc, ata) });
+        setBalances({ sol, token: await tokenBalance(rpc, ata, p.pool.tokenProgram) });
       }
     } catch (e) {
       setMessage({ kind: 'error', text: explain(e) });
@@ -184,7 +198,26 @@ export function App() {
 
         <section data-testid="pool">
           <h2>Pool</h2>
-          {!cfg.pool && <p>No pool configured: open this page with ?pool=POOL_ADDRESS (or set VITE_POOL).</p>}
+          {!cfg.pool && pools === null && <p className="muted">Looking for pools…</p>}
+          {!cfg.pool && pools?.length === 0 && <p>This program has no pools on {cfg.cluster} yet.</p>}
+          {!cfg.pool && pools && pools.length > 0 && (
+            <table data-testid="pool-list">
+              <thead>
+                <tr><th>pool</th><th>token</th><th className="num">contributors</th><th className="num">deposited</th><th>state</th></tr>
+              </thead>
+              <tbody>
+                {pools.map((p) => (
+                  <tr key={p.address}>
+                    <td><a data-testid="pool-link" href={withPool(p.address)}>{short(p.address)}</a></td>
+                    <td title={p.mint}>{short(p.mint)}</td>
+                    <td className="num">{p.contributors}</td>
+                    <td className="num">{formatAmount(p.deposited, p.decimals)}</td>
+                    <td>{p.paused ? 'paused' : 'active'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           {pool && (
             <dl>
               <dt>address</dt><dd>{pool.address}</dd>

@@ -1,25 +1,35 @@
 // Reading the pool and a contributor's entries, building transactions with the generated client,
 // having the wallet sign them, and turning every failure into a message a person can act on.
 import {
-  AccountRole,
   address,
   appendTransactionMessageInstructions,
   compileTransaction,
   createNoopSigner,
   createSolanaRpc,
   createTransactionMessage,
+  fetchEncodedAccount,
   getAddressEncoder,
   getBase58Decoder,
   getBase64EncodedWireTransaction,
-  getProgramDerivedAddress,
   getTransactionDecoder,
   getTransactionEncoder,
+  isSolanaError,
+  parseBase64RpcAccount,
+  SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM,
   pipe,
   setTransactionMessageFeePayer,
   setTransactionMessageLifetimeUsingBlockhash,
   type Address,
+  type Base58EncodedBytes,
   type Instruction,
+  type MaybeEncodedAccount,
 } from '@solana/kit';
+import { decodeMint, decodeToken, findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstructionAsync } from '@solana-program/token';
+import {
+  estimateComputeUnitLimitFactory,
+  setTransactionMessageComputeUnitPrice,
+  updateOrAppendSetComputeUnitLimitInstruction,
+} from '@solana-program/compute-budget';
 import {
   ContributionKind,
   ContributionStatus,
@@ -32,6 +42,10 @@ import {
   findContributionPda,
   findLedgerPagePda,
   getContributionDiscriminatorBytes,
+  getPoolDiscriminatorBytes,
+  getPoolSize,
+  isPaused,
+  poolAmounts,
   getClaimInstruction,
   getCloseContributionInstruction,
   getRetireContributionInstruction,
@@ -48,8 +62,6 @@ import {
 import { clusterMismatch, type Config } from './config';
 import { signTransaction, type Wallet, type WalletAccount } from './wallet';
 
-export const ASSOCIATED_TOKEN_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
-const SYSTEM_PROGRAM = address('11111111111111111111111111111111');
 const TOKEN_ACCOUNT_SIZE = 165n;
 const FEE_LAMPORTS = 5_000n;
 
@@ -58,54 +70,27 @@ export type Rpc = ReturnType<typeof createSolanaRpc>;
 /** A failure explained for the person in front of the screen. */
 export class UserFacingError extends Error {}
 
+/** The wallet's associated token account of a mint (the token program's own derivation). */
 export async function associatedTokenAddress(owner: Address, mint: Address, tokenProgram: Address): Promise<Address> {
-  const enc = getAddressEncoder();
-  const [ata] = await getProgramDerivedAddress({
-    programAddress: ASSOCIATED_TOKEN_PROGRAM,
-    seeds: [enc.encode(owner), enc.encode(tokenProgram), enc.encode(mint)],
-  });
+  const [ata] = await findAssociatedTokenPda({ owner, mint, tokenProgram });
   return ata;
 }
 
-/** The associated token program's CreateIdempotent: a no-op when the account exists. */
-export async function createAssociatedTokenAccountIdempotent(payer: Address, owner: Address, mint: Address, tokenProgram: Address): Promise<Instruction> {
-  return {
-    programAddress: ASSOCIATED_TOKEN_PROGRAM,
-    accounts: [
-      { address: payer, role: AccountRole.WRITABLE_SIGNER },
-      { address: await associatedTokenAddress(owner, mint, tokenProgram), role: AccountRole.WRITABLE },
-      { address: owner, role: AccountRole.READONLY },
-      { address: mint, role: AccountRole.READONLY },
-      { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
-      { address: tokenProgram, role: AccountRole.READONLY },
-    ],
-    data: new Uint8Array([1]),
-  };
-}
-
-type Raw = { data: Uint8Array; owner: Address; lamports: bigint } | null;
-
-export async function fetchRaw(rpc: Rpc, key: Address): Promise<Raw> {
-  const { value } = await rpc.getAccountInfo(key, { encoding: 'base64', commitment: 'confirmed' }).send();
-  if (!value) return null;
-  return { data: Uint8Array.from(atob(value.data[0]), (c) => c.charCodeAt(0)), owner: value.owner, lamports: value.lamports };
-}
-
-function encoded(key: Address, raw: NonNullable<Raw>) {
-  return { address: key, data: raw.data, executable: false, lamports: raw.lamports as never, programAddress: raw.owner, space: BigInt(raw.data.length) } as never;
+/** An account as the node has it (confirmed), or one that does not exist. */
+export function fetchAccount(rpc: Rpc, key: Address): Promise<MaybeEncodedAccount> {
+  return fetchEncodedAccount(rpc, key, { commitment: 'confirmed' });
 }
 
 export type TokenAccountInfo = { mint: Address; owner: Address; amount: bigint };
 
-export function parseTokenAccount(raw: Raw): TokenAccountInfo | null {
-  if (!raw || raw.data.length < 165) return null;
-  const dec = getBase58Decoder();
-  const view = new DataView(raw.data.buffer, raw.data.byteOffset);
-  return {
-    mint: address(dec.decode(raw.data.slice(0, 32))),
-    owner: address(dec.decode(raw.data.slice(32, 64))),
-    amount: view.getBigUint64(64, true),
-  };
+/** A token account of `tokenProgram` (SPL Token and Token-2022 share the base layout the token
+ * program's client decodes; Token-2022's extensions follow it), or null when it is not one. */
+export function tokenAccountOf(account: MaybeEncodedAccount, tokenProgram: Address): TokenAccountInfo | null {
+  if (!account.exists || account.programAddress !== tokenProgram || account.data.length < Number(TOKEN_ACCOUNT_SIZE)) return null;
+  // longer: Token-2022 with extensions, whose account-type byte must say "account" (a mint says 1)
+  if (account.data.length > Number(TOKEN_ACCOUNT_SIZE) && account.data[Number(TOKEN_ACCOUNT_SIZE)] !== 2) return null;
+  const { mint, owner, amount } = decodeToken(account).data;
+  return { mint, owner, amount };
 }
 
 /**
@@ -114,17 +99,13 @@ export function parseTokenAccount(raw: Raw): TokenAccountInfo | null {
  */
 export type PoolState = { address: Address; pool: Pool; contributors: number; freezeAuthority: Address | null };
 
-/** A mint's freeze authority (the base layout both token programs share: COption at byte 46). */
-export function parseFreezeAuthority(raw: Raw): Address | null {
-  if (!raw || raw.data.length < 82 || raw.data[46] !== 1) return null;
-  return address(getBase58Decoder().decode(raw.data.slice(50, 82)));
-}
-
 export async function loadPool(rpc: Rpc, key: Address): Promise<PoolState> {
-  const raw = await fetchRaw(rpc, key);
-  if (!raw) throw new UserFacingError(`No pool at ${key} on this cluster: check the cluster and the pool address.`);
-  const pool = decodePool(encoded(key, raw)).data as Pool;
-  const freezeAuthority = parseFreezeAuthority(await fetchRaw(rpc, pool.mint));
+  const account = await fetchAccount(rpc, key);
+  if (!account.exists) throw new UserFacingError(`No pool at ${key} on this cluster: check the cluster and the pool address.`);
+  const pool = decodePool(account).data;
+  const mint = await fetchAccount(rpc, pool.mint);
+  const freeze = mint.exists ? decodeMint(mint).data.freezeAuthority : null;
+  const freezeAuthority = freeze?.__option === 'Some' ? freeze.value : null;
   return { address: key, pool, contributors: pool.activeContributions, freezeAuthority };
 }
 
@@ -148,6 +129,37 @@ export type MyContribution = {
 
 const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
+export type PoolSummary = { address: Address; mint: Address; contributors: number; deposited: bigint; decimals: number; paused: boolean; epoch: bigint };
+
+/** Every pool of the program (one `getProgramAccounts`, by size and discriminator), most contributors first. */
+export async function listPools(rpc: Rpc, cfg: Config): Promise<PoolSummary[]> {
+  const b58 = getBase58Decoder();
+  const found = await rpc
+    .getProgramAccounts(cfg.programId, {
+      encoding: 'base64',
+      commitment: 'confirmed',
+      filters: [
+        { dataSize: BigInt(getPoolSize()) },
+        { memcmp: { offset: 0n, bytes: b58.decode(getPoolDiscriminatorBytes()) as Base58EncodedBytes, encoding: 'base58' } },
+      ],
+    })
+    .send();
+  return found
+    .map((item) => {
+      const p = decodePool(parseBase64RpcAccount(item.pubkey, item.account)).data;
+      return {
+        address: item.pubkey,
+        mint: p.mint,
+        contributors: p.activeContributions,
+        deposited: poolAmounts(p).totalDeposited,
+        decimals: p.decimals,
+        paused: isPaused(p),
+        epoch: p.epoch,
+      };
+    })
+    .sort((a, b) => b.contributors - a.contributors || a.address.localeCompare(b.address));
+}
+
 /** The wallet's contributions to the pool with weight, owed (the program's math), paid, last payout. */
 export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState, owner: Address): Promise<MyContribution[]> {
   const enc = getAddressEncoder();
@@ -158,22 +170,21 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       commitment: 'confirmed',
       filters: [
         // the discriminator too: a ledger page has the pool and its payer at the same offsets
-        { memcmp: { offset: 0n, bytes: b58.decode(getContributionDiscriminatorBytes()) as never, encoding: 'base58' } },
-        { memcmp: { offset: 8n, bytes: b58.decode(enc.encode(pool.address)) as never, encoding: 'base58' } },
-        { memcmp: { offset: 40n, bytes: b58.decode(enc.encode(owner)) as never, encoding: 'base58' } },
+        { memcmp: { offset: 0n, bytes: b58.decode(getContributionDiscriminatorBytes()) as Base58EncodedBytes, encoding: 'base58' } },
+        { memcmp: { offset: 8n, bytes: b58.decode(enc.encode(pool.address)) as Base58EncodedBytes, encoding: 'base58' } },
+        { memcmp: { offset: 40n, bytes: b58.decode(enc.encode(owner)) as Base58EncodedBytes, encoding: 'base58' } },
       ],
     })
     .send();
   const out: MyContribution[] = [];
   const pages = new Map<number, LedgerPage>();
   for (const item of list) {
-    const data = Uint8Array.from(atob(item.account.data[0]), (c) => c.charCodeAt(0));
-    const c = decodeContribution(encoded(item.pubkey, { data, owner: item.account.owner, lamports: item.account.lamports })).data;
+    const c = decodeContribution(parseBase64RpcAccount(item.pubkey, item.account)).data;
     const pageIndex = pageOf(c.entry);
     if (!pages.has(pageIndex)) {
       const [pageKey] = await findLedgerPagePda(pool.address, pageIndex);
-      const raw = await fetchRaw(rpc, pageKey);
-      if (raw) pages.set(pageIndex, (decodeLedgerPage(encoded(pageKey, raw)) as { data: LedgerPage }).data);
+      const page = await fetchAccount(rpc, pageKey);
+      if (page.exists) pages.set(pageIndex, decodeLedgerPage(page).data);
     }
     const page = pages.get(pageIndex);
     const entry = page ? entryOfPage(page, c.entry) : undefined;
@@ -255,11 +266,22 @@ export async function loadCrankBatches(rpc: Rpc, pool: Address, limit = 15): Pro
   return out;
 }
 
+/** The program's custom error code anywhere in a failure's cause chain (a simulation's or a send's). */
+function customErrorCode(error: unknown): number | null {
+  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isSolanaError(e, SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM)) return e.context.code;
+  }
+  return null;
+}
+
 /** Why a send failed, in words: rejected signature, program errors by name, SOL, blockhash. */
 export function explain(error: unknown): string {
   const e = error as { message?: string; code?: number; name?: string; context?: { logs?: string[] }; cause?: unknown };
   const text = `${e?.message ?? error}`;
   if (e?.code === 4001 || /reject|denied|declined|cancel/i.test(text)) return 'You rejected the signature request in your wallet. Nothing was sent.';
+  const code = customErrorCode(error);
+  const named = code === null ? undefined : tributaryErrorOf(code);
+  if (named) return `The program refused: ${named.message} (${named.name}). Nothing was sent.`;
   const custom = /custom program error: 0x([0-9a-f]+)/i.exec(text + JSON.stringify(e?.context ?? {}));
   if (custom) {
     const code = parseInt(custom[1], 16);
@@ -287,24 +309,46 @@ export async function checkCluster(rpc: Rpc, cfg: Config): Promise<string | null
 
 export type SendContext = { rpc: Rpc; cfg: Config; wallet: Wallet; account: WalletAccount };
 
-/** Build, check the SOL needed, have the wallet sign, send, and wait for confirmation. */
+/** The compute-unit price to offer: the median of the non-zero fees recently paid to lock these
+ * accounts (0 when there were none), so a transaction lands when the cluster is busy. */
+async function priorityFee(rpc: Rpc, ixs: Instruction[]): Promise<bigint> {
+  const writable = [...new Set(ixs.flatMap((ix) => (ix.accounts ?? []).filter((a) => a.role & 1).map((a) => a.address)))].slice(0, 128);
+  const recent = await rpc.getRecentPrioritizationFees(writable).send();
+  const fees = recent.map((f) => BigInt(f.prioritizationFee)).filter((f) => f > 0n).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return fees.length ? fees[Math.floor(fees.length / 2)] : 0n;
+}
+
+/**
+ * Build, check the SOL needed, simulate for the compute units (a program error is named before
+ * anything is signed), set the limit from the simulation (+10 %) and a priority fee, have the
+ * wallet sign, send, and wait for confirmation.
+ */
 export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentNeeded: bigint, label: string): Promise<string> {
   const payer = address(ctx.account.address);
   const mismatch = await checkCluster(ctx.rpc, ctx.cfg);
   if (mismatch) throw new UserFacingError(`${mismatch} Nothing was sent.`);
   const { value: balance } = await ctx.rpc.getBalance(payer, { commitment: 'confirmed' }).send();
-  const need = rentNeeded + FEE_LAMPORTS;
-  if (balance < need) {
-    const sol = (v: bigint) => (Number(v) / 1e9).toFixed(6);
-    throw new UserFacingError(`Not enough SOL to ${label}: it needs about ${sol(need)} SOL (rent and fee); your wallet has ${sol(balance)} SOL.`);
-  }
+  const sol = (v: bigint) => (Number(v) / 1e9).toFixed(6);
+  const short = (need: bigint) =>
+    new UserFacingError(`Not enough SOL to ${label}: it needs about ${sol(need)} SOL (rent and fee); your wallet has ${sol(balance)} SOL.`);
+  if (balance < rentNeeded + FEE_LAMPORTS) throw short(rentNeeded + FEE_LAMPORTS);
   const { value: latest } = await ctx.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
-  const message = pipe(
+  const draft = pipe(
     createTransactionMessage({ version: 0 }),
     (m) => setTransactionMessageFeePayer(payer, m),
     (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
     (m) => appendTransactionMessageInstructions(ixs, m),
   );
+  const units = await estimateComputeUnitLimitFactory({ rpc: ctx.rpc })(draft);
+  const limit = Math.min(1_400_000, Math.ceil(units * 1.1));
+  const price = await priorityFee(ctx.rpc, ixs);
+  const message = pipe(
+    draft,
+    (m) => updateOrAppendSetComputeUnitLimitInstruction(limit, m),
+    (m) => setTransactionMessageComputeUnitPrice(price, m),
+  );
+  const need = rentNeeded + FEE_LAMPORTS + (BigInt(limit) * price + 999_999n) / 1_000_000n;
+  if (balance < need) throw short(need);
   const unsigned = new Uint8Array(getTransactionEncoder().encode(compileTransaction(message)));
   const signedBytes = await signTransaction(ctx.wallet, ctx.account, ctx.cfg.chain, unsigned);
   const signed = getTransactionDecoder().decode(signedBytes);
@@ -332,7 +376,7 @@ export async function register(ctx: SendContext, pool: PoolState, contentHash: U
   const signer = createNoopSigner(owner);
   const p = pool.pool;
   const [contribution] = await findContributionPda(pool.address, contentHash);
-  if (await fetchRaw(ctx.rpc, contribution)) throw new UserFacingError('This file is already registered in the pool.');
+  if ((await fetchAccount(ctx.rpc, contribution)).exists) throw new UserFacingError('This file is already registered in the pool.');
   const ixs: Instruction[] = [];
   const { destination, rent: accountRent } = await ownTokenAccount(ctx, owner, p, ixs);
   let rent = accountRent;
@@ -353,8 +397,8 @@ export async function register(ctx: SendContext, pool: PoolState, contentHash: U
 /** The owner's associated token account of the pool's mint; its creation is added to `ixs` when missing. */
 async function ownTokenAccount(ctx: SendContext, owner: Address, p: Pool, ixs: Instruction[]): Promise<{ destination: Address; rent: bigint }> {
   const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
-  if (await fetchRaw(ctx.rpc, destination)) return { destination, rent: 0n };
-  ixs.push(await createAssociatedTokenAccountIdempotent(owner, owner, p.mint, p.tokenProgram));
+  if ((await fetchAccount(ctx.rpc, destination)).exists) return { destination, rent: 0n };
+  ixs.push(await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: createNoopSigner(owner), owner, mint: p.mint, tokenProgram: p.tokenProgram }));
   return { destination, rent: await ctx.rpc.getMinimumBalanceForRentExemption(TOKEN_ACCOUNT_SIZE).send() };
 }
 
@@ -394,9 +438,9 @@ export async function changeDestination(ctx: SendContext, pool: PoolState, c: My
   } catch {
     throw new UserFacingError('That is not a valid account address.');
   }
-  const raw = await fetchRaw(ctx.rpc, destination);
-  if (!raw) throw new UserFacingError('That token account does not exist. Create it in your wallet first (receive this token once), then try again.');
-  const token = raw.owner === pool.pool.tokenProgram ? parseTokenAccount(raw) : null;
+  const account = await fetchAccount(ctx.rpc, destination);
+  if (!account.exists) throw new UserFacingError('That token account does not exist. Create it in your wallet first (receive this token once), then try again.');
+  const token = tokenAccountOf(account, pool.pool.tokenProgram);
   if (!token) throw new UserFacingError('That account is not a token account of this pool\'s token program.');
   if (token.mint !== pool.pool.mint) throw new UserFacingError(`That token account holds another token (${token.mint}); this pool pays in ${pool.pool.mint}.`);
   if (token.owner !== owner) throw new UserFacingError('That token account belongs to someone else; payouts must go to an account you own.');
@@ -409,6 +453,6 @@ export async function changeDestination(ctx: SendContext, pool: PoolState, c: My
   );
 }
 
-export async function tokenBalance(rpc: Rpc, account: Address): Promise<bigint> {
-  return parseTokenAccount(await fetchRaw(rpc, account))?.amount ?? 0n;
+export async function tokenBalance(rpc: Rpc, account: Address, tokenProgram: Address): Promise<bigint> {
+  return tokenAccountOf(await fetchAccount(rpc, account), tokenProgram)?.amount ?? 0n;
 }
