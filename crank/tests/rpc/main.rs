@@ -678,13 +678,19 @@ fn an_attribution_report_from_receipts_verifies_against_the_chain() {
     let tag = 0x61;
     let pool = Pool::create(&mut chain, tag, 6, 1, 0);
     let pool_address = pool.keys.pool.to_string();
+    // registrations land in any order: which contributor (and content hash) each entry is
+    let mut by_entry = std::collections::BTreeMap::new();
+    for j in 0..6u32 {
+        let address = tributary_sdk::pda::contribution(&pool.keys.pool, &setup::hash(tag, j)).0;
+        let account = chain.get_account(&address).expect("rpc").expect("contribution");
+        let c = tributary_sdk::accounts::contribution(&account.data).expect("decode");
+        by_entry.insert(c.entry, (j as usize, setup::hash(tag, j), address));
+    }
     // entry 5 retires before the report is posted: its score stays in the report, the program
     // counts its weight as 0
-    let leaver = pool.contributors[5].insecure_clone();
-    let contribution = tributary_sdk::instructions::ContributionRef {
-        address: tributary_sdk::pda::contribution(&pool.keys.pool, &setup::hash(tag, 5)).0,
-        entry: 5,
-    };
+    let (leaver_index, _, leaver_address) = by_entry[&5];
+    let leaver = pool.contributors[leaver_index].insecure_clone();
+    let contribution = tributary_sdk::instructions::ContributionRef { address: leaver_address, entry: 5 };
     let retire = ix::retire_contribution(&leaver.pubkey(), &pool.keys, &contribution);
     tx::submit(&mut chain, &leaver, &[], &[retire], &[], SendOptions::default()).expect("retire");
 
@@ -695,7 +701,7 @@ fn an_attribution_report_from_receipts_verifies_against_the_chain() {
     for i in 0..240u32 {
         let used = |entry: u32, score: &str| Use {
             entry,
-            content_hash: Some(hex32::encode(&setup::hash(tag, entry))),
+            content_hash: Some(hex32::encode(&by_entry[&entry].1)),
             score: score.parse().expect("score"),
         };
         log.append(&Receipt {
