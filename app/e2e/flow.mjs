@@ -1,19 +1,24 @@
 // End to end in real headless Chromium (Debian's) against the built app served on localhost and a
 // real solana-test-validator with the program loaded; the pool comes from the Anchor deploy script
 // (migrations/deploy.ts), the rest of the operator side from the `tributary` CLI.
-// Flow: connect → register a file → operator posts a weight and deposits → earnings appear →
-// operator cranks → payout arrives → more revenue → claim → balance rises; plus the failures a
-// contributor meets, each with its message and nothing signed or sent: a payout account that is not
-// a token account, one that does not exist, a rejected signature, an endpoint on another cluster, a
-// wallet listing another chain, and a
-// wallet without SOL. Screenshots of every step go to app/test-results/. Run by scripts/test-e2e
-// inside a private network namespace.
+// Flow: connect (a wallet listing several chains, sending with signAndSendTransaction) → register a
+// file, agreeing to the new ledger page's rent → operator posts a weight and deposits → earnings
+// appear → operator cranks → payout arrives, charts drawn → more revenue → claim → balance rises →
+// reload reconnects, disconnect forgets, account switching follows the wallet → payouts to another
+// account and back to the main one → retire and close with the rent back; a wallet without
+// signAndSendTransaction (the app sends); a Token-2022 pool's symbol from its metadata; axe-core on
+// every page; the RPC requests an idle page makes in a minute. Plus the failures a contributor
+// meets, each with its message and nothing signed or sent: a payout account that is not a token
+// account, one that does not exist, a rejected signature, an endpoint on another cluster, and a
+// wallet without SOL. Screenshots of every step go to app/test-results/, at desktop and phone
+// widths. Run by scripts/test-e2e inside a private network namespace.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import {
   AccountRole,
@@ -56,6 +61,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const children = [];
 let stopping = false;
+/** Set when a child (the validator, the app server) ends before the test does: every wait fails on it. */
+let earlyExit = null;
 function start(cmd, args, name, env = {}) {
   const logFile = createWriteStream(join(out, `${name}.log`));
   // its own process group, so that stopping it stops whatever it started too
@@ -65,8 +72,12 @@ function start(cmd, args, name, env = {}) {
   child.stdout.pipe(logFile, { end: false });
   child.stderr.pipe(logFile, { end: false });
   child.on('close', (code, signal) => {
-    logFile.end();
-    if (!stopping) log(`${name} exited early (code ${code}, signal ${signal}): see ${join(out, `${name}.log`)}`);
+    logFile.end(() => {
+      if (stopping) return;
+      earlyExit = `${name} exited early (code ${code}, signal ${signal})`;
+      const tail = readFileSync(join(out, `${name}.log`), 'utf8').trimEnd().split('\n').slice(-20).join('\n');
+      log(`${name} exited early (code ${code}, signal ${signal}); the end of ${join(out, `${name}.log`)}:\n${tail}`);
+    });
   });
   children.push(child);
   return child;
@@ -99,6 +110,7 @@ async function waitFor(what, check, timeoutMs = 60_000) {
       const v = await check();
       if (v) return v;
     } catch {}
+    if (earlyExit) throw new Error(`${earlyExit} while waiting for ${what}`);
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await sleep(300);
   }
@@ -176,6 +188,75 @@ async function createMint(operator) {
   return mint.address;
 }
 
+const require = createRequire(import.meta.url);
+/** A Token-2022 mint carrying its own name and symbol (metadata pointer + token metadata extensions),
+ * made the way the Token-2022 docs show, with the web3.js-based @solana/spl-token. */
+async function createMetadataMint(operator, name, symbol) {
+  const web3 = require('@solana/web3.js');
+  const spl = require('@solana/spl-token');
+  const meta = require('@solana/spl-token-metadata');
+  const connection = new web3.Connection(RPC, 'confirmed');
+  const payer = web3.Keypair.fromSecretKey(Uint8Array.from([...operator.seed, ...operator.publicKey]));
+  const mint = web3.Keypair.generate();
+  const metadata = { mint: mint.publicKey, name, symbol, uri: 'https://example.invalid/token.json', additionalMetadata: [] };
+  const mintLen = spl.getMintLen([spl.ExtensionType.MetadataPointer]);
+  const lamports = await connection.getMinimumBalanceForRentExemption(mintLen + spl.TYPE_SIZE + spl.LENGTH_SIZE + meta.pack(metadata).length);
+  const tx = new web3.Transaction().add(
+    web3.SystemProgram.createAccount({ fromPubkey: payer.publicKey, newAccountPubkey: mint.publicKey, space: mintLen, lamports, programId: spl.TOKEN_2022_PROGRAM_ID }),
+    spl.createInitializeMetadataPointerInstruction(mint.publicKey, payer.publicKey, mint.publicKey, spl.TOKEN_2022_PROGRAM_ID),
+    spl.createInitializeMintInstruction(mint.publicKey, 6, payer.publicKey, null, spl.TOKEN_2022_PROGRAM_ID),
+    meta.createInitializeInstruction({
+      programId: spl.TOKEN_2022_PROGRAM_ID, metadata: mint.publicKey, updateAuthority: payer.publicKey, mint: mint.publicKey,
+      mintAuthority: payer.publicKey, name, symbol, uri: metadata.uri,
+    }),
+  );
+  await web3.sendAndConfirmTransaction(connection, tx, [payer, mint], { commitment: 'confirmed' });
+  return mint.publicKey.toBase58();
+}
+
+/** A second token account of `mint` owned by `owner` (not the associated one), paid by `payer`. */
+async function createTokenAccount(payerKeys, owner, mint) {
+  const payer = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(payerKeys.seed));
+  const account = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(newKeypair('second-token-account').seed));
+  const rent = await rpc.getMinimumBalanceForRentExemption(165n).send();
+  const u64 = (v) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, v, true); return b; };
+  const create = {
+    programAddress: SYSTEM_PROGRAM,
+    accounts: [{ address: payer.address, role: AccountRole.WRITABLE_SIGNER, signer: payer }, { address: account.address, role: AccountRole.WRITABLE_SIGNER, signer: account }],
+    data: new Uint8Array([0, 0, 0, 0, ...u64(rent), ...u64(165n), ...getAddressEncoder().encode(TOKEN_PROGRAM)]),
+  };
+  // InitializeAccount3: the owner in the data, no rent sysvar
+  const init = {
+    programAddress: TOKEN_PROGRAM,
+    accounts: [{ address: account.address, role: AccountRole.WRITABLE }, { address: address(mint), role: AccountRole.READONLY }],
+    data: new Uint8Array([18, ...getAddressEncoder().encode(address(owner))]),
+  };
+  const { value: latest } = await rpc.getLatestBlockhash().send();
+  const tx = await pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(payer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+    (m) => appendTransactionMessageInstructions([create, init], m),
+    (m) => signTransactionMessageWithSigners(m),
+  );
+  await confirm(await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' }).send());
+  return account.address;
+}
+
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** axe-core's WCAG checks on the page as it is now: no serious or critical violation. */
+async function checkAccessibility(on, where) {
+  await on.addScriptTag({ content: axeSource });
+  const result = await on.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  writeFileSync(join(out, `axe-${where}.json`), JSON.stringify(result, null, 2));
+  assert.deepEqual(bad, [], `axe-core: serious or critical violations on ${where}: ${JSON.stringify(bad, null, 1)}`);
+  log(`axe-core on ${where}: ${result.length} minor/moderate, no serious or critical`);
+}
+
 let browser;
 try {
   // the cluster
@@ -199,6 +280,9 @@ try {
   const shown = JSON.parse(tributary(operator, 'pool', 'show', second.pool, '--output', 'json'));
   assert.deepEqual([second.created, shown.mint, shown.decimals, shown.cranker_reward_bps, shown.min_payout, shown.pool_id],
     [true, second.mint, 6, 25, 1000, 2]);
+  // a third pool paying in a Token-2022 token that carries its name and symbol
+  const metadataMint = await createMetadataMint(operator, 'Tributary Test Dollar', 'TTD');
+  const metadataPool = migrate(operator, { TRIBUTARY_MINT: metadataMint, TRIBUTARY_POOL_ID: '3' }).pool;
 
   // the app, built, served on loopback
   start('npx', ['vite', 'preview', '--port', `${APP_PORT}`, '--strictPort'], 'preview');
@@ -214,16 +298,22 @@ try {
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const walletSource = readFileSync(join(here, 'test-wallet.js'), 'utf8');
-  /** A page of the app with `keys` in the test wallet, on `chain`. */
-  const openApp = async (keys, chain, query = '') => {
-    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const ALL_CHAINS = ['solana:mainnet', 'solana:devnet', 'solana:testnet', 'solana:localnet'];
+  /** A page of the app (its own browser context: storage of its own) with a test wallet holding
+   * `keys` (one or several accounts), listing `chains`, with or without signAndSendTransaction. */
+  const openApp = async (keys, { chains = ALL_CHAINS, signAndSend = false, query = '', width = 1280 } = {}) => {
+    const p = await browser.newPage({ viewport: { width, height: 900 } });
     p.on('pageerror', (e) => log('page error', e.message));
-    await p.addInitScript({ content: `${walletSource}\ninstallTestWallet(${JSON.stringify({ seed: keys.seed, publicKey: keys.publicKey, address: keys.address, chain })});` });
+    const list = Array.isArray(keys) ? keys : [keys];
+    const options = { keys: list.map((k) => ({ seed: k.seed, publicKey: k.publicKey, address: k.address })), chains, signAndSend, rpcUrl: RPC };
+    await p.addInitScript({ content: `${walletSource}\ninstallTestWallet(${JSON.stringify(options)});` });
     await p.goto(query ? appUrl.replace('?cluster=localnet', query) : appUrl);
     await p.getByTestId('connect-Test Wallet').waitFor();
     return p;
   };
-  const page = await openApp(contributor, 'solana:localnet');
+  // the contributor's wallet lists every cluster (as Phantom does) and sends what it signs; a second account to switch to
+  const other = newKeypair('contributor-second-account');
+  const page = await openApp([contributor, other], { signAndSend: true });
   let step = 0;
   const shot = async (name, on = page) => {
     step += 1;
@@ -237,20 +327,27 @@ try {
   };
   const cell = (entry, id) => page.getByTestId(`contribution-${entry}`).getByTestId(id);
 
-  // without ?pool=: the program's pools listed (the deploy script made two), each a link to its page
+  // without ?pool=: the program's pools listed (the deploy script made three), each a link to its
+  // page; the Token-2022 pool shows its token's symbol and name from the mint's own metadata
   const listing = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   listing.on('pageerror', (e) => log('page error', e.message));
   await listing.goto(appUrl.replace(`&pool=${pool}`, ''));
   await listing.getByTestId('pool-list').waitFor();
-  assert.ok((await listing.getByTestId('pool-link').count()) >= 2, 'both pools listed');
+  assert.ok((await listing.getByTestId('pool-link').count()) >= 3, 'the three pools listed');
+  await listing.getByTestId('pool-token').filter({ hasText: 'TTD · Tributary Test Dollar' }).waitFor();
+  assert.equal(await listing.getByTestId('register-panel').count(), 0, 'no register form without a pool');
+  await checkAccessibility(listing, 'pool-list');
   await shot('pool-list', listing);
+  await listing.locator(`a[data-testid="pool-link"][href*="pool=${metadataPool}"]`).click();
+  await listing.getByTestId('pool-token').filter({ hasText: 'TTD (Tributary Test Dollar), 6 decimals' }).waitFor();
+  await listing.goto(appUrl.replace(`&pool=${pool}`, ''));
   await listing.locator(`a[data-testid="pool-link"][href*="pool=${pool}"]`).click();
   await listing.getByTestId('pool-contributors').waitFor();
   assert.ok(listing.url().includes(`pool=${pool}`) && listing.url().includes('cluster=localnet'), listing.url());
   await listing.close();
   // the signature the message's explorer link names, checked to point at this cluster
-  const linkedSignature = async () => {
-    const href = await page.getByTestId('explorer-link').getAttribute('href');
+  const linkedSignature = async (on = page) => {
+    const href = await on.getByTestId('explorer-link').getAttribute('href');
     const prefix = 'https://explorer.solana.com/tx/';
     assert.ok(href?.startsWith(prefix) && href.includes(`customUrl=${encodeURIComponent(RPC)}`), href);
     return href.slice(prefix.length).split('?')[0];
@@ -261,28 +358,50 @@ try {
 
   await shot('wallet-available');
   await page.getByTestId('connect-Test Wallet').click();
-  await page.getByTestId('connected').waitFor();
+  await page.locator('[data-testid="connected"][data-mode="signAndSend"]').waitFor();
   // the deploy script's mint has no freeze authority, and the pool page says what that means
   await waitText(page.getByTestId('pool-freeze-authority'), 'none: the vault cannot be frozen');
+  // updates arrive by subscription, not by polling
+  await waitText(page.getByTestId('live'), 'live');
   await shot('connected');
 
-  // register a file: hashed in the page
+  // register a file: hashed in the page. The pool has no ledger page yet: registering opens one, and
+  // the contributor must agree to its rent (shown exactly) before the button works
   const fileBytes = Buffer.from('a curated training shard\n'.repeat(100));
   const shard = { name: 'shard-0001.jsonl', mimeType: 'application/jsonl', buffer: fileBytes };
   await page.getByTestId('file').setInputFiles(shard);
   const expectedHash = createHash('sha256').update(fileBytes).digest('hex');
   await page.getByTestId('file-hash').filter({ hasText: expectedHash }).waitFor();
   await page.getByTestId('uri').fill('ipfs://bafy/shard-0001.jsonl');
+  await page.getByTestId('page-rent').waitFor();
+  const pageRentShown = /pay its whole rent: ([0-9.]+) SOL/.exec(await page.getByTestId('page-rent').innerText())?.[1];
+  assert.ok(await page.getByTestId('register').isDisabled(), 'no registration before agreeing to the page rent');
+  await shot('page-rent-consent');
+  await page.getByTestId('page-rent-consent').check();
+  const solBefore = BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
   await page.getByTestId('register').click();
   log(await messageText('Registered'));
   await page.getByTestId('contribution-0').waitFor();
+  // the page's rent shown is the rent the page holds
+  const [page0] = await getProgramDerivedAddress({ programAddress: PROGRAM, seeds: ['ledger', getAddressEncoder().encode(address(pool)), new Uint8Array(4)] });
+  const pageRent = BigInt((await rpc.getAccountInfo(page0, { commitment: 'confirmed', encoding: 'base64' }).send()).value.lamports);
+  assert.equal(pageRentShown, (Number(pageRent) / 1e9).toString(), 'the consent named the page\'s rent');
+  const registerSig = await linkedSignature();
+  const registerFee = BigInt((await rpc.getTransaction(registerSig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0, encoding: 'json' }).send()).meta.fee);
+  const solAfter = BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
+  const contributionRent = BigInt((await rpc.getProgramAccounts(PROGRAM, { encoding: 'base64', commitment: 'confirmed', filters: [{ memcmp: { offset: 40n, bytes: contributor.address, encoding: 'base58' } }, { memcmp: { offset: 0n, bytes: CONTRIBUTION_DISCRIMINATOR, encoding: 'base58' } }] }).send())[0].account.lamports);
+  const ataRent = await rpc.getMinimumBalanceForRentExemption(165n).send();
+  assert.equal(solBefore - solAfter, pageRent + contributionRent + ataRent + registerFee, 'paid: the page, the contribution, the payout account and the fee, nothing more');
   // creating the payout account is not a payout
   assert.equal((await cell(0, 'last-payout').innerText()).trim(), '—');
   // logged with the cluster's timestamp
   assert.notEqual((await cell(0, 'registered').innerText()).trim(), '—');
+  // the payout account is the wallet's main (associated) token account
+  await waitText(cell(0, 'destination'), 'main account');
   await shot('registered');
 
   // a bad payout account is explained, nothing signed
+  await page.getByTestId('contribution-0').locator('summary').click();
   await cell(0, 'new-destination').fill(mint);
   await cell(0, 'change-destination').click();
   log(await messageText('not a token account'));
@@ -316,13 +435,18 @@ try {
   await waitFor('a mismatch named', async () => (await cell(0, 'report-check').innerText()).includes('is not the report hash on chain'), 60_000);
   await shot('earnings-appear');
 
-  // operator: crank -> payout arrives (less the 0.1 % cranker reward)
+  // operator: crank -> payout arrives (less the 0.1 % cranker reward); drawn per contribution, per day and per contributor
   tributary(operator, 'crank', '--pool', pool, '--once');
   await waitText(cell(0, 'paid'), '99.9');
   await waitText(page.getByTestId('token-balance'), '99.9');
   await page.getByTestId('batch').first().waitFor();
-  await waitFor('last payout time', async () => (await cell(0, 'last-payout').innerText()).trim() !== '—');
-  await shot('cranked');
+  await waitFor('last payout time', async () => (await cell(0, 'last-payout').innerText()).trim().startsWith('—') === false);
+  await cell(0, 'show-history').click();
+  for (const chart of ['earnings-chart', 'spread-chart', 'payouts-chart']) {
+    await page.getByTestId(chart).locator('svg.recharts-surface').first().waitFor();
+  }
+  assert.ok((await page.getByTestId('earnings-chart').getAttribute('aria-label')).includes('99.9'), 'the earnings chart draws the 99.9 paid');
+  await shot('cranked-charts');
 
   // more revenue, then the contributor claims
   tributary(operator, 'deposit', '--pool', pool, '--amount', '50');
@@ -346,13 +470,61 @@ try {
   const keys = claimTx.transaction.message.accountKeys;
   const budget = claimTx.transaction.message.instructions.filter((ix) => keys[ix.programIdIndex] === 'ComputeBudget111111111111111111111111111111');
   assert.equal(budget.length, 2, 'a compute-unit limit and a compute-unit price');
+  // this wallet offers signAndSendTransaction for this cluster: it signed and sent both itself
+  assert.deepEqual(await page.evaluate(() => [window.__testWallet.signed, window.__testWallet.sentByWallet]), [2, 2], 'the wallet signed and sent the registration and the claim');
+  await checkAccessibility(page, 'pool-page');
   // on a phone: one column, nothing wider than the screen
+  const overflowing = () =>
+    page.evaluate(() =>
+      document.documentElement.scrollWidth <= window.innerWidth
+        ? []
+        : [...document.querySelectorAll('body *')]
+            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('table'))
+            .slice(0, 5)
+            .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`),
+    );
   await page.setViewportSize({ width: 390, height: 844 });
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling on a phone');
+  // the charts re-measure their container after a resize
+  await waitFor('the page to fit a phone', async () => (await overflowing()).length === 0, 5_000).catch(() => {});
+  assert.deepEqual(await overflowing(), [], 'no sideways scrolling on a phone');
+  await checkAccessibility(page, 'pool-page-phone');
   await shot('phone');
   await page.setViewportSize({ width: 1280, height: 900 });
-  const signed = await page.evaluate(() => window.__testWallet.signed);
-  assert.equal(signed, 2, 'the wallet signed the registration and the claim');
+
+  // a reload reconnects the wallet without a prompt (a silent connect); disconnecting forgets it
+  await page.reload();
+  await page.locator('[data-testid="connected"][data-mode="signAndSend"]').waitFor();
+  assert.deepEqual(await page.evaluate(() => [window.__testWallet.connects, window.__testWallet.silentConnects]), [0, 1], 'reconnected silently, no prompt');
+  await waitText(cell(0, 'paid'), '149.9');
+  await page.getByTestId('disconnect').click();
+  await page.getByTestId('connect-Test Wallet').waitFor();
+  await page.reload();
+  await page.getByTestId('connect-Test Wallet').waitFor();
+  await sleep(1_000);
+  assert.equal(await page.getByTestId('connected').count(), 0, 'a disconnected wallet stays disconnected after a reload');
+  await shot('disconnected');
+  await page.getByTestId('connect-Test Wallet').click();
+  await page.getByTestId('connected').waitFor();
+  // switching accounts in the wallet switches the page: the other account has no contributions here
+  await page.evaluate(() => window.__testWallet.switchTo(1));
+  await page.getByTestId('connected').filter({ hasText: other.address.slice(-4) }).waitFor();
+  await page.getByTestId('mine').getByText('None yet in this pool.').waitFor();
+  await shot('switched-account');
+  await page.evaluate(() => window.__testWallet.switchTo(0));
+  await page.getByTestId('connected').filter({ hasText: contributor.address.slice(-4) }).waitFor();
+  await page.getByTestId('contribution-0').waitFor();
+
+  // payouts to another token account of the contributor's, then back to the main one with one button
+  const secondAccount = await createTokenAccount(operator, contributor.address, mint);
+  await page.getByTestId('contribution-0').locator('summary').click();
+  await cell(0, 'new-destination').fill(secondAccount);
+  await cell(0, 'change-destination').click();
+  log(await messageText('Payout account changed'));
+  await waitText(cell(0, 'destination'), `${secondAccount.slice(0, 4)}…${secondAccount.slice(-4)}`);
+  await shot('other-payout-account');
+  await cell(0, 'pay-to-main').click();
+  log(await messageText('main account'));
+  await waitText(cell(0, 'destination'), 'main account');
 
   // retire, then close: the button says how much rent comes back, and exactly that arrives
   await cell(0, 'retire').click();
@@ -383,13 +555,26 @@ try {
   await shot('closed');
 
   // the cluster is the RPC endpoint's, by genesis hash: a wallet listing only devnet (Wallet
-  // Standard `chains` says what it supports, not where it is) is not refused here
-  const devnetOnly = await openApp(newKeypair('devnet-only'), 'solana:devnet');
+  // Standard `chains` says what it supports, not where it is), without signAndSendTransaction, is
+  // not refused here: it signs, the app sends. The page has room now: no page rent to agree to.
+  const signer = newKeypair('devnet-only');
+  await airdrop(signer.address, 1_000_000_000n);
+  const devnetOnly = await openApp(signer, { chains: ['solana:devnet'] });
   await devnetOnly.getByTestId('connect-Test Wallet').click();
-  await devnetOnly.locator('[data-testid="connected"][data-cluster="ok"]').waitFor();
+  await devnetOnly.locator('[data-testid="connected"][data-cluster="ok"][data-mode="sign"]').waitFor();
   assert.equal(await devnetOnly.getByTestId('message').count(), 0, 'no cluster warning for a wallet listing devnet');
+  await devnetOnly.getByTestId('file').setInputFiles({ ...shard, name: 'shard-0004.jsonl', buffer: Buffer.from('a fourth shard\n') });
+  await devnetOnly.getByTestId('uri').fill('ipfs://bafy/shard-0004.jsonl');
+  await devnetOnly.getByTestId('register-cost').waitFor();
+  assert.equal(await devnetOnly.getByTestId('page-rent').count(), 0, 'the open page has room: no page rent');
+  await devnetOnly.getByTestId('register').click();
+  log(await messageText('Registered', devnetOnly));
+  await devnetOnly.getByTestId('contribution-1').waitFor();
+  assert.deepEqual(await devnetOnly.evaluate(() => [window.__testWallet.signed, window.__testWallet.sentByWallet]), [1, 0], 'signed by the wallet, sent by the app');
+  await shot('sign-only-wallet', devnetOnly);
+
   // an app told it is on devnet while its endpoint serves this local cluster refuses to send
-  const elsewhere = await openApp(newKeypair('elsewhere'), 'solana:devnet', '?cluster=devnet');
+  const elsewhere = await openApp(newKeypair('elsewhere'), { chains: ['solana:devnet'], query: '?cluster=devnet' });
   await elsewhere.getByTestId('connect-Test Wallet').click();
   log(await messageText('not devnet', elsewhere));
   await elsewhere.getByTestId('file').setInputFiles({ ...shard, name: 'shard-0003.jsonl', buffer: Buffer.from('a third shard\n') });
@@ -397,20 +582,40 @@ try {
   await elsewhere.getByTestId('register').click();
   log(await messageText('Nothing was sent', elsewhere));
   await shot('wrong-cluster', elsewhere);
-  // a wallet without SOL is told what registering needs before anything is signed
+  // a wallet without SOL is told what registering needs before anything is signed (on a phone)
   const broke = newKeypair('broke');
-  const poor = await openApp(broke, 'solana:localnet');
+  const poor = await openApp(broke, { width: 390 });
   await poor.getByTestId('connect-Test Wallet').click();
   await poor.getByTestId('connected').waitFor();
   await poor.getByTestId('file').setInputFiles({ ...shard, name: 'shard-0002.jsonl', buffer: Buffer.from('another shard\n') });
   await poor.getByTestId('uri').fill('ipfs://bafy/shard-0002.jsonl');
   await poor.getByTestId('register').click();
   log(await messageText('Not enough SOL', poor));
-  await shot('insufficient-sol', poor);
-  for (const [p, who] of [[elsewhere, 'endpoint on another cluster'], [poor, 'no SOL'], [devnetOnly, 'only connected']]) {
+  await shot('insufficient-sol-phone', poor);
+  for (const [p, who] of [[elsewhere, 'endpoint on another cluster'], [poor, 'no SOL']]) {
     assert.equal(await p.evaluate(() => window.__testWallet.signed), 0, `nothing signed (${who})`);
   }
   assert.equal(BigInt((await rpc.getBalance(address(broke.address)).send()).value), 0n, 'nothing sent for the wallet without SOL');
+
+  // good RPC manners: what an idle, connected pool page asks the endpoint in a minute (HTTP
+  // requests; the WebSocket's subscriptions stay open and cost none)
+  for (const p of [devnetOnly, elsewhere, poor]) await p.close();
+  const idle = await openApp(contributor, { signAndSend: true });
+  await idle.getByTestId('connect-Test Wallet').click();
+  await waitText(idle.getByTestId('live'), 'live');
+  await idle.getByTestId('batch').first().waitFor();
+  await sleep(3_000);
+  let requests = 0;
+  idle.on('request', (r) => {
+    if (r.url().startsWith(RPC)) requests += 1;
+  });
+  await sleep(60_000);
+  writeFileSync(join(out, 'idle-rpc.json'), JSON.stringify({ seconds: 60, httpRequests: requests }));
+  log(`an idle pool page made ${requests} RPC requests in 60 s`);
+  assert.ok(requests <= 2, `an idle page keeps quiet: ${requests} requests in a minute`);
+  // and one deposit reaches it by subscription: one reload, not a poll
+  tributary(operator, 'deposit', '--pool', pool, '--amount', '7');
+  await waitText(idle.getByTestId('pool-deposited'), `157 ${mint.slice(0, 4)}…${mint.slice(-4)}`);
   log(`passed: ${step} screenshots in ${out}`);
   console.log('1 passed, 0 failed');
 } catch (e) {

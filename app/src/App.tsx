@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { address, createSolanaRpc, type Address } from '@solana/kit';
-import { ContributionKind, isPaused, parseReport, poolAmounts, reportHash, reportWeightOf } from '@tributary/client';
-import { explorerUrl, loadConfig } from './config';
+import { ContributionKind, isPaused, parseReport, poolAmounts, reportHash, reportWeightOf, TRIBUTARY_CONSTANTS } from '@tributary/client';
+import { explorerUrl, loadConfig, type Config } from './config';
 import {
   associatedTokenAddress,
   changeDestination,
@@ -13,7 +13,10 @@ import {
   listPools,
   loadMyContributions,
   loadPool,
+  loadSpread,
+  loadTokenInfo,
   register,
+  registrationCost,
   retire,
   sha256,
   tokenBalance,
@@ -21,11 +24,19 @@ import {
   type MyContribution,
   type PoolSummary,
   type PoolState,
+  type RegistrationCost,
   type SendContext,
+  type Spread,
+  type TokenInfo,
 } from './chain';
-import { connect, onAccountsChanged, watchWallets, type Wallet, type WalletAccount } from './wallet';
+import { useLiveReload } from './live';
+import { ConnectButton, DisconnectButton, SenderProvider, useSender, useWallet } from './wallet';
 
-const REFRESH_MS = 4_000;
+// the chart library loads with the first chart, not with the page
+const EarningsChart = lazy(() => import('./charts').then((m) => ({ default: m.EarningsChart })));
+const SpreadChart = lazy(() => import('./charts').then((m) => ({ default: m.SpreadChart })));
+const PayoutsPerDayChart = lazy(() => import('./charts').then((m) => ({ default: m.PayoutsPerDayChart })));
+const chartFallback = <p className="muted">Drawing…</p>;
 
 function formatAmount(value: bigint, decimals: number): string {
   const scale = 10n ** BigInt(decimals);
@@ -44,65 +55,141 @@ const withPool = (pool: string) => {
 /** Lamports as SOL, exactly (no float rounding): 0.00213 */
 const formatSol = (lamports: bigint) => formatAmount(lamports, 9);
 const when = (t: number | null) => (t ? new Date(t * 1000).toLocaleString() : '—');
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const symbolOf = (t: TokenInfo | null, mint: string) => t?.symbol || short(mint);
 
 type Message = { kind: 'ok' | 'error'; text: string; signature?: string } | null;
+/** Each panel loads and fails on its own: one slow or failing read never blanks the others. */
+type Panel = 'pool' | 'mine' | 'batches' | 'spread';
+type PanelState = { loading: boolean; error: string | null };
 
 export function App() {
   const cfg = useMemo(() => loadConfig(), []);
+  const { account } = useWallet();
+  return (
+    <SenderProvider account={account} chain={cfg.chain}>
+      <Page cfg={cfg} />
+    </SenderProvider>
+  );
+}
+
+function Page({ cfg }: { cfg: Config }) {
   const rpc = useMemo(() => createSolanaRpc(cfg.rpcUrl), [cfg]);
-  const [wallets, setWallets] = useState<Wallet[]>([]);
-  const [wallet, setWallet] = useState<Wallet | null>(null);
-  const [account, setAccount] = useState<WalletAccount | null>(null);
+  const { wallets, wallet, account, setAccount } = useWallet();
+  const sender = useSender();
   /** The endpoint's genesis hash was compared with the selected cluster: 'ok' or 'mismatch'. */
   const [cluster, setCluster] = useState<'ok' | 'mismatch' | null>(null);
   const [pool, setPool] = useState<PoolState | null>(null);
+  const [token, setToken] = useState<TokenInfo | null>(null);
   const [mine, setMine] = useState<MyContribution[]>([]);
   const [batches, setBatches] = useState<CrankBatchEvent[]>([]);
-  const [balances, setBalances] = useState<{ sol: bigint; token: bigint } | null>(null);
+  const [spread, setSpread] = useState<Spread>([]);
+  const [balances, setBalances] = useState<{ sol: bigint; token: bigint; mainAccount: Address } | null>(null);
+  const [panels, setPanels] = useState<Record<Panel, PanelState>>({
+    pool: { loading: true, error: null },
+    mine: { loading: true, error: null },
+    batches: { loading: true, error: null },
+    spread: { loading: true, error: null },
+  });
   const [message, setMessage] = useState<Message>(null);
   const [busy, setBusy] = useState(false);
   const [file, setFile] = useState<{ name: string; hash: Uint8Array } | null>(null);
   const [uri, setUri] = useState('');
+  /** A new key empties the file input after a registration. */
+  const [fileInputKey, setFileInputKey] = useState(0);
   const [kind, setKind] = useState<ContributionKind>(ContributionKind.Dataset);
+  const [cost, setCost] = useState<RegistrationCost | null>(null);
+  const [pageRentAgreed, setPageRentAgreed] = useState<number | null>(null);
   const [newDestination, setNewDestination] = useState<Record<string, string>>({});
   const [reportChecks, setReportChecks] = useState<Record<string, { ok: boolean; text: string }>>({});
-  const [pools, setPools] = useState<PoolSummary[] | null>(null);
+  const [pools, setPools] = useState<(PoolSummary & { token: TokenInfo | null })[] | null>(null);
+  const [showHistory, setShowHistory] = useState<Record<string, boolean>>({});
+  const owner = account ? address(account.address) : null;
+  const onError = useCallback((e: unknown) => setMessage({ kind: 'error', text: explain(e) }), []);
 
-  useEffect(() => watchWallets(setWallets), []);
   // no pool given: list the program's pools once (one getProgramAccounts), each a link to its page
   useEffect(() => {
     if (cfg.pool) return;
-    listPools(rpc, cfg).then(setPools, (e) => setMessage({ kind: 'error', text: explain(e) }));
-  }, [cfg, rpc]);
-  useEffect(() => (wallet ? onAccountsChanged(wallet, () => setAccount(wallet.accounts[0] ?? null)) : undefined), [wallet]);
+    listPools(rpc, cfg)
+      .then((list) => Promise.all(list.map(async (p) => ({ ...p, token: await loadTokenInfo(rpc, p.mint).catch(() => null) }))))
+      .then(setPools, onError);
+  }, [cfg, rpc, onError]);
 
-  const refresh = useCallback(async () => {
-    if (!cfg.pool) return;
-    try {
-      const p = await loadPool(rpc, cfg.pool);
-      setPool(p);
-      setBatches(await loadCrankBatches(rpc, p.address));
-      if (account) {
-        const owner = address(account.address);
-        setMine(await loadMyContributions(rpc, cfg, p, owner));
-        const ata = await associatedTokenAddress(owner, p.pool.mint, p.pool.tokenProgram);
-        const { value: sol } = await rpc.getBalance(owner, { commitment: 'confirmed' }).send();
-        setBalances({ sol, token: await tokenBalance(rpc, ata, p.pool.tokenProgram) });
-      }
-    } catch (e) {
-      setMessage({ kind: 'error', text: explain(e) });
-    }
-  }, [cfg, rpc, account]);
-
+  // the cluster is the RPC endpoint's (its genesis hash), whatever chains the wallet lists
   useEffect(() => {
-    refresh();
-    const id = setInterval(refresh, REFRESH_MS);
-    return () => clearInterval(id);
-  }, [refresh]);
+    setCluster(null);
+    if (!account) return;
+    checkCluster(rpc, cfg).then(
+      (mismatch) => {
+        setCluster(mismatch ? 'mismatch' : 'ok');
+        if (mismatch) setMessage({ kind: 'error', text: mismatch });
+      },
+      onError,
+    );
+  }, [account, rpc, cfg, onError]);
 
-  const ctx: SendContext | null = wallet && account ? { rpc, cfg, wallet, account } : null;
+  const reload = useCallback(async () => {
+    if (!cfg.pool) return true;
+    const panel = async <T,>(name: Panel, load: () => Promise<T>, set: (v: T) => void): Promise<boolean> => {
+      setPanels((all) => ({ ...all, [name]: { ...all[name], loading: true } }));
+      try {
+        set(await load());
+        setPanels((all) => ({ ...all, [name]: { loading: false, error: null } }));
+        return true;
+      } catch (e) {
+        setPanels((all) => ({ ...all, [name]: { loading: false, error: explain(e) } }));
+        return false;
+      }
+    };
+    let state: PoolState | null = null;
+    const poolOk = await panel('pool', () => loadPool(rpc, cfg.pool!), (p) => (state = p) && setPool(p));
+    if (!state) return false;
+    const p: PoolState = state;
+    const results = await Promise.all([
+      panel('pool', () => loadTokenInfo(rpc, p.pool.mint), setToken),
+      panel('batches', () => loadCrankBatches(rpc, p.address), setBatches),
+      panel('spread', () => loadSpread(rpc, p.address), setSpread),
+      owner
+        ? panel(
+            'mine',
+            async () => {
+              const mainAccount = await associatedTokenAddress(owner, p.pool.mint, p.pool.tokenProgram);
+              const [contributions, sol, tokens] = await Promise.all([
+                loadMyContributions(rpc, cfg, p, owner),
+                rpc.getBalance(owner, { commitment: 'confirmed' }).send(),
+                tokenBalance(rpc, mainAccount, p.pool.tokenProgram),
+              ]);
+              return { contributions, balances: { sol: sol.value, token: tokens, mainAccount } };
+            },
+            ({ contributions, balances }) => {
+              setMine(contributions);
+              setBalances(balances);
+            },
+          )
+        : Promise.resolve(true),
+    ]);
+    return poolOk && results.every(Boolean);
+  }, [cfg, rpc, owner]);
+
+  // reloads when the pool, or the wallet's main payout account, changes on chain, or a transaction
+  // mentions the pool: subscriptions, no timer (see live.ts)
+  const watch = useMemo(() => [cfg.pool, balances?.mainAccount].filter((a): a is Address => !!a), [cfg.pool, balances?.mainAccount]);
+  const live = useLiveReload(cfg.wsUrl, watch, cfg.pool, reload);
+
+  // what registering costs, and whether it would open a new ledger page (re-read when the pool grows)
+  useEffect(() => {
+    if (!pool || !owner) return setCost(null);
+    let current = true;
+    registrationCost(rpc, pool, owner, uri || 'ipfs://').then((c) => current && setCost(c), () => current && setCost(null));
+    return () => {
+      current = false;
+    };
+  }, [rpc, pool, owner, uri]);
+
+  const ctx: SendContext | null = sender && owner ? { rpc, cfg, payer: owner, sender } : null;
   const decimals = pool?.pool.decimals ?? 0;
   const amount = (v: bigint) => formatAmount(v, decimals);
+  const symbol = pool ? symbolOf(token, pool.pool.mint) : '';
 
   async function run(label: string, action: () => Promise<string>) {
     setBusy(true);
@@ -110,7 +197,7 @@ export function App() {
     try {
       const signature = await action();
       setMessage({ kind: 'ok', text: `${label}: confirmed`, signature });
-      await refresh();
+      await reload();
     } catch (e) {
       setMessage({ kind: 'error', text: explain(e) });
     } finally {
@@ -118,26 +205,9 @@ export function App() {
     }
   }
 
-  async function onConnect(w: Wallet) {
-    setMessage(null);
-    try {
-      const a = await connect(w);
-      setWallet(w);
-      setAccount(a);
-      // the cluster is the RPC endpoint's (its genesis hash), whatever chains the wallet lists
-      const mismatch = await checkCluster(rpc, cfg);
-      setCluster(mismatch ? 'mismatch' : 'ok');
-      if (mismatch) setMessage({ kind: 'error', text: mismatch });
-    } catch (e) {
-      setMessage({ kind: 'error', text: explain(e) });
-    }
-  }
-
   async function onFile(f: File | undefined) {
     setFile(f ? { name: f.name, hash: await sha256(f) } : null);
   }
-
-  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
   // A report file the contributor opens is read and hashed in the page (nothing is uploaded) and
   // checked against the chain: the pool, the epoch and report hash on chain, and this entry's weight.
@@ -162,21 +232,50 @@ export function App() {
     setReportChecks((all) => ({ ...all, [c.address]: check }));
   }
 
+  const panelStatus = (name: Panel) =>
+    panels[name].error ? (
+      <p className="error" role="alert" data-testid={`${name}-error`}>
+        Could not load: {panels[name].error}
+      </p>
+    ) : null;
+  const pageRent = cost?.page ?? null;
+  const needsConsent = pageRent !== null && pageRentAgreed !== pageRent.index;
+
   return (
     <>
       <header>
         <h1>Tributary</h1>
         <span className="badge" data-testid="cluster">{cfg.cluster}</span>
-        {account ? (
-          <span data-testid="connected" data-cluster={cluster ?? undefined}>{wallet?.name}: {short(account.address)}</span>
+        {cfg.pool && (
+          <span className="badge" data-testid="live" title="Updates arrive by subscription; without one the page polls">
+            {live.mode === 'live' ? 'live' : live.mode === 'polling' ? 'polling' : 'connecting'}
+          </span>
+        )}
+        {account && wallet ? (
+          <span className="wallet">
+            <span data-testid="connected" data-cluster={cluster ?? undefined} data-mode={sender?.mode}>
+              {wallet.name}: {short(account.address)}
+            </span>
+            {wallet.accounts.length > 1 && (
+              <select
+                aria-label="Account"
+                data-testid="account-select"
+                value={account.address}
+                onChange={(e) => setAccount(wallet.accounts.find((a) => a.address === e.target.value))}
+              >
+                {wallet.accounts.map((a) => (
+                  <option key={a.address} value={a.address}>
+                    {short(a.address)}
+                  </option>
+                ))}
+              </select>
+            )}
+            <DisconnectButton wallet={wallet} />
+          </span>
         ) : wallets.length === 0 ? (
-          <span className="muted" style={{ color: '#cfe' }}>No Solana wallet found — install Phantom or another Wallet Standard wallet</span>
+          <span className="on-dark">No Solana wallet found — install Phantom or another Wallet Standard wallet</span>
         ) : (
-          wallets.map((w) => (
-            <button key={w.name} data-testid={`connect-${w.name}`} onClick={() => onConnect(w)}>
-              Connect {w.name}
-            </button>
-          ))
+          wallets.map((w) => <ConnectButton key={w.name} wallet={w} onError={onError} />)
         )}
       </header>
       <main>
@@ -186,7 +285,7 @@ export function App() {
               {message.text}
               {message.signature && (
                 <>
-                  {' '}(<a data-testid="explorer-link" href={explorerUrl(cfg, 'tx', message.signature)} target="_blank" rel="noreferrer">{short(message.signature)}</a>)
+                  {' '}(<a data-testid="explorer-link" href={explorerUrl(cfg, 'tx', message.signature)} target="_blank" rel="noreferrer">view {short(message.signature)} in the explorer</a>)
                 </>
               )}
             </span>
@@ -196,185 +295,307 @@ export function App() {
           </div>
         )}
 
-        <section data-testid="pool">
-          <h2>Pool</h2>
-          {!cfg.pool && pools === null && <p className="muted">Looking for pools…</p>}
-          {!cfg.pool && pools?.length === 0 && <p>This program has no pools on {cfg.cluster} yet.</p>}
-          {!cfg.pool && pools && pools.length > 0 && (
-            <table data-testid="pool-list">
-              <thead>
-                <tr><th>pool</th><th>token</th><th className="num">contributors</th><th className="num">deposited</th><th>state</th></tr>
-              </thead>
-              <tbody>
-                {pools.map((p) => (
-                  <tr key={p.address}>
-                    <td><a data-testid="pool-link" href={withPool(p.address)}>{short(p.address)}</a></td>
-                    <td title={p.mint}>{short(p.mint)}</td>
-                    <td className="num">{p.contributors}</td>
-                    <td className="num">{formatAmount(p.deposited, p.decimals)}</td>
-                    <td>{p.paused ? 'paused' : 'active'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {pool && (
-            <dl>
-              <dt>address</dt><dd>{pool.address}</dd>
-              <dt>token</dt><dd>{pool.pool.mint}</dd>
-              <dt>freeze authority</dt>
-              <dd data-testid="pool-freeze-authority">
-                {pool.freezeAuthority
-                  ? `${pool.freezeAuthority} — can freeze the pool's vault, which would stop every claim and payout`
-                  : 'none: the vault cannot be frozen'}
-              </dd>
-              <dt>state</dt><dd>{isPaused(pool.pool) ? 'paused' : 'active'}</dd>
-              <dt>contributors</dt><dd data-testid="pool-contributors">{pool.contributors}</dd>
-              <dt>total deposited</dt><dd data-testid="pool-deposited">{amount(poolAmounts(pool.pool).totalDeposited)}</dd>
-              <dt>total paid</dt><dd data-testid="pool-paid">{amount(poolAmounts(pool.pool).totalPaid)}</dd>
-            </dl>
-          )}
-        </section>
+        {!cfg.pool && (
+          <section className="wide" data-testid="pools">
+            <h2>Pools</h2>
+            {pools === null && <p className="muted">Looking for pools…</p>}
+            {pools?.length === 0 && <p>This program has no pools on {cfg.cluster} yet.</p>}
+            {pools && pools.length > 0 && (
+              <table data-testid="pool-list">
+                <thead>
+                  <tr><th>pool</th><th>token</th><th className="num">contributors</th><th className="num">deposited</th><th>state</th></tr>
+                </thead>
+                <tbody>
+                  {pools.map((p) => (
+                    <tr key={p.address}>
+                      <td><a data-testid="pool-link" href={withPool(p.address)}>{short(p.address)}</a></td>
+                      <td title={p.mint} data-testid="pool-token">{p.token?.symbol ? `${p.token.symbol}${p.token.name ? ` · ${p.token.name}` : ''}` : short(p.mint)}</td>
+                      <td className="num">{p.contributors}</td>
+                      <td className="num">{formatAmount(p.deposited, p.decimals)}</td>
+                      <td>{p.paused ? 'paused' : 'active'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        )}
 
-        <section>
-          <h2>Register a contribution</h2>
-          {!account && <p className="muted">Connect your wallet to register and claim.</p>}
-          <label htmlFor="file">File (hashed here with SHA-256; it never leaves your machine)</label>
-          <input id="file" data-testid="file" type="file" onChange={(e) => onFile(e.target.files?.[0])} />
-          {file && <p className="hash" data-testid="file-hash">sha256 {hex(file.hash)}</p>}
-          <label htmlFor="uri">Where it can be found (URI)</label>
-          <input id="uri" data-testid="uri" value={uri} placeholder="ipfs://…" onChange={(e) => setUri(e.target.value)} style={{ width: '95%' }} />
-          <label htmlFor="kind">Kind</label>
-          <select id="kind" data-testid="kind" value={kind} onChange={(e) => setKind(Number(e.target.value))}>
-            <option value={ContributionKind.Dataset}>Data set</option>
-            <option value={ContributionKind.Model}>Model</option>
-            <option value={ContributionKind.Compute}>Compute</option>
-            <option value={ContributionKind.Other}>Other</option>
-          </select>{' '}
-          <button
-            data-testid="register"
-            disabled={!ctx || !pool || !file || !uri || busy}
-            onClick={() => ctx && pool && file && run('Registered', () => register(ctx, pool, file.hash, uri, kind))}
-          >
-            Register
-          </button>
-        </section>
+        {cfg.pool && (
+          <section data-testid="pool" aria-busy={panels.pool.loading}>
+            <h2>Pool</h2>
+            {panelStatus('pool')}
+            {!pool && panels.pool.loading && <p className="muted">Loading the pool…</p>}
+            {pool && (
+              <dl>
+                <dt>address</dt><dd><a href={explorerUrl(cfg, 'address', pool.address)} target="_blank" rel="noreferrer">{pool.address}</a></dd>
+                <dt>token</dt>
+                <dd data-testid="pool-token">
+                  {token?.symbol ? `${token.symbol}${token.name ? ` (${token.name})` : ''}` : short(pool.pool.mint)}, {decimals} decimals ·{' '}
+                  <a href={explorerUrl(cfg, 'address', pool.pool.mint)} target="_blank" rel="noreferrer" title={pool.pool.mint}>mint {short(pool.pool.mint)}</a>
+                </dd>
+                <dt>freeze authority</dt>
+                <dd data-testid="pool-freeze-authority">
+                  {pool.freezeAuthority
+                    ? `${pool.freezeAuthority} — can freeze the pool's vault, which would stop every claim and payout`
+                    : 'none: the vault cannot be frozen'}
+                </dd>
+                <dt>state</dt><dd>{isPaused(pool.pool) ? 'paused' : 'active'}</dd>
+                <dt>contributors</dt><dd data-testid="pool-contributors">{pool.contributors}</dd>
+                <dt>total deposited</dt><dd data-testid="pool-deposited">{amount(poolAmounts(pool.pool).totalDeposited)} {symbol}</dd>
+                <dt>total paid</dt><dd data-testid="pool-paid">{amount(poolAmounts(pool.pool).totalPaid)} {symbol}</dd>
+              </dl>
+            )}
+          </section>
+        )}
 
-        <section className="wide" data-testid="mine">
-          <h2>My contributions</h2>
-          {account && balances && (
-            <p className="muted" data-testid="balances">
-              Wallet: {(Number(balances.sol) / 1e9).toFixed(4)} SOL · <span data-testid="token-balance">{amount(balances.token)}</span> tokens
-            </p>
-          )}
-          {!account && <p className="muted">Connect your wallet to see your contributions.</p>}
-          {account && mine.length === 0 && <p className="muted">None yet in this pool.</p>}
-          {mine.length > 0 && (
-            <table>
-              <thead>
-                <tr>
-                  <th>entry</th><th>kind</th><th>uri</th><th>registered</th><th className="num">weight</th><th className="num">owed</th>
-                  <th className="num">paid</th><th>last payout</th><th>attribution</th><th>payout account</th><th></th>
-                </tr>
-              </thead>
-              <tbody>
-                {mine.map((c) => (
-                  <tr key={c.address} data-testid={`contribution-${c.entry}`}>
-                    <td>{c.entry}</td>
-                    <td>{c.kind}</td>
-                    <td title={c.contentHash}>{c.uri}</td>
-                    <td data-testid="registered">{when(c.registeredAt)}</td>
-                    <td className="num" data-testid="weight">{c.weight.toString()}</td>
-                    <td className="num" data-testid="owed">{amount(c.owed)}</td>
-                    <td className="num" data-testid="paid">{amount(c.paid)}</td>
-                    <td data-testid="last-payout">{when(c.lastPayout)}</td>
-                    <td>
-                      {pool && pool.pool.epoch > 0n ? (
-                        <span data-testid="report" title={hex(Uint8Array.from(pool.pool.reportHash))}>
-                          epoch {pool.pool.epoch.toString()} · report {hex(Uint8Array.from(pool.pool.reportHash)).slice(0, 8)}…
-                        </span>
-                      ) : (
-                        <span className="muted">no report yet</span>
-                      )}{' '}
-                      <label className="file-check" title="Check an attribution report file against the chain: read in this page, never uploaded">
-                        check report
-                        <input type="file" accept=".json,application/json" data-testid="check-report" onChange={(e) => onReport(c, e.target.files?.[0])} />
-                      </label>
-                      {reportChecks[c.address] && (
-                        <div data-testid="report-check" className={reportChecks[c.address].ok ? 'ok' : 'error'}>
-                          {reportChecks[c.address].text}
-                        </div>
-                      )}
-                    </td>
-                    <td>
-                      <a title={c.destination} href={explorerUrl(cfg, 'address', c.destination)} target="_blank" rel="noreferrer">{short(c.destination)}</a>{' '}
-                      <input
-                        data-testid="new-destination"
-                        placeholder="new token account"
-                        value={newDestination[c.address] ?? ''}
-                        onChange={(e) => setNewDestination({ ...newDestination, [c.address]: e.target.value })}
-                      />
-                      <button
-                        data-testid="change-destination"
-                        disabled={!ctx || !pool || busy || !newDestination[c.address]}
-                        onClick={() => ctx && pool && run('Payout account changed', () => changeDestination(ctx, pool, c, newDestination[c.address] as Address))}
-                      >
-                        Change
-                      </button>
-                    </td>
-                    <td>
-                      <button data-testid="claim" disabled={!ctx || !pool || busy || c.owed === 0n} onClick={() => ctx && pool && run(`Claimed ${amount(c.owed)}`, () => claim(ctx, pool, c))}>
-                        Claim
-                      </button>{' '}
-                      {c.status === 'active' ? (
-                        <button
-                          data-testid="retire"
-                          title="No new revenue accrues; what it is owed stays yours to claim"
-                          disabled={!ctx || !pool || busy}
-                          onClick={() => ctx && pool && run('Retired', () => retire(ctx, pool, c))}
-                        >
-                          Retire
-                        </button>
-                      ) : (
-                        <button
-                          data-testid="close"
-                          title={c.owed > 0n ? 'Claim what it is owed first' : 'Close the contribution and take its rent back'}
-                          disabled={!ctx || !pool || busy || c.owed > 0n}
-                          onClick={() => ctx && pool && run(`Closed: ${formatSol(c.rent)} SOL of rent returned`, () => closeContribution(ctx, pool, c))}
-                        >
-                          Close (+{formatSol(c.rent)} SOL)
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
+        {cfg.pool && (
+          <section data-testid="register-panel">
+            <h2>Register a contribution</h2>
+            {!account && <p className="muted">Connect your wallet to register and claim.</p>}
+            <label htmlFor="file">File (hashed here with SHA-256; it never leaves your machine)</label>
+            <input key={fileInputKey} id="file" data-testid="file" type="file" onChange={(e) => onFile(e.target.files?.[0])} />
+            {file && <p className="hash" data-testid="file-hash">sha256 {hex(file.hash)}</p>}
+            <label htmlFor="uri">Where it can be found (URI)</label>
+            <input id="uri" data-testid="uri" value={uri} placeholder="ipfs://…" onChange={(e) => setUri(e.target.value)} className="full" />
+            <label htmlFor="kind">Kind</label>
+            <select id="kind" data-testid="kind" value={kind} onChange={(e) => setKind(Number(e.target.value))}>
+              <option value={ContributionKind.Dataset}>Data set</option>
+              <option value={ContributionKind.Model}>Model</option>
+              <option value={ContributionKind.Compute}>Compute</option>
+              <option value={ContributionKind.Other}>Other</option>
+            </select>
+            {cost && (
+              <p className="muted" data-testid="register-cost">
+                Rent you pay: {formatSol(cost.contribution)} SOL for the contribution account (back when you close it)
+                {cost.tokenAccount > 0n && `, ${formatSol(cost.tokenAccount)} SOL for your ${symbol} account`}
+                {pageRent && `, ${formatSol(pageRent.rent)} SOL for a new ledger page`}, plus the fee.
+              </p>
+            )}
+            {pageRent && (
+              <div className="consent" data-testid="page-rent">
+                <p>
+                  {pageRent.index === 0 ? 'This pool has no ledger page yet.' : 'Every ledger page of this pool is full.'} Registering now opens page{' '}
+                  {pageRent.index}, and you would pay its whole rent: <strong>{formatSol(pageRent.rent)} SOL</strong>, the rent of{' '}
+                  {TRIBUTARY_CONSTANTS.ENTRIES_PER_PAGE} contributions, of which yours is one. It comes back to you when the pool's operator
+                  closes the page. Operators normally keep a spare page open; you can also wait for them to open one.
+                </p>
+                <label className="inline">
+                  <input
+                    type="checkbox"
+                    data-testid="page-rent-consent"
+                    checked={pageRentAgreed === pageRent.index}
+                    onChange={(e) => setPageRentAgreed(e.target.checked ? pageRent.index : null)}
+                  />{' '}
+                  I agree to pay {formatSol(pageRent.rent)} SOL for ledger page {pageRent.index}
+                </label>
+              </div>
+            )}{' '}
+            <button
+              data-testid="register"
+              disabled={!ctx || !pool || !file || !uri || busy || needsConsent}
+              onClick={() =>
+                ctx &&
+                pool &&
+                file &&
+                run('Registered', async () => {
+                  const signature = await register(ctx, pool, file.hash, uri, kind, pageRentAgreed);
+                  setFile(null);
+                  setFileInputKey((k) => k + 1);
+                  setUri('');
+                  setPageRentAgreed(null);
+                  return signature;
+                })
+              }
+            >
+              Register
+            </button>
+          </section>
+        )}
 
-        <section className="wide" data-testid="batches">
-          <h2>Recent crank batches</h2>
-          {batches.length === 0 ? (
-            <p className="muted">No crank batches yet.</p>
-          ) : (
-            <table>
-              <thead>
-                <tr><th>time</th><th>page</th><th className="num">payouts</th><th className="num">skipped</th><th className="num">amount</th><th className="num">cranker reward</th><th>cranker</th><th>tx</th></tr>
-              </thead>
-              <tbody>
-                {batches.map((b) => (
-                  <tr key={`${b.signature}-${b.page}`} data-testid="batch">
-                    <td>{when(b.time)}</td><td>{b.page}</td><td className="num">{b.paid}</td><td className="num">{b.skipped}</td>
-                    <td className="num">{amount(b.amount)}</td><td className="num">{amount(b.reward)}</td><td>{short(b.cranker)}</td>
-                    <td><a href={explorerUrl(cfg, 'tx', b.signature)} target="_blank" rel="noreferrer">{short(b.signature)}</a></td>
+        {cfg.pool && (
+          <section className="wide" data-testid="mine" aria-busy={panels.mine.loading && !!account}>
+            <h2>My contributions</h2>
+            {account && panelStatus('mine')}
+            {account && balances && (
+              <p className="muted" data-testid="balances">
+                Wallet: {(Number(balances.sol) / 1e9).toFixed(4)} SOL · <span data-testid="token-balance">{amount(balances.token)}</span> {symbol} in your main account
+              </p>
+            )}
+            {!account && <p className="muted">Connect your wallet to see your contributions.</p>}
+            {account && !panels.mine.loading && mine.length === 0 && !panels.mine.error && <p className="muted">None yet in this pool.</p>}
+            {mine.length > 0 && (
+              <table className="cards">
+                <thead>
+                  <tr>
+                    <th>entry</th><th>kind</th><th>uri</th><th>registered</th><th className="num">weight</th><th className="num">owed</th>
+                    <th className="num">paid</th><th>last payout</th><th>attribution</th><th>payout account</th><th>actions</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
+                </thead>
+                <tbody>
+                  {mine.map((c) => {
+                    const isMain = balances?.mainAccount === c.destination;
+                    return [
+                      <tr key={c.address} data-testid={`contribution-${c.entry}`}>
+                        <td data-label="entry">{c.entry}</td>
+                        <td data-label="kind">{c.kind}</td>
+                        <td data-label="uri" title={c.contentHash}>{c.uri}</td>
+                        <td data-label="registered" data-testid="registered">{when(c.registeredAt)}</td>
+                        <td data-label="weight" className="num" data-testid="weight">{c.weight.toString()}</td>
+                        <td data-label="owed" className="num" data-testid="owed">{amount(c.owed)}</td>
+                        <td data-label="paid" className="num" data-testid="paid">{amount(c.paid)}</td>
+                        <td data-label="last payout" data-testid="last-payout">
+                          {when(c.lastPayout)}
+                          {c.history.length > 0 && (
+                            <>
+                              {' '}
+                              <button
+                                className="link"
+                                data-testid="show-history"
+                                aria-expanded={!!showHistory[c.address]}
+                                onClick={() => setShowHistory((all) => ({ ...all, [c.address]: !all[c.address] }))}
+                              >
+                                {showHistory[c.address] ? 'hide chart' : 'chart'}
+                              </button>
+                            </>
+                          )}
+                        </td>
+                        <td data-label="attribution">
+                          {pool && pool.pool.epoch > 0n ? (
+                            <span data-testid="report" title={hex(Uint8Array.from(pool.pool.reportHash))}>
+                              epoch {pool.pool.epoch.toString()} · report {hex(Uint8Array.from(pool.pool.reportHash)).slice(0, 8)}…
+                            </span>
+                          ) : (
+                            <span className="muted">no report yet</span>
+                          )}{' '}
+                          <label className="file-check" title="Check an attribution report file against the chain: read in this page, never uploaded">
+                            check report
+                            <input type="file" accept=".json,application/json" data-testid="check-report" onChange={(e) => onReport(c, e.target.files?.[0])} />
+                          </label>
+                          {reportChecks[c.address] && (
+                            <div data-testid="report-check" className={reportChecks[c.address].ok ? 'ok' : 'error'}>
+                              {reportChecks[c.address].text}
+                            </div>
+                          )}
+                        </td>
+                        <td data-label="payout account">
+                          <a title={c.destination} href={explorerUrl(cfg, 'address', c.destination)} target="_blank" rel="noreferrer" data-testid="destination">
+                            {isMain ? 'main account' : short(c.destination)}
+                          </a>
+                          {!isMain && (
+                            <>
+                              {' '}
+                              <button
+                                data-testid="pay-to-main"
+                                title="Pay to your wallet's associated token account for this token (created if you have none)"
+                                disabled={!ctx || !pool || busy}
+                                onClick={() => ctx && pool && run('Payouts now go to your main account', () => changeDestination(ctx, pool, c, 'main'))}
+                              >
+                                Pay to my main account
+                              </button>
+                            </>
+                          )}
+                          <details>
+                            <summary>another account…</summary>
+                            <input
+                              data-testid="new-destination"
+                              aria-label="Another token account you own"
+                              placeholder="token account address"
+                              value={newDestination[c.address] ?? ''}
+                              onChange={(e) => setNewDestination({ ...newDestination, [c.address]: e.target.value })}
+                            />{' '}
+                            <button
+                              data-testid="change-destination"
+                              disabled={!ctx || !pool || busy || !newDestination[c.address]}
+                              onClick={() => ctx && pool && run('Payout account changed', () => changeDestination(ctx, pool, c, newDestination[c.address]))}
+                            >
+                              Change
+                            </button>
+                          </details>
+                        </td>
+                        <td data-label="actions">
+                          <button data-testid="claim" disabled={!ctx || !pool || busy || c.owed === 0n} onClick={() => ctx && pool && run(`Claimed ${amount(c.owed)} ${symbol}`, () => claim(ctx, pool, c))}>
+                            Claim
+                          </button>{' '}
+                          {c.status === 'active' ? (
+                            <button
+                              data-testid="retire"
+                              title="No new revenue accrues; what it is owed stays yours to claim"
+                              disabled={!ctx || !pool || busy}
+                              onClick={() => ctx && pool && run('Retired', () => retire(ctx, pool, c))}
+                            >
+                              Retire
+                            </button>
+                          ) : (
+                            <button
+                              data-testid="close"
+                              title={c.owed > 0n ? 'Claim what it is owed first' : 'Close the contribution and take its rent back'}
+                              disabled={!ctx || !pool || busy || c.owed > 0n}
+                              onClick={() => ctx && pool && run(`Closed: ${formatSol(c.rent)} SOL of rent returned`, () => closeContribution(ctx, pool, c))}
+                            >
+                              Close (+{formatSol(c.rent)} SOL)
+                            </button>
+                          )}
+                        </td>
+                      </tr>,
+                      showHistory[c.address] && (
+                        <tr key={`${c.address}-chart`} className="chart-row">
+                          <td colSpan={11}>
+                            <Suspense fallback={chartFallback}>
+                              <EarningsChart history={c.history} since={c.registeredAt} decimals={decimals} symbol={symbol} />
+                            </Suspense>
+                          </td>
+                        </tr>
+                      ),
+                    ];
+                  })}
+                </tbody>
+              </table>
+            )}
+          </section>
+        )}
+
+        {cfg.pool && (
+          <section className="wide" data-testid="spread" aria-busy={panels.spread.loading}>
+            <h2>Who earns: weight and payouts across contributors</h2>
+            {panelStatus('spread')}
+            {!panels.spread.error && (
+              <Suspense fallback={chartFallback}>
+                <SpreadChart spread={spread} />
+              </Suspense>
+            )}
+          </section>
+        )}
+
+        {cfg.pool && (
+          <section className="wide" data-testid="batches" aria-busy={panels.batches.loading}>
+            <h2>Recent crank batches</h2>
+            {panelStatus('batches')}
+            <Suspense fallback={chartFallback}>
+              <PayoutsPerDayChart batches={batches} decimals={decimals} symbol={symbol} />
+            </Suspense>
+            {batches.length === 0 ? (
+              !panels.batches.loading && <p className="muted">No crank batches yet.</p>
+            ) : (
+              <table>
+                <thead>
+                  <tr><th>time</th><th>page</th><th className="num">payouts</th><th className="num">skipped</th><th className="num">amount</th><th className="num">cranker reward</th><th>cranker</th><th>tx</th></tr>
+                </thead>
+                <tbody>
+                  {batches.slice(0, 15).map((b) => (
+                    <tr key={`${b.signature}-${b.page}`} data-testid="batch">
+                      <td>{when(b.time)}</td><td>{b.page}</td><td className="num">{b.paid}</td><td className="num">{b.skipped}</td>
+                      <td className="num">{amount(b.amount)}</td><td className="num">{amount(b.reward)}</td><td>{short(b.cranker)}</td>
+                      <td><a href={explorerUrl(cfg, 'tx', b.signature)} target="_blank" rel="noreferrer" title={`transaction ${b.signature} in the explorer`}>{short(b.signature)}</a></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        )}
       </main>
     </>
   );
 }
+

@@ -10,6 +10,9 @@ import {
   fetchEncodedAccount,
   getAddressEncoder,
   getBase58Decoder,
+  getBase58Encoder,
+  getProgramDerivedAddress,
+  getUtf8Decoder,
   getBase64EncodedWireTransaction,
   getTransactionDecoder,
   getTransactionEncoder,
@@ -23,6 +26,8 @@ import {
   type Base58EncodedBytes,
   type Instruction,
   type MaybeEncodedAccount,
+  type ReadonlyUint8Array,
+  type Signature,
 } from '@solana/kit';
 import { decodeMint, decodeToken, findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstructionAsync } from '@solana-program/token';
 import {
@@ -46,12 +51,13 @@ import {
   getPoolSize,
   isPaused,
   poolAmounts,
-  getClaimInstruction,
-  getCloseContributionInstruction,
-  getRetireContributionInstruction,
-  getOpenLedgerPageInstruction,
-  getRegisterContributionInstruction,
-  getSetDestinationInstruction,
+  getClaimInstructionAsync,
+  getCloseContributionInstructionAsync,
+  getRetireContributionInstructionAsync,
+  getOpenLedgerPageInstructionAsync,
+  getRegisterContributionInstructionAsync,
+  getSetDestinationInstructionAsync,
+  PoolView,
   ledgerPageSpace,
   owedNow,
   pageOf,
@@ -60,7 +66,7 @@ import {
   type Pool,
 } from '@tributary/client';
 import { clusterMismatch, type Config } from './config';
-import { signTransaction, type Wallet, type WalletAccount } from './wallet';
+import type { Sender } from './wallet';
 
 const TOKEN_ACCOUNT_SIZE = 165n;
 const FEE_LAMPORTS = 5_000n;
@@ -125,6 +131,8 @@ export type MyContribution = {
   status: 'active' | 'retired';
   /** Lamports the contribution account holds: its rent, returned to the wallet when it closes. */
   rent: bigint;
+  /** What the program paid it, oldest first (its recent payouts). */
+  history: Payout[];
 };
 
 const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -182,13 +190,14 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
     const c = decodeContribution(parseBase64RpcAccount(item.pubkey, item.account)).data;
     const pageIndex = pageOf(c.entry);
     if (!pages.has(pageIndex)) {
-      const [pageKey] = await findLedgerPagePda(pool.address, pageIndex);
+      const [pageKey] = await findLedgerPagePda({ pool: pool.address, page: pageIndex });
       const page = await fetchAccount(rpc, pageKey);
       if (page.exists) pages.set(pageIndex, decodeLedgerPage(page).data);
     }
     const page = pages.get(pageIndex);
     const entry = page ? entryOfPage(page, c.entry) : undefined;
     if (!entry) continue;
+    const history = entry.paid > 0n ? await payoutHistory(rpc, cfg, entry.destination, entry.paid) : [];
     out.push({
       address: item.pubkey,
       entry: c.entry,
@@ -202,43 +211,51 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       registeredAt: Number(c.createdAt),
       status: c.status === ContributionStatus.Retired ? 'retired' : 'active',
       rent: BigInt(item.account.lamports),
-      lastPayout: entry.paid > 0n ? await lastPayoutTime(rpc, cfg, entry.destination, entry.paid) : null,
+      lastPayout: history.at(-1)?.time ?? null,
+      history,
     });
   }
   return out.sort((a, b) => a.entry - b.entry);
 }
 
-/**
- * When the program last paid into `destination`: the newest of its recent transactions that invoked
- * the program and raised its token balance (a crank or a claim). Not every transaction touching the
- * account is a payout: creating it, or tokens from elsewhere, are not.
- */
-async function lastPayoutTime(rpc: Rpc, cfg: Config, destination: Address, paid: bigint): Promise<number | null> {
-  // the answer changes only when the entry's paid total does: refreshes cost no transaction fetches
-  const key = `${cfg.programId}:${destination}:${paid}`;
-  if (!lastPayoutCache.has(key)) lastPayoutCache.set(key, await findLastPayoutTime(rpc, cfg, destination));
-  return lastPayoutCache.get(key) ?? null;
-}
-const lastPayoutCache = new Map<string, number | null>();
+/** One payout into a contribution's payout account: a crank or a claim. */
+export type Payout = { signature: string; time: number; amount: bigint };
 
-async function findLastPayoutTime(rpc: Rpc, cfg: Config, destination: Address): Promise<number | null> {
-  const recent = await rpc.getSignaturesForAddress(destination, { limit: 20, commitment: 'confirmed' }).send();
+/**
+ * What the program paid into `destination`, oldest first: its recent transactions that invoked the
+ * program and raised its token balance. Not every transaction touching the account is a payout:
+ * creating it, or tokens from elsewhere, are not. Asked again only when the entry's paid total
+ * changes; each transaction is fetched once (cachedTransaction).
+ */
+async function payoutHistory(rpc: Rpc, cfg: Config, destination: Address, paid: bigint): Promise<Payout[]> {
+  const key = `${cfg.programId}:${destination}:${paid}`;
+  let found = payoutCache.get(key);
+  if (!found) {
+    found = findPayouts(rpc, cfg, destination);
+    payoutCache.set(key, found);
+    found.catch(() => payoutCache.delete(key));
+  }
+  return found;
+}
+const payoutCache = new Map<string, Promise<Payout[]>>();
+
+async function findPayouts(rpc: Rpc, cfg: Config, destination: Address): Promise<Payout[]> {
+  const recent = await rpc.getSignaturesForAddress(destination, { limit: 50, commitment: 'confirmed' }).send();
+  const out: Payout[] = [];
   for (const s of recent) {
     if (s.err) continue;
-    const tx = (await rpc
-      .getTransaction(s.signature, { encoding: 'jsonParsed', maxSupportedTransactionVersion: 0, commitment: 'confirmed' })
-      .send()) as ParsedTransaction | null;
+    const tx = (await cachedTransaction(rpc, s.signature, 'jsonParsed')) as ParsedTransaction | null;
     if (!tx?.meta) continue;
     // jsonParsed lists the lookup-table addresses too, in the order token balances index them
     const keys = tx.transaction.message.accountKeys.map((k) => k.pubkey);
     if (!keys.includes(cfg.programId)) continue;
     const index = keys.indexOf(destination);
     const balance = (list: TokenBalance[] | null) => BigInt(list?.find((b) => b.accountIndex === index)?.uiTokenAmount.amount ?? '0');
-    if (index >= 0 && balance(tx.meta.postTokenBalances) > balance(tx.meta.preTokenBalances)) {
-      return Number(s.blockTime ?? tx.blockTime ?? 0) || null;
-    }
+    const amount = index >= 0 ? balance(tx.meta.postTokenBalances) - balance(tx.meta.preTokenBalances) : 0n;
+    const time = Number(s.blockTime ?? tx.blockTime ?? 0);
+    if (amount > 0n && time) out.push({ signature: s.signature, time, amount });
   }
-  return null;
+  return out.reverse();
 }
 type TokenBalance = { accountIndex: number; uiTokenAmount: { amount: string } };
 type ParsedTransaction = {
@@ -247,16 +264,33 @@ type ParsedTransaction = {
   transaction: { message: { accountKeys: { pubkey: Address }[] } };
 };
 
+/** A confirmed transaction never changes: each is fetched once per encoding and kept (a failed
+ * fetch is forgotten, to be asked again). */
+function cachedTransaction(rpc: Rpc, signature: Signature, encoding: 'json' | 'jsonParsed'): Promise<unknown> {
+  const key = `${encoding}:${signature}`;
+  let tx = transactionCache.get(key);
+  if (!tx) {
+    tx = rpc.getTransaction(signature, { encoding, maxSupportedTransactionVersion: 0, commitment: 'confirmed' } as never).send();
+    transactionCache.set(key, tx);
+    tx.then(
+      (value) => value === null && transactionCache.delete(key),
+      () => transactionCache.delete(key),
+    );
+  }
+  return tx;
+}
+const transactionCache = new Map<string, Promise<unknown>>();
+
 export type CrankBatchEvent = { signature: string; time: number | null; page: number; paid: number; skipped: number; amount: bigint; reward: bigint; cranker: Address };
 
-/** Recent crank batches of the pool, from the program's events in transaction logs (decoded by the
- * client's IDL-generated decoders). */
-export async function loadCrankBatches(rpc: Rpc, pool: Address, limit = 15): Promise<CrankBatchEvent[]> {
+/** Recent crank batches of the pool, newest first, from the program's events in transaction logs
+ * (decoded by the client's IDL-generated decoders); each transaction fetched once. */
+export async function loadCrankBatches(rpc: Rpc, pool: Address, limit = 40): Promise<CrankBatchEvent[]> {
   const sigs = await rpc.getSignaturesForAddress(pool, { limit, commitment: 'confirmed' }).send();
   const out: CrankBatchEvent[] = [];
   for (const s of sigs) {
     if (s.err) continue;
-    const tx = await rpc.getTransaction(s.signature, { maxSupportedTransactionVersion: 0, commitment: 'confirmed', encoding: 'json' }).send();
+    const tx = (await cachedTransaction(rpc, s.signature, 'json')) as { meta?: { logMessages?: readonly string[] | null } } | null;
     for (const event of decodeTributaryEventsFromLogs(tx?.meta?.logMessages ?? [])) {
       if (event.name !== 'CrankBatch' || event.data.pool !== pool) continue;
       const { page, paid, skipped, amount, reward, cranker } = event.data;
@@ -264,6 +298,77 @@ export async function loadCrankBatches(rpc: Rpc, pool: Address, limit = 15): Pro
     }
   }
   return out;
+}
+
+/** How weight and payouts spread over the pool's contributors: every registered entry, from the
+ * client's PoolView (the read model the crank and CLI share). */
+export type Spread = { entry: number; weight: bigint; paid: bigint; owed: bigint }[];
+export async function loadSpread(rpc: Rpc, pool: Address): Promise<Spread> {
+  const view = await PoolView.fetch(rpc, pool);
+  return view.entries().map(({ index, entry, owed }) => ({ entry: index, weight: entry.weight, paid: entry.paid, owed }));
+}
+
+/** A mint's name and symbol, from Token-2022's metadata extension or Metaplex's metadata account;
+ * null fields when it has neither. */
+export type TokenInfo = { mint: Address; decimals: number; symbol: string | null; name: string | null };
+export function loadTokenInfo(rpc: Rpc, mint: Address): Promise<TokenInfo> {
+  let info = tokenInfoCache.get(mint);
+  if (!info) {
+    info = fetchTokenInfo(rpc, mint);
+    tokenInfoCache.set(mint, info);
+    info.catch(() => tokenInfoCache.delete(mint));
+  }
+  return info;
+}
+const tokenInfoCache = new Map<string, Promise<TokenInfo>>();
+
+const METAPLEX_METADATA_PROGRAM = address('metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s');
+async function fetchTokenInfo(rpc: Rpc, mint: Address): Promise<TokenInfo> {
+  const account = await fetchAccount(rpc, mint);
+  if (!account.exists) return { mint, decimals: 0, symbol: null, name: null };
+  const decimals = decodeMint(account).data.decimals;
+  const embedded = token2022Metadata(account.data);
+  if (embedded) return { mint, decimals, ...embedded };
+  const [metadata] = await getProgramDerivedAddress({
+    programAddress: METAPLEX_METADATA_PROGRAM,
+    seeds: ['metadata', getAddressEncoder().encode(METAPLEX_METADATA_PROGRAM), getAddressEncoder().encode(mint)],
+  });
+  const mpl = await fetchAccount(rpc, metadata);
+  const named = mpl.exists && mpl.programAddress === METAPLEX_METADATA_PROGRAM ? metaplexMetadata(mpl.data) : null;
+  return { mint, decimals, symbol: named?.symbol ?? null, name: named?.name ?? null };
+}
+
+// Hand-read, a few bytes each: @solana-program/token-2022 needs kit 7 (the app is on kit 6) and
+// Metaplex's client brings its own framework (umi); both layouts are stable and read as below.
+const utf8 = getUtf8Decoder();
+function borshString(data: ReadonlyUint8Array, at: number): [string, number] {
+  const len = new DataView(data.buffer, data.byteOffset + at, 4).getUint32(0, true);
+  return [utf8.decode(data.subarray(at + 4, at + 4 + len)).replace(/\0+$/, '').trim(), at + 4 + len];
+}
+/** Token-2022: after the 165-byte base and the account-type byte, TLV extensions (u16 type, u16
+ * length); TokenMetadata is type 19: update authority, mint, then name, symbol, uri (u32-prefixed). */
+function token2022Metadata(data: ReadonlyUint8Array): { name: string; symbol: string } | null {
+  if (data.length <= 166 || data[165] !== 1) return null;
+  const view = new DataView(data.buffer, data.byteOffset, data.length);
+  for (let at = 166; at + 4 <= data.length; ) {
+    const type = view.getUint16(at, true);
+    const length = view.getUint16(at + 2, true);
+    if (type === 19 && at + 4 + length <= data.length) {
+      const [name, next] = borshString(data, at + 4 + 64);
+      const [symbol] = borshString(data, next);
+      return { name, symbol };
+    }
+    if (type === 0) break;
+    at += 4 + length;
+  }
+  return null;
+}
+/** Metaplex Token Metadata: key (1), update authority, mint, then name and symbol (u32-prefixed, NUL-padded). */
+function metaplexMetadata(data: ReadonlyUint8Array): { name: string; symbol: string } | null {
+  if (data.length < 1 + 64 + 8) return null;
+  const [name, next] = borshString(data, 1 + 64);
+  const [symbol] = borshString(data, next);
+  return { name, symbol };
 }
 
 /** The program's custom error code anywhere in a failure's cause chain (a simulation's or a send's). */
@@ -307,7 +412,8 @@ export async function checkCluster(rpc: Rpc, cfg: Config): Promise<string | null
   return clusterMismatch(cfg, await genesis);
 }
 
-export type SendContext = { rpc: Rpc; cfg: Config; wallet: Wallet; account: WalletAccount };
+/** Who pays and signs, and how a transaction reaches the cluster (wallet.tsx's Sender). */
+export type SendContext = { rpc: Rpc; cfg: Config; payer: Address; sender: Sender };
 
 /** The compute-unit price to offer: the median of the non-zero fees recently paid to lock these
  * accounts (0 when there were none), so a transaction lands when the cluster is busy. */
@@ -320,11 +426,12 @@ async function priorityFee(rpc: Rpc, ixs: Instruction[]): Promise<bigint> {
 
 /**
  * Build, check the SOL needed, simulate for the compute units (a program error is named before
- * anything is signed), set the limit from the simulation (+10 %) and a priority fee, have the
- * wallet sign, send, and wait for confirmation.
+ * anything is signed), set the limit from the simulation (+10 %) and a priority fee, then have the
+ * wallet sign and send it (signAndSendTransaction) or sign it for the app to send, and wait for
+ * confirmation on the app's endpoint.
  */
 export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentNeeded: bigint, label: string): Promise<string> {
-  const payer = address(ctx.account.address);
+  const payer = ctx.payer;
   const mismatch = await checkCluster(ctx.rpc, ctx.cfg);
   if (mismatch) throw new UserFacingError(`${mismatch} Nothing was sent.`);
   const { value: balance } = await ctx.rpc.getBalance(payer, { commitment: 'confirmed' }).send();
@@ -350,16 +457,19 @@ export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentN
   const need = rentNeeded + FEE_LAMPORTS + (BigInt(limit) * price + 999_999n) / 1_000_000n;
   if (balance < need) throw short(need);
   const unsigned = new Uint8Array(getTransactionEncoder().encode(compileTransaction(message)));
-  const signedBytes = await signTransaction(ctx.wallet, ctx.account, ctx.cfg.chain, unsigned);
-  const signed = getTransactionDecoder().decode(signedBytes);
-  const wire = getBase64EncodedWireTransaction(signed);
-  const signature = await ctx.rpc.sendTransaction(wire, { encoding: 'base64', preflightCommitment: 'confirmed' }).send();
+  let signature: Signature;
+  if (ctx.sender.mode === 'signAndSend') {
+    signature = getBase58Decoder().decode(await ctx.sender.signAndSend(unsigned)) as Signature;
+  } else {
+    const signed = getTransactionDecoder().decode(await ctx.sender.sign(unsigned));
+    signature = await ctx.rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: 'base64', preflightCommitment: 'confirmed' }).send();
+  }
   for (let i = 0; i < 120; i++) {
     const { value } = await ctx.rpc.getSignatureStatuses([signature]).send();
     const status = value[0];
     if (status?.err) throw new Error(`transaction failed: ${JSON.stringify(status.err, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
     if (status && (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized')) return signature;
-    const { value: height } = { value: await ctx.rpc.getBlockHeight({ commitment: 'confirmed' }).send() };
+    const height = await ctx.rpc.getBlockHeight({ commitment: 'confirmed' }).send();
     if (height > latest.lastValidBlockHeight) throw new Error('block height exceeded');
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -370,29 +480,60 @@ export async function sha256(file: File): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
 }
 
-/** Register a contribution: the payout account is the wallet's associated token account (created if missing). */
-export async function register(ctx: SendContext, pool: PoolState, contentHash: Uint8Array, uri: string, kind: ContributionKind): Promise<string> {
-  const owner = address(ctx.account.address);
+/**
+ * What registering costs now, in lamports: the contribution account's rent, the payout account's
+ * when the wallet has none, and — only when every slot of the open ledger pages is taken — a whole
+ * new page's rent (84 entries' worth; operators normally keep a spare page open, `--keep-spare-page`).
+ */
+export type RegistrationCost = { contribution: bigint; tokenAccount: bigint; page: { index: number; rent: bigint } | null };
+export async function registrationCost(rpc: Rpc, pool: PoolState, owner: Address, uri: string): Promise<RegistrationCost> {
+  const p = pool.pool;
+  const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
+  const [contribution, tokenAccount, page] = await Promise.all([
+    rpc.getMinimumBalanceForRentExemption(BigInt(contributionSpace(uri))).send(),
+    fetchAccount(rpc, destination).then(async (a): Promise<bigint> => (a.exists ? 0n : await rpc.getMinimumBalanceForRentExemption(TOKEN_ACCOUNT_SIZE).send())),
+    pageOf(p.entryCount) >= p.ledgerPages ? rpc.getMinimumBalanceForRentExemption(BigInt(ledgerPageSpace())).send() : Promise.resolve(null),
+  ]);
+  return { contribution, tokenAccount, page: page === null ? null : { index: p.ledgerPages, rent: page } };
+}
+
+/**
+ * Register a contribution: the payout account is the wallet's associated token account (created if
+ * missing). A registration that must open a new ledger page goes ahead only with `pageRentAgreed`
+ * naming that page: the contributor agreed to its rent, not to whatever page the pool needs by now.
+ */
+export async function register(
+  ctx: SendContext,
+  pool: PoolState,
+  contentHash: Uint8Array,
+  uri: string,
+  kind: ContributionKind,
+  pageRentAgreed: number | null,
+): Promise<string> {
+  const owner = ctx.payer;
   const signer = createNoopSigner(owner);
   const p = pool.pool;
-  const [contribution] = await findContributionPda(pool.address, contentHash);
+  const [contribution] = await findContributionPda({ pool: pool.address, contentHash });
   if ((await fetchAccount(ctx.rpc, contribution)).exists) throw new UserFacingError('This file is already registered in the pool.');
   const ixs: Instruction[] = [];
   const { destination, rent: accountRent } = await ownTokenAccount(ctx, owner, p, ixs);
   let rent = accountRent;
-  const entry = p.entryCount;
-  if (pageOf(entry) >= p.ledgerPages) {
-    const [page] = await findLedgerPagePda(pool.address, p.ledgerPages);
-    ixs.push(getOpenLedgerPageInstruction({ payer: signer, pool: pool.address, ledgerPage: page }));
-    rent += await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(ledgerPageSpace())).send();
+  const page = pageOf(p.entryCount);
+  if (page >= p.ledgerPages) {
+    const pageRent = await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(ledgerPageSpace())).send();
+    if (pageRentAgreed !== p.ledgerPages) {
+      throw new UserFacingError(`Registering now opens ledger page ${p.ledgerPages}, whose rent (${formatSol(pageRent)} SOL) you would pay. Agree to it first. Nothing was sent.`);
+    }
+    ixs.push(await getOpenLedgerPageInstructionAsync({ payer: signer, pool: pool.address, page: p.ledgerPages }));
+    rent += pageRent;
   }
-  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(entry));
   ixs.push(
-    getRegisterContributionInstruction({ contributor: signer, pool: pool.address, ledgerPage, contribution, destination, tokenProgram: p.tokenProgram, contentHash, kind, uri }),
+    await getRegisterContributionInstructionAsync({ contributor: signer, pool: pool.address, page, destination, tokenProgram: p.tokenProgram, contentHash, kind, uri }),
   );
   rent += await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(contributionSpace(uri))).send();
   return sendWithWallet(ctx, ixs, rent, 'register');
 }
+const formatSol = (lamports: bigint) => (Number(lamports) / 1e9).toString();
 
 /** The owner's associated token account of the pool's mint; its creation is added to `ixs` when missing. */
 async function ownTokenAccount(ctx: SendContext, owner: Address, p: Pool, ixs: Instruction[]): Promise<{ destination: Address; rent: bigint }> {
@@ -403,54 +544,74 @@ async function ownTokenAccount(ctx: SendContext, owner: Address, p: Pool, ixs: I
 }
 
 export async function claim(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {
-  const owner = address(ctx.account.address);
   const p = pool.pool;
   const ixs: Instruction[] = [];
-  const { destination, rent } = await ownTokenAccount(ctx, owner, p, ixs);
-  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(c.entry));
+  const { destination, rent } = await ownTokenAccount(ctx, ctx.payer, p, ixs);
   ixs.push(
-    getClaimInstruction({ contributor: createNoopSigner(owner), contribution: c.address, pool: pool.address, ledgerPage, mint: p.mint, vault: p.vault, destination, tokenProgram: p.tokenProgram }),
+    await getClaimInstructionAsync({
+      contributor: createNoopSigner(ctx.payer),
+      contribution: c.address,
+      pool: pool.address,
+      page: pageOf(c.entry),
+      mint: p.mint,
+      vault: p.vault,
+      destination,
+      tokenProgram: p.tokenProgram,
+    }),
   );
   return sendWithWallet(ctx, ixs, rent, 'claim');
 }
 
 /** Retire: no new revenue accrues to it; what it is owed stays claimable (and is still cranked). */
 export async function retire(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {
-  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(c.entry));
-  const contributor = createNoopSigner(address(ctx.account.address));
-  return sendWithWallet(ctx, [getRetireContributionInstruction({ contributor, contribution: c.address, pool: pool.address, ledgerPage })], 0n, 'retire');
+  const contributor = createNoopSigner(ctx.payer);
+  const ix = await getRetireContributionInstructionAsync({ contributor, contribution: c.address, pool: pool.address, page: pageOf(c.entry) });
+  return sendWithWallet(ctx, [ix], 0n, 'retire');
 }
 
 /** Close a retired contribution with nothing owed: its account's rent comes back to the wallet. */
 export async function closeContribution(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {
   if (c.owed > 0n) throw new UserFacingError('Claim what this contribution is owed first; then it can close.');
-  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(c.entry));
-  const contributor = createNoopSigner(address(ctx.account.address));
-  return sendWithWallet(ctx, [getCloseContributionInstruction({ contributor, contribution: c.address, pool: pool.address, ledgerPage })], 0n, 'close');
+  const contributor = createNoopSigner(ctx.payer);
+  const ix = await getCloseContributionInstructionAsync({ contributor, contribution: c.address, pool: pool.address, page: pageOf(c.entry) });
+  return sendWithWallet(ctx, [ix], 0n, 'close');
 }
 
-/** Point payouts at another token account; it must exist, hold the pool's mint and be the wallet's. */
-export async function changeDestination(ctx: SendContext, pool: PoolState, c: MyContribution, newDestination: string): Promise<string> {
-  const owner = address(ctx.account.address);
+/**
+ * Point payouts at another token account; it must hold the pool's mint and be the wallet's. `'main'`
+ * is the wallet's associated token account (the default payout account), created when missing.
+ */
+export async function changeDestination(ctx: SendContext, pool: PoolState, c: MyContribution, newDestination: string | 'main'): Promise<string> {
+  const owner = ctx.payer;
+  const ixs: Instruction[] = [];
   let destination: Address;
-  try {
-    destination = address(newDestination.trim());
-  } catch {
-    throw new UserFacingError('That is not a valid account address.');
+  let rent = 0n;
+  if (newDestination === 'main') {
+    ({ destination, rent } = await ownTokenAccount(ctx, owner, pool.pool, ixs));
+  } else {
+    try {
+      destination = address(newDestination.trim());
+    } catch {
+      throw new UserFacingError('That is not a valid account address.');
+    }
+    const account = await fetchAccount(ctx.rpc, destination);
+    if (!account.exists) throw new UserFacingError('That token account does not exist. Create it in your wallet first (receive this token once), then try again.');
+    const token = tokenAccountOf(account, pool.pool.tokenProgram);
+    if (!token) throw new UserFacingError('That account is not a token account of this pool\'s token program.');
+    if (token.mint !== pool.pool.mint) throw new UserFacingError(`That token account holds another token (${token.mint}); this pool pays in ${pool.pool.mint}.`);
+    if (token.owner !== owner) throw new UserFacingError('That token account belongs to someone else; payouts must go to an account you own.');
   }
-  const account = await fetchAccount(ctx.rpc, destination);
-  if (!account.exists) throw new UserFacingError('That token account does not exist. Create it in your wallet first (receive this token once), then try again.');
-  const token = tokenAccountOf(account, pool.pool.tokenProgram);
-  if (!token) throw new UserFacingError('That account is not a token account of this pool\'s token program.');
-  if (token.mint !== pool.pool.mint) throw new UserFacingError(`That token account holds another token (${token.mint}); this pool pays in ${pool.pool.mint}.`);
-  if (token.owner !== owner) throw new UserFacingError('That token account belongs to someone else; payouts must go to an account you own.');
-  const [ledgerPage] = await findLedgerPagePda(pool.address, pageOf(c.entry));
-  return sendWithWallet(
-    ctx,
-    [getSetDestinationInstruction({ contributor: createNoopSigner(owner), contribution: c.address, pool: pool.address, ledgerPage, destination, tokenProgram: pool.pool.tokenProgram })],
-    0n,
-    'change the payout account',
+  ixs.push(
+    await getSetDestinationInstructionAsync({
+      contributor: createNoopSigner(owner),
+      contribution: c.address,
+      pool: pool.address,
+      page: pageOf(c.entry),
+      destination,
+      tokenProgram: pool.pool.tokenProgram,
+    }),
   );
+  return sendWithWallet(ctx, ixs, rent, 'change the payout account');
 }
 
 export async function tokenBalance(rpc: Rpc, account: Address, tokenProgram: Address): Promise<bigint> {

@@ -7,6 +7,9 @@ export type Cluster = 'localnet' | 'devnet' | 'testnet' | 'mainnet';
 
 export type Config = {
   rpcUrl: string;
+  /** The endpoint's WebSocket (subscriptions): `?ws=`, else the RPC URL as ws(s), on the next port
+   * when the URL names one (solana-test-validator's layout: 8899 → 8900). */
+  wsUrl: string;
   cluster: Cluster;
   /** Wallet Standard chain id, e.g. solana:devnet. */
   chain: `solana:${Cluster}`;
@@ -47,13 +50,22 @@ export function loadConfig(search = window.location.search): Config {
   const cluster = (q.get('cluster') ?? env.VITE_CLUSTER ?? 'localnet') as Cluster;
   if (!(cluster in DEFAULT_RPC)) throw new Error(`unknown cluster '${cluster}'`);
   const pool = q.get('pool') ?? env.VITE_POOL ?? null;
+  const rpcUrl = q.get('rpc') ?? env.VITE_RPC_URL ?? DEFAULT_RPC[cluster];
   return {
-    rpcUrl: q.get('rpc') ?? env.VITE_RPC_URL ?? DEFAULT_RPC[cluster],
+    rpcUrl,
+    wsUrl: q.get('ws') ?? env.VITE_WS_URL ?? webSocketUrl(rpcUrl),
     cluster,
     chain: `solana:${cluster}`,
     programId: address(q.get('program') ?? env.VITE_PROGRAM_ID ?? TRIBUTARY_PROGRAM_ADDRESS),
     pool: pool ? address(pool) : null,
   };
+}
+
+function webSocketUrl(rpcUrl: string): string {
+  const url = new URL(rpcUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (url.port) url.port = String(Number(url.port) + 1);
+  return url.toString();
 }
 
 /** The Solana Explorer page of a transaction or an account on the selected cluster (a local

@@ -33,13 +33,12 @@ import {
   findContributionPda,
   findLedgerPagePda,
   findPoolPda,
-  findVaultPda,
-  getClaimInstruction,
-  getCreatePoolInstruction,
-  getDepositInstruction,
-  getOpenLedgerPageInstruction,
-  getRegisterContributionInstruction,
-  getSetWeightsInstruction,
+  getClaimInstructionAsync,
+  getCreatePoolInstructionAsync,
+  getDepositInstructionAsync,
+  getOpenLedgerPageInstructionAsync,
+  getRegisterContributionInstructionAsync,
+  getSetWeightsInstructionAsync,
   owedNow,
   TRIBUTARY_PROGRAM_ADDRESS,
   type Pool,
@@ -81,32 +80,30 @@ await send(creator, [
   (await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: creator, owner: contributor.address, mint: mint.address })) as Instruction,
 ]);
 
-const [pool] = await findPoolPda(creator.address, 1n);
-const [vault] = await findVaultPda({ pool });
-const [page0] = await findLedgerPagePda(pool, 0);
+// the async builders derive the pool, its vault, the ledger page (from its index) and the
+// contribution (from its content hash)
+const [pool] = await findPoolPda({ creator: creator.address, poolId: 1n });
+const [page0] = await findLedgerPagePda({ pool, page: 0 });
 await send(creator, [
-  getCreatePoolInstruction({ creator, pool, mint: mint.address, vault, poolId: 1n, attestor: attestor.address, crankerRewardBps: 0, minPayout: 1n }),
-  getOpenLedgerPageInstruction({ payer: creator, pool, ledgerPage: page0 }),
+  await getCreatePoolInstructionAsync({ creator, mint: mint.address, poolId: 1n, attestor: attestor.address, crankerRewardBps: 0, minPayout: 1n }),
+  await getOpenLedgerPageInstructionAsync({ payer: creator, pool, page: 0 }),
 ]);
 const contentHash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('a data set')));
-const [contribution] = await findContributionPda(pool, contentHash);
+const [contribution] = await findContributionPda({ pool, contentHash });
 await send(contributor, [
-  getRegisterContributionInstruction({
-    contributor, pool, ledgerPage: page0, contribution, destination: contributorAta,
-    contentHash, kind: ContributionKind.Dataset, uri: 'ipfs://bafy/dataset',
-  }),
+  await getRegisterContributionInstructionAsync({ contributor, pool, page: 0, destination: contributorAta, contentHash, kind: ContributionKind.Dataset, uri: 'ipfs://bafy/dataset' }),
 ]);
 await send(attestor, [
-  getSetWeightsInstruction({ attestor, pool, ledgerPage: page0, epoch: 1n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 3n }] }),
+  await getSetWeightsInstructionAsync({ attestor, pool, page: 0, epoch: 1n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 3n }] }),
 ]);
-await send(creator, [getDepositInstruction({ depositor: creator, pool, mint: mint.address, vault, depositorToken: creatorAta, amount: 1_000_000_007n })]);
+await send(creator, [await getDepositInstructionAsync({ depositor: creator, pool, mint: mint.address, depositorToken: creatorAta, amount: 1_000_000_007n })]);
 
 const state: Pool = decodePool(account(pool)).data;
 const entry = entryOfPage(decodeLedgerPage(account(page0)).data, 0);
 if (!entry) throw new Error('entry 0 missing');
 const owed = owedNow(entry, state);
 await send(contributor, [
-  getClaimInstruction({ contributor, contribution, pool, ledgerPage: page0, mint: mint.address, vault, destination: contributorAta }),
+  await getClaimInstructionAsync({ contributor, contribution, pool, page: 0, mint: mint.address, destination: contributorAta }),
 ]);
 const received = decodeToken(account(contributorAta)).data.amount;
 if (owed !== 1_000_000_006n || received !== owed) throw new Error(`owed ${owed}, received ${received}`);

@@ -3,7 +3,24 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFromRoot } from 'codama';
+import {
+  accountValueNode,
+  addPdasVisitor,
+  argumentValueNode,
+  bytesTypeNode,
+  constantPdaSeedNodeFromString,
+  createFromRoot,
+  fixedSizeTypeNode,
+  instructionArgumentNode,
+  numberTypeNode,
+  pdaSeedValueNode,
+  pdaValueNode,
+  publicKeyTypeNode,
+  setInstructionAccountDefaultValuesVisitor,
+  bottomUpTransformerVisitor,
+  instructionNode,
+  variablePdaSeedNode,
+} from 'codama';
 import { rootNodeFromAnchor } from '@codama/nodes-from-anchor';
 import { renderVisitor } from '@codama/renderers-js';
 
@@ -14,6 +31,57 @@ const idl = JSON.parse(readFileSync(idlPath, 'utf8'));
 // Codama renders no codec for events: hand it their structs as plain defined types (the IDL lists
 // them among `types`), so every event gets a generated decoder
 const codama = createFromRoot(rootNodeFromAnchor({ ...idl, events: [] }));
+
+// Every PDA of the program (seeds as in programs/tributary/src/constants.rs), so that the async
+// instruction builders derive the pool's vault, a page from its index and a contribution from its
+// content hash themselves. The IDL states seeds only where Anchor checks them by `seeds =`; the rest
+// the program checks by hand, so they are declared here once (`pda.ts` wraps these finders).
+const seed = (name, type) => variablePdaSeedNode(name, type);
+codama.update(
+  addPdasVisitor({
+    tributary: [
+      { name: 'pool', seeds: [constantPdaSeedNodeFromString('utf8', 'pool'), seed('creator', publicKeyTypeNode()), seed('poolId', numberTypeNode('u64'))] },
+      { name: 'ledgerPage', seeds: [constantPdaSeedNodeFromString('utf8', 'ledger'), seed('pool', publicKeyTypeNode()), seed('page', numberTypeNode('u32'))] },
+      {
+        name: 'contribution',
+        seeds: [constantPdaSeedNodeFromString('utf8', 'contribution'), seed('pool', publicKeyTypeNode()), seed('contentHash', fixedSizeTypeNode(bytesTypeNode(), 32))],
+      },
+    ],
+  }),
+);
+// the page index: an argument of the builders only (not of the instruction's data) naming the ledger
+// page to derive. Required (the async builder derives from it; the sync one takes `ledgerPage` too):
+// Codama's optional-argument default tests `!args.page`, which would treat page 0 as missing.
+const ledgerPageInstructions = idl.instructions.filter((ix) => ix.accounts.some((a) => a.name === 'ledger_page')).map((ix) => ix.name.replace(/_(.)/g, (_, c) => c.toUpperCase()));
+const pageArgument = instructionArgumentNode({
+  name: 'page',
+  type: numberTypeNode('u32'),
+  docs: ['Which ledger page (its index): derives `ledgerPage` when that is not given.'],
+});
+codama.update(
+  bottomUpTransformerVisitor(
+    ledgerPageInstructions.map((name) => ({
+      select: `[instructionNode]${name}`,
+      transform: (node) => instructionNode({ ...node, extraArguments: [...(node.extraArguments ?? []), pageArgument] }),
+    })),
+  ),
+);
+codama.update(
+  setInstructionAccountDefaultValuesVisitor([
+    { account: 'vault', defaultValue: pdaValueNode('vault', [pdaSeedValueNode('pool', accountValueNode('pool'))]) },
+    { account: 'ledgerPage', defaultValue: pdaValueNode('ledgerPage', [pdaSeedValueNode('pool', accountValueNode('pool')), pdaSeedValueNode('page', argumentValueNode('page'))]) },
+    {
+      account: 'contribution',
+      instruction: 'registerContribution',
+      defaultValue: pdaValueNode('contribution', [pdaSeedValueNode('pool', accountValueNode('pool')), pdaSeedValueNode('contentHash', argumentValueNode('contentHash'))]),
+    },
+    {
+      account: 'pool',
+      instruction: 'createPool',
+      defaultValue: pdaValueNode('pool', [pdaSeedValueNode('creator', accountValueNode('creator')), pdaSeedValueNode('poolId', argumentValueNode('poolId'))]),
+    },
+  ]),
+);
 // keep package.json as we pin it (the renderer would otherwise add its own ranges)
 await codama.accept(renderVisitor(packageFolder, { syncPackageJson: false }));
 console.log(`generated ${join(packageFolder, 'src/generated')} from ${idlPath}`);

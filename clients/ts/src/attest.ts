@@ -3,10 +3,10 @@
 // the method's weights), inclusion proofs, a report checked against the pool on chain, and usage
 // fees paid by score. SHA-256 comes from WebCrypto (browsers, Node ≥ 20): nothing leaves the page.
 import type { Address, TransactionSigner } from '@solana/kit';
-import { getAttributeUsageInstruction, type LedgerEntry, type Pool } from './generated';
+import { getAttributeUsageInstructionAsync, type LedgerEntry, type Pool } from './generated';
 import { TRIBUTARY_CONSTANTS } from './idl-tables.generated';
 import { EntryStatus } from './owed';
-import { ENTRIES_PER_PAGE, findLedgerPagePda } from './pda';
+import { ENTRIES_PER_PAGE } from './pda';
 
 export class AttestError extends Error {}
 
@@ -395,11 +395,11 @@ export async function getAttributeUsageByScoresInstructions(input: {
 }) {
   const plan = planUsageFee(input.scores, input.fee, ENTRIES_PER_PAGE, TRIBUTARY_CONSTANTS.MAX_USAGE_ENTRIES);
   return Promise.all(
-    plan.map(async (part) =>
-      getAttributeUsageInstruction({
+    plan.map((part) =>
+      getAttributeUsageInstructionAsync({
         payer: input.payer,
         pool: input.pool,
-        ledgerPage: (await findLedgerPagePda(input.pool, part.page))[0],
+        page: part.page,
         mint: input.mint,
         vault: input.vault,
         payerToken: input.payerToken,

@@ -1,8 +1,7 @@
 // The crank names each payout's destination as a remaining account, in entry order: the one
 // thing the IDL cannot describe, so it is added here around the generated builder.
 import { AccountRole, type Address, type Instruction, type TransactionSigner } from '@solana/kit';
-import { getCrankInstruction } from './generated';
-import { findLedgerPagePda } from './pda';
+import { getCrankInstructionAsync } from './generated';
 
 export type Payout = { entry: number; destination: Address };
 
@@ -18,11 +17,11 @@ export async function getCrankWithPayoutsInstruction(input: {
   mint?: Address;
   rewardAccount?: Address;
 }): Promise<Instruction> {
-  const [ledgerPage] = await findLedgerPagePda(input.pool, input.page);
-  const base = getCrankInstruction({
+  // the page's account and the vault derived by the generated builder
+  const base = await getCrankInstructionAsync({
     cranker: input.cranker,
     pool: input.pool,
-    ledgerPage,
+    page: input.page,
     vault: input.vault,
     tokenProgram: input.tokenProgram,
     mint: input.batch ? undefined : input.mint,

@@ -11,5 +11,4 @@ export * from './space';
 export * from './view';
 export * from './events';
 export * from './attest';
-export * from './attest';
 export { TRIBUTARY_CONSTANTS } from './idl-tables.generated';

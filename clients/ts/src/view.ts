@@ -4,7 +4,8 @@
 import type { Address, GetAccountInfoApi, GetMultipleAccountsApi, Rpc } from '@solana/kit';
 import { fetchAllMaybeLedgerPage, fetchPool, type LedgerEntry, type LedgerPage, type Pool } from './generated';
 import { EntryStatus, owedNow } from './owed';
-import { ENTRIES_PER_PAGE, findLedgerPagePda } from './pda';
+import { ENTRIES_PER_PAGE } from './pda';
+import { findLedgerPagePda } from './generated';
 
 /** A registered entry: its global index, its ledger state and what it is owed now. */
 export type PoolEntry = { index: number; entry: LedgerEntry; owed: bigint };
@@ -24,7 +25,7 @@ export class PoolView {
   static async fetch(rpc: Rpc<GetAccountInfoApi & GetMultipleAccountsApi>, address: Address): Promise<PoolView> {
     const pool = (await fetchPool(rpc, address)).data;
     const keys = await Promise.all(
-      Array.from({ length: pool.ledgerPages }, (_, page) => findLedgerPagePda(address, page).then(([key]) => key)),
+      Array.from({ length: pool.ledgerPages }, (_, page) => findLedgerPagePda({ pool: address, page }).then(([key]) => key)),
     );
     const pages: (LedgerPage | undefined)[] = [];
     for (let i = 0; i < keys.length; i += ACCOUNTS_PER_REQUEST) {

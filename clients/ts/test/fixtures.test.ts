@@ -10,16 +10,16 @@ import {
   findLedgerPagePda,
   findPoolPda,
   findVaultPda,
-  getAttributeUsageInstruction,
-  getClaimInstruction,
+  getAttributeUsageInstructionAsync,
+  getClaimInstructionAsync,
   getCrankWithPayoutsInstruction,
   getCreatePoolInstruction,
   getDepositInstruction,
-  getOpenLedgerPageInstruction,
+  getOpenLedgerPageInstructionAsync,
   getPauseInstruction,
-  getRegisterContributionInstruction,
-  getSetDestinationInstruction,
-  getSetWeightsInstruction,
+  getRegisterContributionInstructionAsync,
+  getSetDestinationInstructionAsync,
+  getSetWeightsInstructionAsync,
   OwedOverflowError,
   owedAt,
   buildReport,
@@ -57,7 +57,6 @@ function normalise(ix: Instruction) {
 
 async function build(f: Fixture): Promise<Instruction> {
   const pool = a('pool');
-  const page = async (n: number) => (await findLedgerPagePda(pool, n))[0];
   const common = { pool, mint: a('mint'), vault: a('vault'), tokenProgram: a('tokenProgram') };
   switch (f.name) {
     case 'createPool':
@@ -65,23 +64,23 @@ async function build(f: Fixture): Promise<Instruction> {
     case 'pause':
       return getPauseInstruction({ authority: signer('creator'), pool });
     case 'openLedgerPage':
-      return getOpenLedgerPageInstruction({ payer: signer('creator'), pool, ledgerPage: await page(1) });
+      return getOpenLedgerPageInstructionAsync({ payer: signer('creator'), pool, page: 1 });
     case 'registerContribution':
-      return getRegisterContributionInstruction({
-        contributor: signer('contributor'), pool, ledgerPage: await page(1), contribution: a('contribution'),
+      return getRegisterContributionInstructionAsync({
+        contributor: signer('contributor'), pool, page: 1, contribution: a('contribution'),
         destination: a('destination'), tokenProgram: a('tokenProgram'), contentHash: fromHex(ids.contentHash),
         kind: ContributionKind.Model, uri: f.args.uri,
       });
     case 'setWeights':
-      return getSetWeightsInstruction({
-        attestor: signer('attestor'), pool, ledgerPage: await page(1), epoch: 3n, reportHash: fromHex(f.args.reportHash),
+      return getSetWeightsInstructionAsync({
+        attestor: signer('attestor'), pool, page: 1, epoch: 3n, reportHash: fromHex(f.args.reportHash),
         updates: f.args.updates.map(([entry, weight]: [number, number]) => ({ entry, weight: BigInt(weight) })),
       });
     case 'deposit':
       return getDepositInstruction({ depositor: signer('creator'), ...common, depositorToken: a('destination'), amount: BigInt(f.args.amount) });
     case 'attributeUsage':
-      return getAttributeUsageInstruction({
-        payer: signer('creator'), ...common, ledgerPage: await page(1), payerToken: a('destination'), fee: 5_000_000n,
+      return getAttributeUsageInstructionAsync({
+        payer: signer('creator'), ...common, page: 1, payerToken: a('destination'), fee: 5_000_000n,
         shares: f.args.shares.map(([entry, shareBps]: [number, number]) => ({ entry, shareBps })),
       });
     case 'crankBatch':
@@ -94,10 +93,10 @@ async function build(f: Fixture): Promise<Instruction> {
         rewardAccount: f.name === 'crankBatch' ? a('reward') : undefined,
       });
     case 'claim':
-      return getClaimInstruction({ contributor: signer('contributor'), contribution: a('contribution'), ...common, ledgerPage: await page(1), destination: a('destination') });
+      return getClaimInstructionAsync({ contributor: signer('contributor'), contribution: a('contribution'), ...common, page: 1, destination: a('destination') });
     case 'setDestination':
-      return getSetDestinationInstruction({
-        contributor: signer('contributor'), contribution: a('contribution'), pool, ledgerPage: await page(1),
+      return getSetDestinationInstructionAsync({
+        contributor: signer('contributor'), contribution: a('contribution'), pool, page: 1,
         destination: f.accounts[4].address as Address, tokenProgram: a('tokenProgram'),
       });
   }
@@ -113,10 +112,10 @@ describe('generated client = Rust SDK', () => {
 
   it('derives the same PDAs', async () => {
     const p = fixtures.pdas;
-    expect((await findPoolPda(address(p.pool.creator), BigInt(p.pool.poolId)))[0]).toBe(p.pool.address);
+    expect((await findPoolPda({ creator: address(p.pool.creator), poolId: BigInt(p.pool.poolId) }))[0]).toBe(p.pool.address);
     expect((await findVaultPda({ pool: address(p.vault.pool) }))[0]).toBe(p.vault.address);
-    expect((await findLedgerPagePda(address(p.ledgerPage.pool), p.ledgerPage.page))[0]).toBe(p.ledgerPage.address);
-    expect((await findContributionPda(address(p.contribution.pool), fromHex(p.contribution.contentHash)))[0]).toBe(p.contribution.address);
+    expect((await findLedgerPagePda({ pool: address(p.ledgerPage.pool), page: p.ledgerPage.page }))[0]).toBe(p.ledgerPage.address);
+    expect((await findContributionPda({ pool: address(p.contribution.pool), contentHash: fromHex(p.contribution.contentHash) }))[0]).toBe(p.contribution.address);
   });
 
   it('computes owed amounts exactly as LedgerEntry::owed_at', () => {

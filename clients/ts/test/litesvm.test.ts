@@ -41,12 +41,18 @@ import {
   findPoolPda,
   findVaultPda,
   getClaimInstruction,
+  getClaimInstructionAsync,
   getCrankWithPayoutsInstruction,
   getCreatePoolInstruction,
+  getCreatePoolInstructionAsync,
   getDepositInstruction,
+  getDepositInstructionAsync,
   getOpenLedgerPageInstruction,
+  getOpenLedgerPageInstructionAsync,
   getRegisterContributionInstruction,
+  getRegisterContributionInstructionAsync,
   getSetWeightsInstruction,
+  getSetWeightsInstructionAsync,
   contributionSpace,
   ledgerPageSpace,
   owedNow,
@@ -118,22 +124,21 @@ describe('client against the sBPF build in LiteSVM', () => {
     ]);
     const [contributorAta] = await findAssociatedTokenPda({ owner: contributor.address, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS } as any);
 
-    // the pool and its first ledger page
-    const [pool] = await findPoolPda(creator.address, 1n);
+    // the pool and its first ledger page: the async builders derive the pool, vault, page and
+    // contribution accounts (Codama PDA defaults); the real program accepting them checks the seeds
+    const [pool] = await findPoolPda({ creator: creator.address, poolId: 1n });
     const [vault] = await findVaultPda({ pool });
-    const [page0] = await findLedgerPagePda(pool, 0);
-    await send(creator, [
-      getCreatePoolInstruction({ creator, pool, mint: mint.address, vault, poolId: 1n, attestor: attestor.address, crankerRewardBps: 0, minPayout: 1n }),
-      getOpenLedgerPageInstruction({ payer: creator, pool, ledgerPage: page0 }),
-    ]);
+    const [page0] = await findLedgerPagePda({ pool, page: 0 });
+    const createPool = await getCreatePoolInstructionAsync({ creator, mint: mint.address, poolId: 1n, attestor: attestor.address, crankerRewardBps: 0, minPayout: 1n });
+    expect([createPool.accounts[1].address, createPool.accounts[3].address]).toEqual([pool, vault]);
+    await send(creator, [createPool, await getOpenLedgerPageInstructionAsync({ payer: creator, pool, page: 0 })]);
 
     // register: the content is hashed here, only the hash goes on chain
     const contentHash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('a data set')));
-    const [contribution] = await findContributionPda(pool, contentHash);
+    const [contribution] = await findContributionPda({ pool, contentHash });
     await send(contributor, [
-      getRegisterContributionInstruction({
-        contributor, pool, ledgerPage: page0, contribution, destination: contributorAta,
-        contentHash, kind: ContributionKind.Dataset, uri: 'ipfs://bafy/dataset',
+      await getRegisterContributionInstructionAsync({
+        contributor, pool, page: 0, destination: contributorAta, contentHash, kind: ContributionKind.Dataset, uri: 'ipfs://bafy/dataset',
       }),
     ]);
     // the sizes the client tells payers to fund are the sizes the program allocates
@@ -145,9 +150,9 @@ describe('client against the sBPF build in LiteSVM', () => {
     expect(c.entry).toBe(0);
 
     await send(attestor, [
-      getSetWeightsInstruction({ attestor, pool, ledgerPage: page0, epoch: 1n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 3n }] }),
+      await getSetWeightsInstructionAsync({ attestor, pool, page: 0, epoch: 1n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 3n }] }),
     ]);
-    await send(creator, [getDepositInstruction({ depositor: creator, pool, mint: mint.address, vault, depositorToken: creatorAta, amount: 1_000_000_007n })]);
+    await send(creator, [await getDepositInstructionAsync({ depositor: creator, pool, mint: mint.address, depositorToken: creatorAta, amount: 1_000_000_007n })]);
 
     // decoded state and the client's owed math: the only contributor earns the whole deposit; the
     // last base unit is split three ways (weight 3), so it waits as fractions in carry and frac
@@ -161,7 +166,7 @@ describe('client against the sBPF build in LiteSVM', () => {
 
     // claim pays exactly that
     await send(contributor, [
-      getClaimInstruction({ contributor, contribution, pool, ledgerPage: page0, mint: mint.address, vault, destination: contributorAta }),
+      await getClaimInstructionAsync({ contributor, contribution, pool, page: 0, mint: mint.address, destination: contributorAta }),
     ]);
     expect(tokenBalance(contributorAta)).toBe(1_000_000_006n);
 
@@ -199,9 +204,9 @@ describe('client against the sBPF build in LiteSVM', () => {
   // LedgerPage.used counts live entries: a reader that took it for the slots in use lost the
   // page's highest entry once a contribution closed, and its payouts stopped
   it('still sees and cranks every other entry of a page after a contribution closes', async () => {
-    const [pool] = await findPoolPda(creator.address, 1n);
+    const [pool] = await findPoolPda({ creator: creator.address, poolId: 1n });
     const [vault] = await findVaultPda({ pool });
-    const [page0] = await findLedgerPagePda(pool, 0);
+    const [page0] = await findLedgerPagePda({ pool: pool, page: 0 });
     const [creatorAta] = await findAssociatedTokenPda({ owner: creator.address, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS } as any);
     // two more contributors: entries 1 and 2
     const members: { signer: KeyPairSigner; ata: Address; contribution: Address }[] = [];
@@ -211,19 +216,19 @@ describe('client against the sBPF build in LiteSVM', () => {
       await send(creator, [(await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: creator, owner: signer.address, mint: mint.address } as any)) as any]);
       const [ata] = await findAssociatedTokenPda({ owner: signer.address, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS } as any);
       const contentHash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(name)));
-      const [contribution] = await findContributionPda(pool, contentHash);
+      const [contribution] = await findContributionPda({ pool: pool, contentHash: contentHash });
       await send(signer, [
-        getRegisterContributionInstruction({ contributor: signer, pool, ledgerPage: page0, contribution, destination: ata, contentHash, kind: ContributionKind.Model, uri: `ipfs://${name}` }),
+        getRegisterContributionInstruction({ contributor: signer, pool, ledgerPage: page0, page: 0, contribution, destination: ata, contentHash, kind: ContributionKind.Model, uri: `ipfs://${name}` }),
       ]);
       members.push({ signer, ata, contribution });
     }
     await send(attestor, [
-      getSetWeightsInstruction({ attestor, pool, ledgerPage: page0, epoch: 2n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 1n }, { entry: 1, weight: 1n }, { entry: 2, weight: 1n }] }),
+      getSetWeightsInstruction({ attestor, pool, ledgerPage: page0, page: 0, epoch: 2n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 1n }, { entry: 1, weight: 1n }, { entry: 2, weight: 1n }] }),
     ]);
     // entry 1 retires, claims and closes
     const [b] = members;
-    await send(b.signer, [getRetireContributionInstruction({ contributor: b.signer, contribution: b.contribution, pool, ledgerPage: page0 } as any)]);
-    await send(b.signer, [getCloseContributionInstruction({ contributor: b.signer, contribution: b.contribution, pool, ledgerPage: page0 } as any)]);
+    await send(b.signer, [getRetireContributionInstruction({ contributor: b.signer, contribution: b.contribution, pool, ledgerPage: page0, page: 0 } as any)]);
+    await send(b.signer, [getCloseContributionInstruction({ contributor: b.signer, contribution: b.contribution, pool, ledgerPage: page0, page: 0 } as any)]);
     await send(creator, [getDepositInstruction({ depositor: creator, pool, mint: mint.address, vault, depositorToken: creatorAta, amount: 2_000n })]);
 
     const view = new PoolView(pool, decodePool(account(pool)).data, [decodeLedgerPage(account(page0)).data]);
@@ -244,12 +249,12 @@ describe('client against the sBPF build in LiteSVM', () => {
   });
 
   it('surfaces the program error by name', async () => {
-    const [pool] = await findPoolPda(creator.address, 1n);
-    const [page0] = await findLedgerPagePda(pool, 0);
+    const [pool] = await findPoolPda({ creator: creator.address, poolId: 1n });
+    const [page0] = await findLedgerPagePda({ pool: pool, page: 0 });
     // the contributor is not the attestor
     await expect(
       send(contributor, [
-        getSetWeightsInstruction({ attestor: contributor, pool, ledgerPage: page0, epoch: 2n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 1n }] }),
+        getSetWeightsInstruction({ attestor: contributor, pool, ledgerPage: page0, page: 0, epoch: 2n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 1n }] }),
       ]),
     ).rejects.toThrow(/NotAttestor/);
   });
@@ -258,9 +263,9 @@ describe('client against the sBPF build in LiteSVM', () => {
   // receipts, posted, verified against the decoded pool; a weight moved under the same hash named;
   // a usage fee paid by score lands whole
   it('verifies an attribution report against the pool and pays a usage fee by score', async () => {
-    const [pool] = await findPoolPda(creator.address, 1n);
+    const [pool] = await findPoolPda({ creator: creator.address, poolId: 1n });
     const [vault] = await findVaultPda({ pool });
-    const [page0] = await findLedgerPagePda(pool, 0);
+    const [page0] = await findLedgerPagePda({ pool: pool, page: 0 });
     const [creatorAta] = await findAssociatedTokenPda({ owner: creator.address, mint: mint.address, tokenProgram: TOKEN_PROGRAM_ADDRESS } as any);
     const receipt = (id: string, uses: [number, string][]) =>
       canonicalReceipt({ v: 1, id, time: 1_764_520_000, pool, consumer: 'app', kind: 'inference', uses: uses.map(([entry, score]) => ({ entry, score })) });
@@ -270,7 +275,7 @@ describe('client against the sBPF build in LiteSVM', () => {
     const report = await buildReport(lines, pool, Number(epoch));
     const hash = fromHex(await reportHash(report));
     const post = (updates: { entry: number; weight: bigint }[]) =>
-      send(attestor, [getSetWeightsInstruction({ attestor, pool, ledgerPage: page0, epoch, reportHash: hash, updates })]);
+      send(attestor, [getSetWeightsInstruction({ attestor, pool, ledgerPage: page0, page: 0, epoch, reportHash: hash, updates })]);
     await post([0, 2].map((entry) => ({ entry, weight: BigInt(reportWeightOf(report, entry)) })));
     const problems = () => {
       const view = new PoolView(pool, decodePool(account(pool)).data, [decodeLedgerPage(account(page0)).data]);

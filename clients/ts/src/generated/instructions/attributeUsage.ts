@@ -38,8 +38,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda, findVaultPda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 import {
   getUsageShareDecoder,
@@ -139,6 +142,135 @@ export function getAttributeUsageInstructionDataCodec(): Codec<
   );
 }
 
+export type AttributeUsageInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type AttributeUsageAsyncInput<
+  TAccountPayer extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+  TAccountMint extends string = string,
+  TAccountVault extends string = string,
+  TAccountPayerToken extends string = string,
+  TAccountTokenProgram extends string = string,
+> = {
+  payer: TransactionSigner<TAccountPayer>;
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  mint: Address<TAccountMint>;
+  vault?: Address<TAccountVault>;
+  payerToken: Address<TAccountPayerToken>;
+  tokenProgram?: Address<TAccountTokenProgram>;
+  fee: AttributeUsageInstructionDataArgs["fee"];
+  shares: AttributeUsageInstructionDataArgs["shares"];
+  page: AttributeUsageInstructionExtraArgs["page"];
+};
+
+export async function getAttributeUsageInstructionAsync<
+  TAccountPayer extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TAccountMint extends string,
+  TAccountVault extends string,
+  TAccountPayerToken extends string,
+  TAccountTokenProgram extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: AttributeUsageAsyncInput<
+    TAccountPayer,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountMint,
+    TAccountVault,
+    TAccountPayerToken,
+    TAccountTokenProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  AttributeUsageInstruction<
+    TProgramAddress,
+    TAccountPayer,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountMint,
+    TAccountVault,
+    TAccountPayerToken,
+    TAccountTokenProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    payer: { value: input.payer ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: false },
+    vault: { value: input.vault ?? null, isWritable: true },
+    payerToken: { value: input.payerToken ?? null, isWritable: true },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findVaultPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("payer", accounts.payer),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("payerToken", accounts.payerToken),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+    ],
+    data: getAttributeUsageInstructionDataEncoder().encode(
+      args as AttributeUsageInstructionDataArgs,
+    ),
+    programAddress,
+  } as AttributeUsageInstruction<
+    TProgramAddress,
+    TAccountPayer,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountMint,
+    TAccountVault,
+    TAccountPayerToken,
+    TAccountTokenProgram
+  >);
+}
+
 export type AttributeUsageInput<
   TAccountPayer extends string = string,
   TAccountPool extends string = string,
@@ -157,6 +289,7 @@ export type AttributeUsageInput<
   tokenProgram?: Address<TAccountTokenProgram>;
   fee: AttributeUsageInstructionDataArgs["fee"];
   shares: AttributeUsageInstructionDataArgs["shares"];
+  page: AttributeUsageInstructionExtraArgs["page"];
 };
 
 export function getAttributeUsageInstruction<

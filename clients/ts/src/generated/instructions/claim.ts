@@ -34,8 +34,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda, findVaultPda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const CLAIM_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -118,6 +121,140 @@ export function getClaimInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type ClaimInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type ClaimAsyncInput<
+  TAccountContributor extends string = string,
+  TAccountContribution extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+  TAccountMint extends string = string,
+  TAccountVault extends string = string,
+  TAccountDestination extends string = string,
+  TAccountTokenProgram extends string = string,
+> = {
+  contributor: TransactionSigner<TAccountContributor>;
+  contribution: Address<TAccountContribution>;
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  mint: Address<TAccountMint>;
+  vault?: Address<TAccountVault>;
+  /** Any token account of the pool's mint that the contributor owns. */
+  destination: Address<TAccountDestination>;
+  tokenProgram?: Address<TAccountTokenProgram>;
+  page: ClaimInstructionExtraArgs["page"];
+};
+
+export async function getClaimInstructionAsync<
+  TAccountContributor extends string,
+  TAccountContribution extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TAccountMint extends string,
+  TAccountVault extends string,
+  TAccountDestination extends string,
+  TAccountTokenProgram extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: ClaimAsyncInput<
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountMint,
+    TAccountVault,
+    TAccountDestination,
+    TAccountTokenProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  ClaimInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountMint,
+    TAccountVault,
+    TAccountDestination,
+    TAccountTokenProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    contributor: { value: input.contributor ?? null, isWritable: false },
+    contribution: { value: input.contribution ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: false },
+    vault: { value: input.vault ?? null, isWritable: true },
+    destination: { value: input.destination ?? null, isWritable: true },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findVaultPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("contributor", accounts.contributor),
+      getAccountMeta("contribution", accounts.contribution),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("destination", accounts.destination),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+    ],
+    data: getClaimInstructionDataEncoder().encode({}),
+    programAddress,
+  } as ClaimInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountMint,
+    TAccountVault,
+    TAccountDestination,
+    TAccountTokenProgram
+  >);
+}
+
 export type ClaimInput<
   TAccountContributor extends string = string,
   TAccountContribution extends string = string,
@@ -137,6 +274,7 @@ export type ClaimInput<
   /** Any token account of the pool's mint that the contributor owns. */
   destination: Address<TAccountDestination>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  page: ClaimInstructionExtraArgs["page"];
 };
 
 export function getClaimInstruction<
@@ -190,6 +328,9 @@ export function getClaimInstruction<
     keyof typeof originalAccounts,
     ResolvedInstructionAccount
   >;
+
+  // Original args.
+  const args = { ...input };
 
   // Resolve default values.
   if (!accounts.tokenProgram.value) {

@@ -33,8 +33,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const CLOSE_CONTRIBUTION_DISCRIMINATOR: ReadonlyUint8Array =
@@ -103,6 +106,95 @@ export function getCloseContributionInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type CloseContributionInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type CloseContributionAsyncInput<
+  TAccountContributor extends string = string,
+  TAccountContribution extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+> = {
+  contributor: TransactionSigner<TAccountContributor>;
+  contribution: Address<TAccountContribution>;
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  page: CloseContributionInstructionExtraArgs["page"];
+};
+
+export async function getCloseContributionInstructionAsync<
+  TAccountContributor extends string,
+  TAccountContribution extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: CloseContributionAsyncInput<
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  CloseContributionInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    contributor: { value: input.contributor ?? null, isWritable: true },
+    contribution: { value: input.contribution ?? null, isWritable: true },
+    pool: { value: input.pool ?? null, isWritable: true },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("contributor", accounts.contributor),
+      getAccountMeta("contribution", accounts.contribution),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+    ],
+    data: getCloseContributionInstructionDataEncoder().encode({}),
+    programAddress,
+  } as CloseContributionInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage
+  >);
+}
+
 export type CloseContributionInput<
   TAccountContributor extends string = string,
   TAccountContribution extends string = string,
@@ -113,6 +205,7 @@ export type CloseContributionInput<
   contribution: Address<TAccountContribution>;
   pool: Address<TAccountPool>;
   ledgerPage: Address<TAccountLedgerPage>;
+  page: CloseContributionInstructionExtraArgs["page"];
 };
 
 export function getCloseContributionInstruction<
@@ -150,6 +243,9 @@ export function getCloseContributionInstruction<
     keyof typeof originalAccounts,
     ResolvedInstructionAccount
   >;
+
+  // Original args.
+  const args = { ...input };
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

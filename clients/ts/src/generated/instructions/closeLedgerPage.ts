@@ -33,8 +33,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const CLOSE_LEDGER_PAGE_DISCRIMINATOR: ReadonlyUint8Array =
@@ -103,6 +106,95 @@ export function getCloseLedgerPageInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type CloseLedgerPageInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type CloseLedgerPageAsyncInput<
+  TAccountAuthority extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+  TAccountPayer extends string = string,
+> = {
+  authority: TransactionSigner<TAccountAuthority>;
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  payer: Address<TAccountPayer>;
+  page: CloseLedgerPageInstructionExtraArgs["page"];
+};
+
+export async function getCloseLedgerPageInstructionAsync<
+  TAccountAuthority extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TAccountPayer extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: CloseLedgerPageAsyncInput<
+    TAccountAuthority,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountPayer
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  CloseLedgerPageInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountPayer
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    authority: { value: input.authority ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+    payer: { value: input.payer ?? null, isWritable: true },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("authority", accounts.authority),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+      getAccountMeta("payer", accounts.payer),
+    ],
+    data: getCloseLedgerPageInstructionDataEncoder().encode({}),
+    programAddress,
+  } as CloseLedgerPageInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountPayer
+  >);
+}
+
 export type CloseLedgerPageInput<
   TAccountAuthority extends string = string,
   TAccountPool extends string = string,
@@ -113,6 +205,7 @@ export type CloseLedgerPageInput<
   pool: Address<TAccountPool>;
   ledgerPage: Address<TAccountLedgerPage>;
   payer: Address<TAccountPayer>;
+  page: CloseLedgerPageInstructionExtraArgs["page"];
 };
 
 export function getCloseLedgerPageInstruction<
@@ -150,6 +243,9 @@ export function getCloseLedgerPageInstruction<
     keyof typeof originalAccounts,
     ResolvedInstructionAccount
   >;
+
+  // Original args.
+  const args = { ...input };
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

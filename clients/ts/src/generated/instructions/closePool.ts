@@ -34,8 +34,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findVaultPda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const CLOSE_POOL_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -108,6 +110,106 @@ export function getClosePoolInstructionDataCodec(): FixedSizeCodec<
     getClosePoolInstructionDataEncoder(),
     getClosePoolInstructionDataDecoder(),
   );
+}
+
+export type ClosePoolAsyncInput<
+  TAccountAuthority extends string = string,
+  TAccountPool extends string = string,
+  TAccountMint extends string = string,
+  TAccountVault extends string = string,
+  TAccountAuthorityToken extends string = string,
+  TAccountTokenProgram extends string = string,
+> = {
+  authority: TransactionSigner<TAccountAuthority>;
+  pool: Address<TAccountPool>;
+  mint: Address<TAccountMint>;
+  vault?: Address<TAccountVault>;
+  /** Receives the dust and any held revenue left in the vault. */
+  authorityToken: Address<TAccountAuthorityToken>;
+  tokenProgram?: Address<TAccountTokenProgram>;
+};
+
+export async function getClosePoolInstructionAsync<
+  TAccountAuthority extends string,
+  TAccountPool extends string,
+  TAccountMint extends string,
+  TAccountVault extends string,
+  TAccountAuthorityToken extends string,
+  TAccountTokenProgram extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: ClosePoolAsyncInput<
+    TAccountAuthority,
+    TAccountPool,
+    TAccountMint,
+    TAccountVault,
+    TAccountAuthorityToken,
+    TAccountTokenProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  ClosePoolInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountPool,
+    TAccountMint,
+    TAccountVault,
+    TAccountAuthorityToken,
+    TAccountTokenProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    authority: { value: input.authority ?? null, isWritable: true },
+    pool: { value: input.pool ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: false },
+    vault: { value: input.vault ?? null, isWritable: true },
+    authorityToken: { value: input.authorityToken ?? null, isWritable: true },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findVaultPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("authority", accounts.authority),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("authorityToken", accounts.authorityToken),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+    ],
+    data: getClosePoolInstructionDataEncoder().encode({}),
+    programAddress,
+  } as ClosePoolInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountPool,
+    TAccountMint,
+    TAccountVault,
+    TAccountAuthorityToken,
+    TAccountTokenProgram
+  >);
 }
 
 export type ClosePoolInput<

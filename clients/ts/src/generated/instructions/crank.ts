@@ -40,8 +40,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda, findVaultPda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const CRANK_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -133,6 +136,136 @@ export function getCrankInstructionDataCodec(): Codec<
   );
 }
 
+export type CrankInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type CrankAsyncInput<
+  TAccountCranker extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+  TAccountVault extends string = string,
+  TAccountTokenProgram extends string = string,
+  TAccountMint extends string = string,
+  TAccountRewardAccount extends string = string,
+> = {
+  /** Anyone. Earns the pool's cranker reward if `reward_account` is given. */
+  cranker: TransactionSigner<TAccountCranker>;
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  vault?: Address<TAccountVault>;
+  tokenProgram?: Address<TAccountTokenProgram>;
+  mint?: Address<TAccountMint>;
+  rewardAccount?: Address<TAccountRewardAccount>;
+  entries: CrankInstructionDataArgs["entries"];
+  batch: CrankInstructionDataArgs["batch"];
+  page: CrankInstructionExtraArgs["page"];
+};
+
+export async function getCrankInstructionAsync<
+  TAccountCranker extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TAccountVault extends string,
+  TAccountTokenProgram extends string,
+  TAccountMint extends string,
+  TAccountRewardAccount extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: CrankAsyncInput<
+    TAccountCranker,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountVault,
+    TAccountTokenProgram,
+    TAccountMint,
+    TAccountRewardAccount
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  CrankInstruction<
+    TProgramAddress,
+    TAccountCranker,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountVault,
+    TAccountTokenProgram,
+    TAccountMint,
+    TAccountRewardAccount
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    cranker: { value: input.cranker ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+    vault: { value: input.vault ?? null, isWritable: true },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    mint: { value: input.mint ?? null, isWritable: false },
+    rewardAccount: { value: input.rewardAccount ?? null, isWritable: true },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findVaultPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("cranker", accounts.cranker),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("rewardAccount", accounts.rewardAccount),
+    ],
+    data: getCrankInstructionDataEncoder().encode(
+      args as CrankInstructionDataArgs,
+    ),
+    programAddress,
+  } as CrankInstruction<
+    TProgramAddress,
+    TAccountCranker,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountVault,
+    TAccountTokenProgram,
+    TAccountMint,
+    TAccountRewardAccount
+  >);
+}
+
 export type CrankInput<
   TAccountCranker extends string = string,
   TAccountPool extends string = string,
@@ -152,6 +285,7 @@ export type CrankInput<
   rewardAccount?: Address<TAccountRewardAccount>;
   entries: CrankInstructionDataArgs["entries"];
   batch: CrankInstructionDataArgs["batch"];
+  page: CrankInstructionExtraArgs["page"];
 };
 
 export function getCrankInstruction<

@@ -41,9 +41,10 @@ import {
 import {
   getAccountMetaFactory,
   getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findVaultPda } from "../pdas";
+import { findPoolPda, findVaultPda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const CREATE_POOL_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -151,7 +152,7 @@ export type CreatePoolAsyncInput<
   TAccountSystemProgram extends string = string,
 > = {
   creator: TransactionSigner<TAccountCreator>;
-  pool: Address<TAccountPool>;
+  pool?: Address<TAccountPool>;
   mint: Address<TAccountMint>;
   vault?: Address<TAccountVault>;
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -212,6 +213,15 @@ export async function getCreatePoolInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.pool.value) {
+    accounts.pool.value = await findPoolPda({
+      creator: getAddressFromResolvedInstructionAccount(
+        "creator",
+        accounts.creator.value,
+      ),
+      poolId: getNonNullResolvedInstructionInput("poolId", args.poolId),
+    });
+  }
   if (!accounts.vault.value) {
     accounts.vault.value = await findVaultPda({
       pool: getAddressFromResolvedInstructionAccount(

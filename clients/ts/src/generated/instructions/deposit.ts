@@ -36,8 +36,10 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findVaultPda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const DEPOSIT_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -117,6 +119,111 @@ export function getDepositInstructionDataCodec(): FixedSizeCodec<
     getDepositInstructionDataEncoder(),
     getDepositInstructionDataDecoder(),
   );
+}
+
+export type DepositAsyncInput<
+  TAccountDepositor extends string = string,
+  TAccountPool extends string = string,
+  TAccountMint extends string = string,
+  TAccountVault extends string = string,
+  TAccountDepositorToken extends string = string,
+  TAccountTokenProgram extends string = string,
+> = {
+  depositor: TransactionSigner<TAccountDepositor>;
+  pool: Address<TAccountPool>;
+  mint: Address<TAccountMint>;
+  vault?: Address<TAccountVault>;
+  depositorToken: Address<TAccountDepositorToken>;
+  tokenProgram?: Address<TAccountTokenProgram>;
+  amount: DepositInstructionDataArgs["amount"];
+};
+
+export async function getDepositInstructionAsync<
+  TAccountDepositor extends string,
+  TAccountPool extends string,
+  TAccountMint extends string,
+  TAccountVault extends string,
+  TAccountDepositorToken extends string,
+  TAccountTokenProgram extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: DepositAsyncInput<
+    TAccountDepositor,
+    TAccountPool,
+    TAccountMint,
+    TAccountVault,
+    TAccountDepositorToken,
+    TAccountTokenProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  DepositInstruction<
+    TProgramAddress,
+    TAccountDepositor,
+    TAccountPool,
+    TAccountMint,
+    TAccountVault,
+    TAccountDepositorToken,
+    TAccountTokenProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    depositor: { value: input.depositor ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    mint: { value: input.mint ?? null, isWritable: false },
+    vault: { value: input.vault ?? null, isWritable: true },
+    depositorToken: { value: input.depositorToken ?? null, isWritable: true },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.vault.value) {
+    accounts.vault.value = await findVaultPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("depositor", accounts.depositor),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("mint", accounts.mint),
+      getAccountMeta("vault", accounts.vault),
+      getAccountMeta("depositorToken", accounts.depositorToken),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+    ],
+    data: getDepositInstructionDataEncoder().encode(
+      args as DepositInstructionDataArgs,
+    ),
+    programAddress,
+  } as DepositInstruction<
+    TProgramAddress,
+    TAccountDepositor,
+    TAccountPool,
+    TAccountMint,
+    TAccountVault,
+    TAccountDepositorToken,
+    TAccountTokenProgram
+  >);
 }
 
 export type DepositInput<

@@ -34,8 +34,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const OPEN_LEDGER_PAGE_DISCRIMINATOR: ReadonlyUint8Array =
@@ -105,6 +108,100 @@ export function getOpenLedgerPageInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type OpenLedgerPageInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type OpenLedgerPageAsyncInput<
+  TAccountPayer extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+  TAccountSystemProgram extends string = string,
+> = {
+  /** Anyone may open the next page (usually the operator); they pay its rent. */
+  payer: TransactionSigner<TAccountPayer>;
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  systemProgram?: Address<TAccountSystemProgram>;
+  page: OpenLedgerPageInstructionExtraArgs["page"];
+};
+
+export async function getOpenLedgerPageInstructionAsync<
+  TAccountPayer extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TAccountSystemProgram extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: OpenLedgerPageAsyncInput<
+    TAccountPayer,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountSystemProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  OpenLedgerPageInstruction<
+    TProgramAddress,
+    TAccountPayer,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountSystemProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    payer: { value: input.payer ?? null, isWritable: true },
+    pool: { value: input.pool ?? null, isWritable: true },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+  if (!accounts.systemProgram.value) {
+    accounts.systemProgram.value =
+      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("payer", accounts.payer),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+      getAccountMeta("systemProgram", accounts.systemProgram),
+    ],
+    data: getOpenLedgerPageInstructionDataEncoder().encode({}),
+    programAddress,
+  } as OpenLedgerPageInstruction<
+    TProgramAddress,
+    TAccountPayer,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountSystemProgram
+  >);
+}
+
 export type OpenLedgerPageInput<
   TAccountPayer extends string = string,
   TAccountPool extends string = string,
@@ -116,6 +213,7 @@ export type OpenLedgerPageInput<
   pool: Address<TAccountPool>;
   ledgerPage: Address<TAccountLedgerPage>;
   systemProgram?: Address<TAccountSystemProgram>;
+  page: OpenLedgerPageInstructionExtraArgs["page"];
 };
 
 export function getOpenLedgerPageInstruction<
@@ -153,6 +251,9 @@ export function getOpenLedgerPageInstruction<
     keyof typeof originalAccounts,
     ResolvedInstructionAccount
   >;
+
+  // Original args.
+  const args = { ...input };
 
   // Resolve default values.
   if (!accounts.systemProgram.value) {

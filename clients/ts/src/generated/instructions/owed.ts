@@ -32,8 +32,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const OWED_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -97,6 +100,69 @@ export function getOwedInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type OwedInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type OwedAsyncInput<
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+> = {
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  entry: OwedInstructionDataArgs["entry"];
+  page: OwedInstructionExtraArgs["page"];
+};
+
+export async function getOwedInstructionAsync<
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: OwedAsyncInput<TAccountPool, TAccountLedgerPage>,
+  config?: { programAddress?: TProgramAddress },
+): Promise<OwedInstruction<TProgramAddress, TAccountPool, TAccountLedgerPage>> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    pool: { value: input.pool ?? null, isWritable: false },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+    ],
+    data: getOwedInstructionDataEncoder().encode(
+      args as OwedInstructionDataArgs,
+    ),
+    programAddress,
+  } as OwedInstruction<TProgramAddress, TAccountPool, TAccountLedgerPage>);
+}
+
 export type OwedInput<
   TAccountPool extends string = string,
   TAccountLedgerPage extends string = string,
@@ -104,6 +170,7 @@ export type OwedInput<
   pool: Address<TAccountPool>;
   ledgerPage: Address<TAccountLedgerPage>;
   entry: OwedInstructionDataArgs["entry"];
+  page: OwedInstructionExtraArgs["page"];
 };
 
 export function getOwedInstruction<

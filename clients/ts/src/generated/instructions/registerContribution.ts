@@ -40,8 +40,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findContributionPda, findLedgerPagePda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 import {
   getContributionKindDecoder,
@@ -150,6 +153,146 @@ export function getRegisterContributionInstructionDataCodec(): Codec<
   );
 }
 
+export type RegisterContributionInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type RegisterContributionAsyncInput<
+  TAccountContributor extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+  TAccountContribution extends string = string,
+  TAccountDestination extends string = string,
+  TAccountTokenProgram extends string = string,
+  TAccountSystemProgram extends string = string,
+> = {
+  contributor: TransactionSigner<TAccountContributor>;
+  pool: Address<TAccountPool>;
+  /** The page holding entry `pool.entry_count`. */
+  ledgerPage?: Address<TAccountLedgerPage>;
+  contribution?: Address<TAccountContribution>;
+  /** Where the crank pays: a token account of the pool's mint owned by the contributor. */
+  destination: Address<TAccountDestination>;
+  tokenProgram?: Address<TAccountTokenProgram>;
+  systemProgram?: Address<TAccountSystemProgram>;
+  contentHash: RegisterContributionInstructionDataArgs["contentHash"];
+  kind: RegisterContributionInstructionDataArgs["kind"];
+  uri: RegisterContributionInstructionDataArgs["uri"];
+  page: RegisterContributionInstructionExtraArgs["page"];
+};
+
+export async function getRegisterContributionInstructionAsync<
+  TAccountContributor extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TAccountContribution extends string,
+  TAccountDestination extends string,
+  TAccountTokenProgram extends string,
+  TAccountSystemProgram extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: RegisterContributionAsyncInput<
+    TAccountContributor,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountContribution,
+    TAccountDestination,
+    TAccountTokenProgram,
+    TAccountSystemProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  RegisterContributionInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountContribution,
+    TAccountDestination,
+    TAccountTokenProgram,
+    TAccountSystemProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    contributor: { value: input.contributor ?? null, isWritable: true },
+    pool: { value: input.pool ?? null, isWritable: true },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+    contribution: { value: input.contribution ?? null, isWritable: true },
+    destination: { value: input.destination ?? null, isWritable: false },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+  if (!accounts.contribution.value) {
+    accounts.contribution.value = await findContributionPda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      contentHash: getNonNullResolvedInstructionInput(
+        "contentHash",
+        args.contentHash,
+      ),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.systemProgram.value) {
+    accounts.systemProgram.value =
+      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("contributor", accounts.contributor),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+      getAccountMeta("contribution", accounts.contribution),
+      getAccountMeta("destination", accounts.destination),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+      getAccountMeta("systemProgram", accounts.systemProgram),
+    ],
+    data: getRegisterContributionInstructionDataEncoder().encode(
+      args as RegisterContributionInstructionDataArgs,
+    ),
+    programAddress,
+  } as RegisterContributionInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountContribution,
+    TAccountDestination,
+    TAccountTokenProgram,
+    TAccountSystemProgram
+  >);
+}
+
 export type RegisterContributionInput<
   TAccountContributor extends string = string,
   TAccountPool extends string = string,
@@ -171,6 +314,7 @@ export type RegisterContributionInput<
   contentHash: RegisterContributionInstructionDataArgs["contentHash"];
   kind: RegisterContributionInstructionDataArgs["kind"];
   uri: RegisterContributionInstructionDataArgs["uri"];
+  page: RegisterContributionInstructionExtraArgs["page"];
 };
 
 export function getRegisterContributionInstruction<

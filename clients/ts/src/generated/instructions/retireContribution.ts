@@ -33,8 +33,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const RETIRE_CONTRIBUTION_DISCRIMINATOR: ReadonlyUint8Array =
@@ -103,6 +106,95 @@ export function getRetireContributionInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type RetireContributionInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type RetireContributionAsyncInput<
+  TAccountContributor extends string = string,
+  TAccountContribution extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+> = {
+  contributor: TransactionSigner<TAccountContributor>;
+  contribution: Address<TAccountContribution>;
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  page: RetireContributionInstructionExtraArgs["page"];
+};
+
+export async function getRetireContributionInstructionAsync<
+  TAccountContributor extends string,
+  TAccountContribution extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: RetireContributionAsyncInput<
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  RetireContributionInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    contributor: { value: input.contributor ?? null, isWritable: true },
+    contribution: { value: input.contribution ?? null, isWritable: true },
+    pool: { value: input.pool ?? null, isWritable: true },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("contributor", accounts.contributor),
+      getAccountMeta("contribution", accounts.contribution),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+    ],
+    data: getRetireContributionInstructionDataEncoder().encode({}),
+    programAddress,
+  } as RetireContributionInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage
+  >);
+}
+
 export type RetireContributionInput<
   TAccountContributor extends string = string,
   TAccountContribution extends string = string,
@@ -113,6 +205,7 @@ export type RetireContributionInput<
   contribution: Address<TAccountContribution>;
   pool: Address<TAccountPool>;
   ledgerPage: Address<TAccountLedgerPage>;
+  page: RetireContributionInstructionExtraArgs["page"];
 };
 
 export function getRetireContributionInstruction<
@@ -150,6 +243,9 @@ export function getRetireContributionInstruction<
     keyof typeof originalAccounts,
     ResolvedInstructionAccount
   >;
+
+  // Original args.
+  const args = { ...input };
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({

@@ -34,8 +34,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 
 export const SET_DESTINATION_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array(
@@ -114,6 +117,115 @@ export function getSetDestinationInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
+export type SetDestinationInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type SetDestinationAsyncInput<
+  TAccountContributor extends string = string,
+  TAccountContribution extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+  TAccountDestination extends string = string,
+  TAccountTokenProgram extends string = string,
+> = {
+  contributor: TransactionSigner<TAccountContributor>;
+  contribution: Address<TAccountContribution>;
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  destination: Address<TAccountDestination>;
+  tokenProgram?: Address<TAccountTokenProgram>;
+  page: SetDestinationInstructionExtraArgs["page"];
+};
+
+export async function getSetDestinationInstructionAsync<
+  TAccountContributor extends string,
+  TAccountContribution extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TAccountDestination extends string,
+  TAccountTokenProgram extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: SetDestinationAsyncInput<
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountDestination,
+    TAccountTokenProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  SetDestinationInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountDestination,
+    TAccountTokenProgram
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    contributor: { value: input.contributor ?? null, isWritable: false },
+    contribution: { value: input.contribution ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: false },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+    destination: { value: input.destination ?? null, isWritable: false },
+    tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+  if (!accounts.tokenProgram.value) {
+    accounts.tokenProgram.value =
+      "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("contributor", accounts.contributor),
+      getAccountMeta("contribution", accounts.contribution),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+      getAccountMeta("destination", accounts.destination),
+      getAccountMeta("tokenProgram", accounts.tokenProgram),
+    ],
+    data: getSetDestinationInstructionDataEncoder().encode({}),
+    programAddress,
+  } as SetDestinationInstruction<
+    TProgramAddress,
+    TAccountContributor,
+    TAccountContribution,
+    TAccountPool,
+    TAccountLedgerPage,
+    TAccountDestination,
+    TAccountTokenProgram
+  >);
+}
+
 export type SetDestinationInput<
   TAccountContributor extends string = string,
   TAccountContribution extends string = string,
@@ -128,6 +240,7 @@ export type SetDestinationInput<
   ledgerPage: Address<TAccountLedgerPage>;
   destination: Address<TAccountDestination>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  page: SetDestinationInstructionExtraArgs["page"];
 };
 
 export function getSetDestinationInstruction<
@@ -173,6 +286,9 @@ export function getSetDestinationInstruction<
     keyof typeof originalAccounts,
     ResolvedInstructionAccount
   >;
+
+  // Original args.
+  const args = { ...input };
 
   // Resolve default values.
   if (!accounts.tokenProgram.value) {

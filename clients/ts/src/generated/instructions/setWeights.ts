@@ -37,8 +37,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
+  getAddressFromResolvedInstructionAccount,
+  getNonNullResolvedInstructionInput,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findLedgerPagePda } from "../pdas";
 import { TRIBUTARY_PROGRAM_ADDRESS } from "../programs";
 import {
   getWeightUpdateDecoder,
@@ -127,6 +130,92 @@ export function getSetWeightsInstructionDataCodec(): Codec<
   );
 }
 
+export type SetWeightsInstructionExtraArgs = {
+  /** Which ledger page (its index): derives `ledgerPage` when that is not given. */
+  page: number;
+};
+
+export type SetWeightsAsyncInput<
+  TAccountAttestor extends string = string,
+  TAccountPool extends string = string,
+  TAccountLedgerPage extends string = string,
+> = {
+  attestor: TransactionSigner<TAccountAttestor>;
+  pool: Address<TAccountPool>;
+  ledgerPage?: Address<TAccountLedgerPage>;
+  epoch: SetWeightsInstructionDataArgs["epoch"];
+  reportHash: SetWeightsInstructionDataArgs["reportHash"];
+  updates: SetWeightsInstructionDataArgs["updates"];
+  page: SetWeightsInstructionExtraArgs["page"];
+};
+
+export async function getSetWeightsInstructionAsync<
+  TAccountAttestor extends string,
+  TAccountPool extends string,
+  TAccountLedgerPage extends string,
+  TProgramAddress extends Address = typeof TRIBUTARY_PROGRAM_ADDRESS,
+>(
+  input: SetWeightsAsyncInput<
+    TAccountAttestor,
+    TAccountPool,
+    TAccountLedgerPage
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  SetWeightsInstruction<
+    TProgramAddress,
+    TAccountAttestor,
+    TAccountPool,
+    TAccountLedgerPage
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? TRIBUTARY_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    attestor: { value: input.attestor ?? null, isWritable: false },
+    pool: { value: input.pool ?? null, isWritable: true },
+    ledgerPage: { value: input.ledgerPage ?? null, isWritable: true },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.ledgerPage.value) {
+    accounts.ledgerPage.value = await findLedgerPagePda({
+      pool: getAddressFromResolvedInstructionAccount(
+        "pool",
+        accounts.pool.value,
+      ),
+      page: getNonNullResolvedInstructionInput("page", args.page),
+    });
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("attestor", accounts.attestor),
+      getAccountMeta("pool", accounts.pool),
+      getAccountMeta("ledgerPage", accounts.ledgerPage),
+    ],
+    data: getSetWeightsInstructionDataEncoder().encode(
+      args as SetWeightsInstructionDataArgs,
+    ),
+    programAddress,
+  } as SetWeightsInstruction<
+    TProgramAddress,
+    TAccountAttestor,
+    TAccountPool,
+    TAccountLedgerPage
+  >);
+}
+
 export type SetWeightsInput<
   TAccountAttestor extends string = string,
   TAccountPool extends string = string,
@@ -138,6 +227,7 @@ export type SetWeightsInput<
   epoch: SetWeightsInstructionDataArgs["epoch"];
   reportHash: SetWeightsInstructionDataArgs["reportHash"];
   updates: SetWeightsInstructionDataArgs["updates"];
+  page: SetWeightsInstructionExtraArgs["page"];
 };
 
 export function getSetWeightsInstruction<

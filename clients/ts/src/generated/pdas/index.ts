@@ -6,4 +6,7 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./contribution";
+export * from "./ledgerPage";
+export * from "./pool";
 export * from "./vault";

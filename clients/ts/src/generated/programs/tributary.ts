@@ -46,23 +46,23 @@ import {
 } from "../accounts";
 import {
   getAcceptAuthorityInstruction,
-  getAttributeUsageInstruction,
-  getClaimInstruction,
-  getCloseContributionInstruction,
-  getCloseLedgerPageInstruction,
-  getClosePoolInstruction,
-  getCrankInstruction,
+  getAttributeUsageInstructionAsync,
+  getClaimInstructionAsync,
+  getCloseContributionInstructionAsync,
+  getCloseLedgerPageInstructionAsync,
+  getClosePoolInstructionAsync,
+  getCrankInstructionAsync,
   getCreatePoolInstructionAsync,
-  getDepositInstruction,
-  getOpenLedgerPageInstruction,
-  getOwedInstruction,
+  getDepositInstructionAsync,
+  getOpenLedgerPageInstructionAsync,
+  getOwedInstructionAsync,
   getPauseInstruction,
   getProposeAuthorityInstruction,
-  getRegisterContributionInstruction,
-  getRetireContributionInstruction,
+  getRegisterContributionInstructionAsync,
+  getRetireContributionInstructionAsync,
   getSetAttestorInstruction,
-  getSetDestinationInstruction,
-  getSetWeightsInstruction,
+  getSetDestinationInstructionAsync,
+  getSetWeightsInstructionAsync,
   getUnpauseInstruction,
   getUpdatePoolConfigInstruction,
   parseAcceptAuthorityInstruction,
@@ -86,16 +86,16 @@ import {
   parseUnpauseInstruction,
   parseUpdatePoolConfigInstruction,
   type AcceptAuthorityInput,
-  type AttributeUsageInput,
-  type ClaimInput,
-  type CloseContributionInput,
-  type CloseLedgerPageInput,
-  type ClosePoolInput,
-  type CrankInput,
+  type AttributeUsageAsyncInput,
+  type ClaimAsyncInput,
+  type CloseContributionAsyncInput,
+  type CloseLedgerPageAsyncInput,
+  type ClosePoolAsyncInput,
+  type CrankAsyncInput,
   type CreatePoolAsyncInput,
-  type DepositInput,
-  type OpenLedgerPageInput,
-  type OwedInput,
+  type DepositAsyncInput,
+  type OpenLedgerPageAsyncInput,
+  type OwedAsyncInput,
   type ParsedAcceptAuthorityInstruction,
   type ParsedAttributeUsageInstruction,
   type ParsedClaimInstruction,
@@ -118,15 +118,20 @@ import {
   type ParsedUpdatePoolConfigInstruction,
   type PauseInput,
   type ProposeAuthorityInput,
-  type RegisterContributionInput,
-  type RetireContributionInput,
+  type RegisterContributionAsyncInput,
+  type RetireContributionAsyncInput,
   type SetAttestorInput,
-  type SetDestinationInput,
-  type SetWeightsInput,
+  type SetDestinationAsyncInput,
+  type SetWeightsAsyncInput,
   type UnpauseInput,
   type UpdatePoolConfigInput,
 } from "../instructions";
-import { findVaultPda } from "../pdas";
+import {
+  findContributionPda,
+  findLedgerPagePda,
+  findPoolPda,
+  findVaultPda,
+} from "../pdas";
 
 export const TRIBUTARY_PROGRAM_ADDRESS =
   "Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7" as Address<"Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7">;
@@ -673,40 +678,41 @@ export type TributaryPluginInstructions = {
   ) => ReturnType<typeof getAcceptAuthorityInstruction> &
     SelfPlanAndSendFunctions;
   attributeUsage: (
-    input: MakeOptional<AttributeUsageInput, "payer">,
-  ) => ReturnType<typeof getAttributeUsageInstruction> &
+    input: MakeOptional<AttributeUsageAsyncInput, "payer">,
+  ) => ReturnType<typeof getAttributeUsageInstructionAsync> &
     SelfPlanAndSendFunctions;
   claim: (
-    input: ClaimInput,
-  ) => ReturnType<typeof getClaimInstruction> & SelfPlanAndSendFunctions;
+    input: ClaimAsyncInput,
+  ) => ReturnType<typeof getClaimInstructionAsync> & SelfPlanAndSendFunctions;
   closeContribution: (
-    input: CloseContributionInput,
-  ) => ReturnType<typeof getCloseContributionInstruction> &
+    input: CloseContributionAsyncInput,
+  ) => ReturnType<typeof getCloseContributionInstructionAsync> &
     SelfPlanAndSendFunctions;
   closeLedgerPage: (
-    input: MakeOptional<CloseLedgerPageInput, "payer">,
-  ) => ReturnType<typeof getCloseLedgerPageInstruction> &
+    input: MakeOptional<CloseLedgerPageAsyncInput, "payer">,
+  ) => ReturnType<typeof getCloseLedgerPageInstructionAsync> &
     SelfPlanAndSendFunctions;
   closePool: (
-    input: ClosePoolInput,
-  ) => ReturnType<typeof getClosePoolInstruction> & SelfPlanAndSendFunctions;
+    input: ClosePoolAsyncInput,
+  ) => ReturnType<typeof getClosePoolInstructionAsync> &
+    SelfPlanAndSendFunctions;
   crank: (
-    input: CrankInput,
-  ) => ReturnType<typeof getCrankInstruction> & SelfPlanAndSendFunctions;
+    input: CrankAsyncInput,
+  ) => ReturnType<typeof getCrankInstructionAsync> & SelfPlanAndSendFunctions;
   createPool: (
     input: CreatePoolAsyncInput,
   ) => ReturnType<typeof getCreatePoolInstructionAsync> &
     SelfPlanAndSendFunctions;
   deposit: (
-    input: DepositInput,
-  ) => ReturnType<typeof getDepositInstruction> & SelfPlanAndSendFunctions;
+    input: DepositAsyncInput,
+  ) => ReturnType<typeof getDepositInstructionAsync> & SelfPlanAndSendFunctions;
   openLedgerPage: (
-    input: MakeOptional<OpenLedgerPageInput, "payer">,
-  ) => ReturnType<typeof getOpenLedgerPageInstruction> &
+    input: MakeOptional<OpenLedgerPageAsyncInput, "payer">,
+  ) => ReturnType<typeof getOpenLedgerPageInstructionAsync> &
     SelfPlanAndSendFunctions;
   owed: (
-    input: OwedInput,
-  ) => ReturnType<typeof getOwedInstruction> & SelfPlanAndSendFunctions;
+    input: OwedAsyncInput,
+  ) => ReturnType<typeof getOwedInstructionAsync> & SelfPlanAndSendFunctions;
   pause: (
     input: PauseInput,
   ) => ReturnType<typeof getPauseInstruction> & SelfPlanAndSendFunctions;
@@ -715,23 +721,24 @@ export type TributaryPluginInstructions = {
   ) => ReturnType<typeof getProposeAuthorityInstruction> &
     SelfPlanAndSendFunctions;
   registerContribution: (
-    input: RegisterContributionInput,
-  ) => ReturnType<typeof getRegisterContributionInstruction> &
+    input: RegisterContributionAsyncInput,
+  ) => ReturnType<typeof getRegisterContributionInstructionAsync> &
     SelfPlanAndSendFunctions;
   retireContribution: (
-    input: RetireContributionInput,
-  ) => ReturnType<typeof getRetireContributionInstruction> &
+    input: RetireContributionAsyncInput,
+  ) => ReturnType<typeof getRetireContributionInstructionAsync> &
     SelfPlanAndSendFunctions;
   setAttestor: (
     input: SetAttestorInput,
   ) => ReturnType<typeof getSetAttestorInstruction> & SelfPlanAndSendFunctions;
   setDestination: (
-    input: SetDestinationInput,
-  ) => ReturnType<typeof getSetDestinationInstruction> &
+    input: SetDestinationAsyncInput,
+  ) => ReturnType<typeof getSetDestinationInstructionAsync> &
     SelfPlanAndSendFunctions;
   setWeights: (
-    input: SetWeightsInput,
-  ) => ReturnType<typeof getSetWeightsInstruction> & SelfPlanAndSendFunctions;
+    input: SetWeightsAsyncInput,
+  ) => ReturnType<typeof getSetWeightsInstructionAsync> &
+    SelfPlanAndSendFunctions;
   unpause: (
     input: UnpauseInput,
   ) => ReturnType<typeof getUnpauseInstruction> & SelfPlanAndSendFunctions;
@@ -741,7 +748,12 @@ export type TributaryPluginInstructions = {
     SelfPlanAndSendFunctions;
 };
 
-export type TributaryPluginPdas = { vault: typeof findVaultPda };
+export type TributaryPluginPdas = {
+  vault: typeof findVaultPda;
+  pool: typeof findPoolPda;
+  ledgerPage: typeof findLedgerPagePda;
+  contribution: typeof findContributionPda;
+};
 
 export type TributaryPluginRequirements = ClientWithRpc<
   GetAccountInfoApi & GetMultipleAccountsApi
@@ -770,47 +782,59 @@ export function tributaryProgram() {
           attributeUsage: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getAttributeUsageInstruction({
+              getAttributeUsageInstructionAsync({
                 ...input,
                 payer: input.payer ?? client.payer,
               }),
             ),
           claim: (input) =>
-            addSelfPlanAndSendFunctions(client, getClaimInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getClaimInstructionAsync(input),
+            ),
           closeContribution: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getCloseContributionInstruction(input),
+              getCloseContributionInstructionAsync(input),
             ),
           closeLedgerPage: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getCloseLedgerPageInstruction({
+              getCloseLedgerPageInstructionAsync({
                 ...input,
                 payer: input.payer ?? client.payer.address,
               }),
             ),
           closePool: (input) =>
-            addSelfPlanAndSendFunctions(client, getClosePoolInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getClosePoolInstructionAsync(input),
+            ),
           crank: (input) =>
-            addSelfPlanAndSendFunctions(client, getCrankInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getCrankInstructionAsync(input),
+            ),
           createPool: (input) =>
             addSelfPlanAndSendFunctions(
               client,
               getCreatePoolInstructionAsync(input),
             ),
           deposit: (input) =>
-            addSelfPlanAndSendFunctions(client, getDepositInstruction(input)),
+            addSelfPlanAndSendFunctions(
+              client,
+              getDepositInstructionAsync(input),
+            ),
           openLedgerPage: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getOpenLedgerPageInstruction({
+              getOpenLedgerPageInstructionAsync({
                 ...input,
                 payer: input.payer ?? client.payer,
               }),
             ),
           owed: (input) =>
-            addSelfPlanAndSendFunctions(client, getOwedInstruction(input)),
+            addSelfPlanAndSendFunctions(client, getOwedInstructionAsync(input)),
           pause: (input) =>
             addSelfPlanAndSendFunctions(client, getPauseInstruction(input)),
           proposeAuthority: (input) =>
@@ -821,12 +845,12 @@ export function tributaryProgram() {
           registerContribution: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getRegisterContributionInstruction(input),
+              getRegisterContributionInstructionAsync(input),
             ),
           retireContribution: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getRetireContributionInstruction(input),
+              getRetireContributionInstructionAsync(input),
             ),
           setAttestor: (input) =>
             addSelfPlanAndSendFunctions(
@@ -836,12 +860,12 @@ export function tributaryProgram() {
           setDestination: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getSetDestinationInstruction(input),
+              getSetDestinationInstructionAsync(input),
             ),
           setWeights: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getSetWeightsInstruction(input),
+              getSetWeightsInstructionAsync(input),
             ),
           unpause: (input) =>
             addSelfPlanAndSendFunctions(client, getUnpauseInstruction(input)),
@@ -851,7 +875,12 @@ export function tributaryProgram() {
               getUpdatePoolConfigInstruction(input),
             ),
         },
-        pdas: { vault: findVaultPda },
+        pdas: {
+          vault: findVaultPda,
+          pool: findPoolPda,
+          ledgerPage: findLedgerPagePda,
+          contribution: findContributionPda,
+        },
       },
     });
   };
