@@ -3,7 +3,10 @@
 //
 // It creates the deployer's first pool, through the typed Anchor client built from the checked-in
 // IDL (idl/tributary.json + idl/tributary.ts), and is idempotent: an existing pool is reported, not
-// touched. Settings come from the environment:
+// touched. It keeps Anchor's client, not @tributary/client, on purpose: `anchor migrate` hands it an
+// AnchorProvider and runs it as CommonJS (the kit client is ESM-only), and it is the one place that
+// proves the checked-in IDL serves teams on Anchor's TypeScript client (the browser test runs it).
+// Settings come from the environment:
 //
 //   TRIBUTARY_MINT               revenue mint (SPL Token or Token-2022). Unset: on localnet a fresh
 //                                6-decimal SPL Token mint is created with the wallet as its authority;
