@@ -10,9 +10,6 @@ import {
   fetchEncodedAccount,
   getAddressEncoder,
   getBase58Decoder,
-  getBase58Encoder,
-  getProgramDerivedAddress,
-  getUtf8Decoder,
   getBase64EncodedWireTransaction,
   getTransactionDecoder,
   getTransactionEncoder,
@@ -26,7 +23,6 @@ import {
   type Base58EncodedBytes,
   type Instruction,
   type MaybeEncodedAccount,
-  type ReadonlyUint8Array,
   type Signature,
 } from '@solana/kit';
 import { decodeMint, decodeToken, findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstructionAsync } from '@solana-program/token';
@@ -58,6 +54,10 @@ import {
   getRegisterContributionInstructionAsync,
   getSetDestinationInstructionAsync,
   PoolView,
+  findMetaplexMetadataPda,
+  metaplexMetadataOf,
+  METAPLEX_TOKEN_METADATA_PROGRAM,
+  token2022MetadataOf,
   ledgerPageSpace,
   owedNow,
   pageOf,
@@ -322,53 +322,16 @@ export function loadTokenInfo(rpc: Rpc, mint: Address): Promise<TokenInfo> {
 }
 const tokenInfoCache = new Map<string, Promise<TokenInfo>>();
 
-const METAPLEX_METADATA_PROGRAM = address('metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s');
 async function fetchTokenInfo(rpc: Rpc, mint: Address): Promise<TokenInfo> {
   const account = await fetchAccount(rpc, mint);
   if (!account.exists) return { mint, decimals: 0, symbol: null, name: null };
   const decimals = decodeMint(account).data.decimals;
-  const embedded = token2022Metadata(account.data);
-  if (embedded) return { mint, decimals, ...embedded };
-  const [metadata] = await getProgramDerivedAddress({
-    programAddress: METAPLEX_METADATA_PROGRAM,
-    seeds: ['metadata', getAddressEncoder().encode(METAPLEX_METADATA_PROGRAM), getAddressEncoder().encode(mint)],
-  });
+  const embedded = token2022MetadataOf(account.data);
+  if (embedded) return { mint, decimals, name: embedded.name, symbol: embedded.symbol };
+  const [metadata] = await findMetaplexMetadataPda(mint);
   const mpl = await fetchAccount(rpc, metadata);
-  const named = mpl.exists && mpl.programAddress === METAPLEX_METADATA_PROGRAM ? metaplexMetadata(mpl.data) : null;
+  const named = mpl.exists && mpl.programAddress === METAPLEX_TOKEN_METADATA_PROGRAM ? metaplexMetadataOf(mpl.data) : null;
   return { mint, decimals, symbol: named?.symbol ?? null, name: named?.name ?? null };
-}
-
-// Hand-read, a few bytes each: @solana-program/token-2022 needs kit 7 (the app is on kit 6) and
-// Metaplex's client brings its own framework (umi); both layouts are stable and read as below.
-const utf8 = getUtf8Decoder();
-function borshString(data: ReadonlyUint8Array, at: number): [string, number] {
-  const len = new DataView(data.buffer, data.byteOffset + at, 4).getUint32(0, true);
-  return [utf8.decode(data.subarray(at + 4, at + 4 + len)).replace(/\0+$/, '').trim(), at + 4 + len];
-}
-/** Token-2022: after the 165-byte base and the account-type byte, TLV extensions (u16 type, u16
- * length); TokenMetadata is type 19: update authority, mint, then name, symbol, uri (u32-prefixed). */
-function token2022Metadata(data: ReadonlyUint8Array): { name: string; symbol: string } | null {
-  if (data.length <= 166 || data[165] !== 1) return null;
-  const view = new DataView(data.buffer, data.byteOffset, data.length);
-  for (let at = 166; at + 4 <= data.length; ) {
-    const type = view.getUint16(at, true);
-    const length = view.getUint16(at + 2, true);
-    if (type === 19 && at + 4 + length <= data.length) {
-      const [name, next] = borshString(data, at + 4 + 64);
-      const [symbol] = borshString(data, next);
-      return { name, symbol };
-    }
-    if (type === 0) break;
-    at += 4 + length;
-  }
-  return null;
-}
-/** Metaplex Token Metadata: key (1), update authority, mint, then name and symbol (u32-prefixed, NUL-padded). */
-function metaplexMetadata(data: ReadonlyUint8Array): { name: string; symbol: string } | null {
-  if (data.length < 1 + 64 + 8) return null;
-  const [name, next] = borshString(data, 1 + 64);
-  const [symbol] = borshString(data, next);
-  return { name, symbol };
 }
 
 /** The program's custom error code anywhere in a failure's cause chain (a simulation's or a send's). */

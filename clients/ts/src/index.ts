@@ -11,4 +11,5 @@ export * from './space';
 export * from './view';
 export * from './events';
 export * from './attest';
+export * from './token-metadata';
 export { TRIBUTARY_CONSTANTS } from './idl-tables.generated';
