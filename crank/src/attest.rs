@@ -13,7 +13,7 @@ use std::path::Path;
 use tributary::state::entry_status;
 use tributary::WeightUpdate;
 use tributary_attest::{ReceiptProof, Report};
-use tributary_sdk::{accounts as decode, pda};
+use tributary_sdk::{accounts as decode, pda, view::PoolView};
 
 fn open(path: &Path) -> Result<BufReader<std::fs::File>> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -47,6 +47,16 @@ pub fn build(receipts: &Path, pool: &Pubkey, epoch: u64, out: &Path) -> Result<O
     })
 }
 
+/// The entries `report` weighs that `view`'s pool never registered (a report for another pool's
+/// numbering, or built ahead of the chain).
+fn unregistered_entries<'a>(report: &'a Report, view: &'a PoolView) -> impl Iterator<Item = u32> + 'a {
+    report
+        .weights
+        .iter()
+        .map(|w| w.entry)
+        .filter(|&entry| view.entry(entry).is_none_or(|e| e.status == entry_status::EMPTY))
+}
+
 /// `weights set --report`: the report's weights with its epoch and hash, in attestor batches;
 /// active entries the report does not name are set to 0, so the pool's weights become the
 /// report's exactly. Re-running it after an interruption finishes the same epoch.
@@ -66,10 +76,8 @@ pub fn post_report(chain: &mut dyn Chain, payer: &dyn Signer, pool: &Pubkey, pat
             report.epoch
         );
     }
-    for w in &report.weights {
-        if view.entry(w.entry).is_none_or(|e| e.status == entry_status::EMPTY) {
-            bail!("the report names entry {}, which pool {pool} never registered", w.entry);
-        }
+    if let Some(entry) = unregistered_entries(&report, &view).next() {
+        bail!("the report names entry {entry}, which pool {pool} never registered");
     }
     let mut updates: Vec<WeightUpdate> = Vec::new();
     let mut withdrawn = 0;
@@ -130,10 +138,8 @@ pub fn verify(chain: &mut dyn Chain, pool: &Pubkey, path: &Path, receipts: Optio
             _ => {}
         }
     }
-    for w in &report.weights {
-        if view.entry(w.entry).is_none_or(|e| e.status == entry_status::EMPTY) {
-            problems.push(format!("the report names entry {}, which the pool never registered", w.entry));
-        }
+    for entry in unregistered_entries(&report, &view) {
+        problems.push(format!("the report names entry {entry}, which the pool never registered"));
     }
     let mut rebuilt = false;
     if let Some(receipts) = receipts {
@@ -218,13 +224,10 @@ pub fn attribute_by_receipts(
             });
         }
         count += 1;
-        for (entry, score) in tributary_attest::scores_of([&receipt])? {
-            let sum: &mut tributary_attest::Score = scores.entry(entry).or_default();
-            *sum = sum
-                .checked_add(score)
-                .ok_or_else(|| tributary_attest::AttestError::Invalid("scores overflow".into()))?;
-        }
-        Ok(())
+        tributary_attest::add_scores(&mut scores, &receipt).map_err(|entry| tributary_attest::AttestError::Receipt {
+            line,
+            reason: format!("entry {entry}: the sum of its scores overflows"),
+        })
     })
     .map_err(|e| anyhow!("{}: {e}", receipts.display()))?;
     let (source, balance) = source_account(chain, payer, &view, from)?;

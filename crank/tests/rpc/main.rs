@@ -769,6 +769,35 @@ fn an_attribution_report_from_receipts_verifies_against_the_chain() {
     run_ok(&mut tributary(&v.url, &key, &["weights", "set", "--pool", p, "--report", rep]));
     run_ok(&mut tributary(&v.url, &key, &["attest", "verify", "--pool", p, "--report", rep, "--receipts", r]));
 
+    // a report naming an entry the pool never registered: posting it is refused before anything is
+    // sent, and verifying it names the entry
+    let stray = d.join("stray.jsonl");
+    ReceiptLog::open(&stray)
+        .expect("log")
+        .append(&Receipt {
+            v: 1,
+            id: "req-stray".into(),
+            time: 1_764_600_000,
+            pool: pool_address.clone(),
+            consumer: "user-0".into(),
+            kind: UsageKind::Inference,
+            uses: vec![Use { entry: 40, content_hash: None, score: "1".parse().expect("score") }],
+        })
+        .expect("append");
+    let stray_report = d.join("stray-report.json");
+    let (s, sr) = (stray.to_str().expect("path"), stray_report.to_str().expect("path"));
+    run_ok(&mut tributary(
+        &v.url,
+        &key,
+        &["attest", "build", "--receipts", s, "--pool", p, "--epoch", "3", "--out", sr],
+    ));
+    let refused = run_err(&mut tributary(&v.url, &key, &["weights", "set", "--pool", p, "--report", sr]));
+    assert!(refused.contains(&format!("entry 40, which pool {p} never registered")), "{refused}");
+    let refused = run_err(&mut tributary(&v.url, &key, &["attest", "verify", "--pool", p, "--report", sr]));
+    assert!(refused.contains("entry 40, which the pool never registered"), "{refused}");
+    let view_after = tributary_cli::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
+    assert_eq!((view_after.pool.epoch, view_after.pool.report_hash), (2, built.hash()), "nothing posted");
+
     // a usage fee for the whole batch of requests, split by their receipts' scores, lands whole
     let payer = key_file(&d, "operator", &pool.operator);
     let vault_before = balance(&mut chain, &pool.keys.vault);

@@ -18,4 +18,4 @@ pub use proof::ReceiptProof;
 pub use receipt::{Receipt, ReceiptLog, UsageKind, Use};
 pub use report::{EntryWeight, Report, METHOD, WEIGHT_TOTAL};
 pub use score::Score;
-pub use usage::{plan as plan_usage_fee, scores_of, UsagePayment};
+pub use usage::{add_scores, plan as plan_usage_fee, scores_of, UsagePayment};

@@ -5,6 +5,7 @@ use crate::merkle::{leaf_hash, Hash, MerkleBuilder};
 use crate::receipt::{is_address, Receipt};
 use crate::score::Score;
 use crate::split::apportion;
+use crate::usage::add_scores;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -67,14 +68,10 @@ impl Report {
                 return Err(AttestError::Receipt { line, reason: format!("for pool {}, not {pool}", receipt.pool) });
             }
             tree.push(leaf_hash(&receipt.canonical()));
-            for u in &receipt.uses {
-                let sum = scores.entry(u.entry).or_default();
-                *sum = sum.checked_add(u.score).ok_or(AttestError::Receipt {
-                    line,
-                    reason: format!("entry {}: the sum of its scores overflows", u.entry),
-                })?;
-            }
-            Ok(())
+            add_scores(&mut scores, &receipt).map_err(|entry| AttestError::Receipt {
+                line,
+                reason: format!("entry {entry}: the sum of its scores overflows"),
+            })
         })?;
         let count = tree.count();
         let (root, _) = tree.finish().ok_or_else(|| AttestError::Invalid("no receipts".into()))?;

@@ -27,16 +27,22 @@ pub struct UsagePayment {
 
 /// Each entry's summed score over `receipts` (one request, or a batch of them).
 pub fn scores_of<'a>(receipts: impl IntoIterator<Item = &'a Receipt>) -> Result<BTreeMap<u32, Score>> {
-    let mut scores: BTreeMap<u32, Score> = BTreeMap::new();
+    let mut scores = BTreeMap::new();
     for receipt in receipts {
-        for u in &receipt.uses {
-            let sum = scores.entry(u.entry).or_default();
-            *sum = sum
-                .checked_add(u.score)
-                .ok_or_else(|| AttestError::Invalid(format!("entry {}: scores overflow", u.entry)))?;
-        }
+        add_scores(&mut scores, receipt)
+            .map_err(|entry| AttestError::Invalid(format!("entry {entry}: the sum of its scores overflows")))?;
     }
     Ok(scores)
+}
+
+/// Adds `receipt`'s scores to the per-entry `sums`: the one summing rule of reports, usage fees and
+/// the CLI. `Err(entry)` when that entry's sum would overflow (nothing after it is added).
+pub fn add_scores(sums: &mut BTreeMap<u32, Score>, receipt: &Receipt) -> std::result::Result<(), u32> {
+    for u in &receipt.uses {
+        let sum = sums.entry(u.entry).or_default();
+        *sum = sum.checked_add(u.score).ok_or(u.entry)?;
+    }
+    Ok(())
 }
 
 /// The instructions that pay `fee` to the entries of `scores` in proportion to them.
