@@ -141,10 +141,18 @@ function Page({ cfg }: { cfg: Config }) {
         return false;
       }
     };
-    let state: PoolState | null = null;
-    const poolOk = await panel('pool', () => loadPool(rpc, cfg.pool!), (p) => (state = p) && setPool(p));
-    if (!state) return false;
-    const p: PoolState = state;
+    const poolAddress = cfg.pool;
+    let loaded: PoolState | null = null;
+    const poolOk = await panel(
+      'pool',
+      () => loadPool(rpc, poolAddress),
+      (p) => {
+        loaded = p;
+        setPool(p);
+      },
+    );
+    if (!loaded) return false;
+    const p: PoolState = loaded;
     const results = await Promise.all([
       panel('pool', () => loadTokenInfo(rpc, p.pool.mint), setToken),
       panel('batches', () => loadCrankBatches(rpc, p.address), setBatches),

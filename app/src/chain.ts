@@ -8,7 +8,6 @@ import {
   createSolanaRpc,
   createTransactionMessage,
   fetchEncodedAccount,
-  getAddressEncoder,
   getBase58Decoder,
   getBase64EncodedWireTransaction,
   getTransactionDecoder,
@@ -20,7 +19,6 @@ import {
   setTransactionMessageFeePayer,
   setTransactionMessageLifetimeUsingBlockhash,
   type Address,
-  type Base58EncodedBytes,
   type Instruction,
   type MaybeEncodedAccount,
   type Signature,
@@ -42,9 +40,6 @@ import {
   entryOfPage,
   findContributionPda,
   findLedgerPagePda,
-  getContributionDiscriminatorBytes,
-  getPoolDiscriminatorBytes,
-  getPoolSize,
   isPaused,
   poolAmounts,
   getClaimInstructionAsync,
@@ -54,6 +49,8 @@ import {
   getRegisterContributionInstructionAsync,
   getSetDestinationInstructionAsync,
   PoolView,
+  contributionFilters,
+  poolFilters,
   findMetaplexMetadataPda,
   metaplexMetadataOf,
   METAPLEX_TOKEN_METADATA_PROGRAM,
@@ -141,15 +138,11 @@ export type PoolSummary = { address: Address; mint: Address; contributors: numbe
 
 /** Every pool of the program (one `getProgramAccounts`, by size and discriminator), most contributors first. */
 export async function listPools(rpc: Rpc, cfg: Config): Promise<PoolSummary[]> {
-  const b58 = getBase58Decoder();
   const found = await rpc
     .getProgramAccounts(cfg.programId, {
       encoding: 'base64',
       commitment: 'confirmed',
-      filters: [
-        { dataSize: BigInt(getPoolSize()) },
-        { memcmp: { offset: 0n, bytes: b58.decode(getPoolDiscriminatorBytes()) as Base58EncodedBytes, encoding: 'base58' } },
-      ],
+      filters: poolFilters(),
     })
     .send();
   return found
@@ -170,18 +163,11 @@ export async function listPools(rpc: Rpc, cfg: Config): Promise<PoolSummary[]> {
 
 /** The wallet's contributions to the pool with weight, owed (the program's math), paid, last payout. */
 export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState, owner: Address): Promise<MyContribution[]> {
-  const enc = getAddressEncoder();
-  const b58 = getBase58Decoder();
   const list = await rpc
     .getProgramAccounts(cfg.programId, {
       encoding: 'base64',
       commitment: 'confirmed',
-      filters: [
-        // the discriminator too: a ledger page has the pool and its payer at the same offsets
-        { memcmp: { offset: 0n, bytes: b58.decode(getContributionDiscriminatorBytes()) as Base58EncodedBytes, encoding: 'base58' } },
-        { memcmp: { offset: 8n, bytes: b58.decode(enc.encode(pool.address)) as Base58EncodedBytes, encoding: 'base58' } },
-        { memcmp: { offset: 40n, bytes: b58.decode(enc.encode(owner)) as Base58EncodedBytes, encoding: 'base58' } },
-      ],
+      filters: contributionFilters({ pool: pool.address, contributor: owner }),
     })
     .send();
   const out: MyContribution[] = [];
@@ -270,7 +256,8 @@ function cachedTransaction(rpc: Rpc, signature: Signature, encoding: 'json' | 'j
   const key = `${encoding}:${signature}`;
   let tx = transactionCache.get(key);
   if (!tx) {
-    tx = rpc.getTransaction(signature, { encoding, maxSupportedTransactionVersion: 0, commitment: 'confirmed' } as never).send();
+    const config = { maxSupportedTransactionVersion: 0, commitment: 'confirmed' } as const;
+    tx = encoding === 'json' ? rpc.getTransaction(signature, { ...config, encoding: 'json' }).send() : rpc.getTransaction(signature, { ...config, encoding: 'jsonParsed' }).send();
     transactionCache.set(key, tx);
     tx.then(
       (value) => value === null && transactionCache.delete(key),

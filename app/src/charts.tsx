@@ -40,6 +40,7 @@ export function SpreadChart({ spread, top = 10 }: { spread: Spread; top?: number
   const totalWeight = spread.reduce((a, e) => a + e.weight, 0n);
   const totalPaid = spread.reduce((a, e) => a + e.paid, 0n);
   if (spread.length === 0) return <p className="muted">No contributors yet.</p>;
+  if (totalWeight === 0n && totalPaid === 0n) return <p className="muted">No weights posted and nothing paid yet.</p>;
   const share = (v: bigint, of: bigint) => (of === 0n ? 0 : Number((v * 10_000n) / of) / 100);
   const ranked = [...spread].sort((a, b) => (b.weight > a.weight ? 1 : b.weight < a.weight ? -1 : b.paid > a.paid ? 1 : -1));
   const head = ranked.slice(0, top).map((e) => ({ name: `#${e.entry}`, weight: share(e.weight, totalWeight), paid: share(e.paid, totalPaid) }));

@@ -12,4 +12,5 @@ export * from './view';
 export * from './events';
 export * from './attest';
 export * from './token-metadata';
+export * from './filters';
 export { TRIBUTARY_CONSTANTS } from './idl-tables.generated';

@@ -8,6 +8,7 @@ import {
   appendTransactionMessageInstructions,
   createTransactionMessage,
   generateKeyPairSigner,
+  getBase58Encoder,
   lamports,
   pipe,
   setTransactionMessageFeePayerSigner,
@@ -72,6 +73,7 @@ import {
   reportWeightOf,
   scoresOf,
   type LedgerEntry,
+  contributionFilters,
 } from '../src';
 
 const so = fileURLToPath(new URL('../../../target/deploy/tributary.so', import.meta.url));
@@ -148,6 +150,19 @@ describe('client against the sBPF build in LiteSVM', () => {
     expect(c.contributor).toBe(contributor.address);
     expect(Buffer.from(c.contentHash)).toEqual(Buffer.from(contentHash));
     expect(c.entry).toBe(0);
+    // the getProgramAccounts filters match the account the program wrote, byte for byte
+    const filters = contributionFilters({ pool, contributor: contributor.address });
+    expect(filters).toHaveLength(3);
+    for (const f of filters) {
+      if (!('memcmp' in f)) throw new Error('a memcmp filter');
+      const bytes = getBase58Encoder().encode(f.memcmp.bytes);
+      const at = Number(f.memcmp.offset);
+      expect(Buffer.from(account(contribution).data.subarray(at, at + bytes.length))).toEqual(Buffer.from(bytes));
+    }
+    const other = contributionFilters({ contributor: attestor.address })[1];
+    if (!('memcmp' in other)) throw new Error('a memcmp filter');
+    const otherAt = Number(other.memcmp.offset);
+    expect(Buffer.from(account(contribution).data.subarray(otherAt, otherAt + 32))).not.toEqual(Buffer.from(getBase58Encoder().encode(other.memcmp.bytes)));
 
     await send(attestor, [
       await getSetWeightsInstructionAsync({ attestor, pool, page: 0, epoch: 1n, reportHash: new Uint8Array(32), updates: [{ entry: 0, weight: 3n }] }),
