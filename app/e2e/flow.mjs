@@ -616,6 +616,15 @@ try {
   // and one deposit reaches it by subscription: one reload, not a poll
   tributary(operator, 'deposit', '--pool', pool, '--amount', '7');
   await waitText(idle.getByTestId('pool-deposited'), `157 ${mint.slice(0, 4)}…${mint.slice(-4)}`);
+  // without a WebSocket (nothing listens on the one given) the page says so and polls
+  const polling = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  polling.on('pageerror', (e) => log('page error', e.message));
+  await polling.goto(`${appUrl}&ws=${encodeURIComponent('ws://127.0.0.1:9/')}`);
+  await waitText(polling.getByTestId('live'), 'polling');
+  await waitText(polling.getByTestId('pool-deposited'), `157 ${mint.slice(0, 4)}…${mint.slice(-4)}`);
+  tributary(operator, 'deposit', '--pool', pool, '--amount', '3');
+  await waitText(polling.getByTestId('pool-deposited'), `160 ${mint.slice(0, 4)}…${mint.slice(-4)}`);
+  log('a page without a WebSocket caught up by polling');
   log(`passed: ${step} screenshots in ${out}`);
   console.log('1 passed, 0 failed');
 } catch (e) {
