@@ -188,9 +188,14 @@ function Page({ cfg }: { cfg: Config }) {
   useEffect(() => {
     if (!pool || !owner) return setCost(null);
     let current = true;
-    registrationCost(rpc, pool, owner, uri || 'ipfs://').then((c) => current && setCost(c), () => current && setCost(null));
+    // after typing pauses: not a request per keystroke
+    const timer = setTimeout(
+      () => registrationCost(rpc, pool, owner, uri || 'ipfs://').then((c) => current && setCost(c), () => current && setCost(null)),
+      300,
+    );
     return () => {
       current = false;
+      clearTimeout(timer);
     };
   }, [rpc, pool, owner, uri]);
 

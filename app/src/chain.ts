@@ -440,12 +440,25 @@ export async function registrationCost(rpc: Rpc, pool: PoolState, owner: Address
   const p = pool.pool;
   const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
   const [contribution, tokenAccount, page] = await Promise.all([
-    rpc.getMinimumBalanceForRentExemption(BigInt(contributionSpace(uri))).send(),
-    fetchAccount(rpc, destination).then(async (a): Promise<bigint> => (a.exists ? 0n : await rpc.getMinimumBalanceForRentExemption(TOKEN_ACCOUNT_SIZE).send())),
-    pageOf(p.entryCount) >= p.ledgerPages ? rpc.getMinimumBalanceForRentExemption(BigInt(ledgerPageSpace())).send() : Promise.resolve(null),
+    rentFor(rpc, BigInt(contributionSpace(uri))),
+    fetchAccount(rpc, destination).then((a) => (a.exists ? 0n : rentFor(rpc, TOKEN_ACCOUNT_SIZE))),
+    pageOf(p.entryCount) >= p.ledgerPages ? rentFor(rpc, BigInt(ledgerPageSpace())) : null,
   ]);
   return { contribution, tokenAccount, page: page === null ? null : { index: p.ledgerPages, rent: page } };
 }
+
+/** The rent-exempt minimum of `size` bytes: asked once per size (it changes only with the cluster's
+ * rent parameters, not while a page is open). */
+function rentFor(rpc: Rpc, size: bigint): Promise<bigint> {
+  let rent = rentCache.get(size);
+  if (!rent) {
+    rent = rpc.getMinimumBalanceForRentExemption(size).send().then(BigInt);
+    rentCache.set(size, rent);
+    rent.catch(() => rentCache.delete(size));
+  }
+  return rent;
+}
+const rentCache = new Map<bigint, Promise<bigint>>();
 
 /**
  * Register a contribution: the payout account is the wallet's associated token account (created if
@@ -470,7 +483,7 @@ export async function register(
   let rent = accountRent;
   const page = pageOf(p.entryCount);
   if (page >= p.ledgerPages) {
-    const pageRent = await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(ledgerPageSpace())).send();
+    const pageRent = await rentFor(ctx.rpc, BigInt(ledgerPageSpace()));
     if (pageRentAgreed !== p.ledgerPages) {
       throw new UserFacingError(`Registering now opens ledger page ${p.ledgerPages}, whose rent (${formatSol(pageRent)} SOL) you would pay. Agree to it first. Nothing was sent.`);
     }
@@ -480,7 +493,7 @@ export async function register(
   ixs.push(
     await getRegisterContributionInstructionAsync({ contributor: signer, pool: pool.address, page, destination, tokenProgram: p.tokenProgram, contentHash, kind, uri }),
   );
-  rent += await ctx.rpc.getMinimumBalanceForRentExemption(BigInt(contributionSpace(uri))).send();
+  rent += await rentFor(ctx.rpc, BigInt(contributionSpace(uri)));
   return sendWithWallet(ctx, ixs, rent, 'register');
 }
 const formatSol = (lamports: bigint) => (Number(lamports) / 1e9).toString();
@@ -490,7 +503,7 @@ async function ownTokenAccount(ctx: SendContext, owner: Address, p: Pool, ixs: I
   const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
   if ((await fetchAccount(ctx.rpc, destination)).exists) return { destination, rent: 0n };
   ixs.push(await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: createNoopSigner(owner), owner, mint: p.mint, tokenProgram: p.tokenProgram }));
-  return { destination, rent: await ctx.rpc.getMinimumBalanceForRentExemption(TOKEN_ACCOUNT_SIZE).send() };
+  return { destination, rent: await rentFor(ctx.rpc, TOKEN_ACCOUNT_SIZE) };
 }
 
 export async function claim(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {

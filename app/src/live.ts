@@ -26,6 +26,11 @@ export function useLiveReload(wsUrl: string, watch: Address[], logsOf: Address |
   useEffect(() => {
     const abort = new AbortController();
     const s = scheduler.current;
+    if (watch.length === 0 && !logsOf) {
+      // nothing to watch (no pool on the page): load once
+      void reloadRef.current();
+      return () => abort.abort();
+    }
     let failures = 0;
     let live = false;
     let poll: ReturnType<typeof setTimeout> | undefined;

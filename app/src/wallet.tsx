@@ -106,7 +106,7 @@ function DisconnectWithWallet({ wallet }: { wallet: UiWallet }) {
   const [disconnecting, disconnect] = useDisconnect(wallet);
   const { setAccount } = useWallet();
   return (
-    <button data-testid="disconnect" disabled={disconnecting} onClick={() => disconnect().finally(() => setAccount(undefined))}>
+    <button data-testid="disconnect" disabled={disconnecting} onClick={() => disconnect().catch(() => {}).finally(() => setAccount(undefined))}>
       Disconnect
     </button>
   );
@@ -143,7 +143,8 @@ export function SenderProvider({ account, chain, children }: { account: UiWallet
       </SignAndSend>
     );
   }
-  const signChain = account.chains.includes(chain) ? chain : (account.chains.find((c) => c.startsWith('solana:')) as `solana:${string}`);
+  const signChain = account.chains.includes(chain) ? chain : (account.chains.find((c) => c.startsWith('solana:')) as `solana:${string}` | undefined);
+  if (!signChain) return <SenderContext.Provider value={null}>{children}</SenderContext.Provider>;
   return (
     <SignOnly account={account} chain={signChain}>
       {children}
