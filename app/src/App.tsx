@@ -555,7 +555,7 @@ function Page({ cfg }: { cfg: Config }) {
                         <tr key={`${c.address}-chart`} className="chart-row">
                           <td colSpan={11}>
                             <Suspense fallback={chartFallback}>
-                              <EarningsChart history={c.history} since={c.registeredAt} decimals={decimals} symbol={symbol} />
+                              <EarningsChart history={c.history} since={c.registeredAt} sharing={c.sharingPayoutAccount} decimals={decimals} symbol={symbol} />
                             </Suspense>
                           </td>
                         </tr>

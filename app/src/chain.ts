@@ -128,8 +128,12 @@ export type MyContribution = {
   status: 'active' | 'retired';
   /** Lamports the contribution account holds: its rent, returned to the wallet when it closes. */
   rent: bigint;
-  /** What the program paid it, oldest first (its recent payouts). */
+  /** What the program paid into its payout account, oldest first (its recent payouts). */
   history: Payout[];
+  /** How many of the wallet's contributions here pay into that same account (the main account is
+   * the default): above 1, `history` is their payouts together, which the account's balance
+   * changes cannot tell apart. */
+  sharingPayoutAccount: number;
 };
 
 const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -199,8 +203,10 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       rent: BigInt(item.account.lamports),
       lastPayout: history.at(-1)?.time ?? null,
       history,
+      sharingPayoutAccount: 1,
     });
   }
+  for (const c of out) c.sharingPayoutAccount = out.filter((o) => o.destination === c.destination).length;
   return out.sort((a, b) => a.entry - b.entry);
 }
 

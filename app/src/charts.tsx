@@ -10,7 +10,7 @@ const BLUE = '#1f6feb';
 const GREEN = '#2e7d4f';
 
 /** What one contribution was paid, summed over time (its payout history, oldest first). */
-export function EarningsChart({ history, since, decimals, symbol }: { history: Payout[]; since: number; decimals: number; symbol: string }) {
+export function EarningsChart({ history, since, sharing, decimals, symbol }: { history: Payout[]; since: number; sharing: number; decimals: number; symbol: string }) {
   let total = 0n;
   const paid = history.map((p) => {
     total += p.amount;
@@ -30,7 +30,11 @@ export function EarningsChart({ history, since, decimals, symbol }: { history: P
           <Area type="stepAfter" dataKey="paid" stroke={GREEN} fill="#cfe9d8" isAnimationActive={false} />
         </AreaChart>
       </ResponsiveContainer>
-      <figcaption className="muted">Paid to this contribution over time ({symbol})</figcaption>
+      <figcaption className="muted">
+        {sharing > 1
+          ? `Paid into this payout account over time (${symbol}), together for the ${sharing} of your contributions that use it`
+          : `Paid to this contribution over time (${symbol})`}
+      </figcaption>
     </figure>
   );
 }
