@@ -2,10 +2,9 @@
 // ledger pages, every registered entry (found by status, never by `LedgerPage.used`) and what each
 // is owed by the program's own math (owed.ts).
 import type { Address, GetAccountInfoApi, GetMultipleAccountsApi, Rpc } from '@solana/kit';
-import { fetchAllMaybeLedgerPage, fetchPool, type LedgerEntry, type LedgerPage, type Pool } from './generated';
+import { fetchAllMaybeLedgerPage, fetchPool, findLedgerPagePda, type LedgerEntry, type LedgerPage, type Pool } from './generated';
 import { EntryStatus, owedNow } from './owed';
 import { ENTRIES_PER_PAGE } from './pda';
-import { findLedgerPagePda } from './generated';
 
 /** A registered entry: its global index, its ledger state and what it is owed now. */
 export type PoolEntry = { index: number; entry: LedgerEntry; owed: bigint };
