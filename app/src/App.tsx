@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { address, createSolanaRpc, type Address } from '@solana/kit';
 import { ContributionKind, isPaused, parseReport, poolAmounts, reportHash, reportWeightOf, TRIBUTARY_CONSTANTS } from '@tributary/client';
 import { explorerUrl, loadConfig, type Config } from './config';
+import { formatAmount, formatSol } from './format';
 import {
   associatedTokenAddress,
   changeDestination,
@@ -38,13 +39,6 @@ const SpreadChart = lazy(() => import('./charts').then((m) => ({ default: m.Spre
 const PayoutsPerDayChart = lazy(() => import('./charts').then((m) => ({ default: m.PayoutsPerDayChart })));
 const chartFallback = <p className="muted">Drawing…</p>;
 
-function formatAmount(value: bigint, decimals: number): string {
-  const scale = 10n ** BigInt(decimals);
-  const whole = value / scale;
-  const frac = (value % scale).toString().padStart(decimals, '0').replace(/0+$/, '');
-  return frac ? `${whole.toLocaleString('en-US')}.${frac}` : whole.toLocaleString('en-US');
-}
-
 const short = (a: string) => `${a.slice(0, 4)}…${a.slice(-4)}`;
 /** This page's address with `?pool=` set (the cluster, RPC and program parameters kept). */
 const withPool = (pool: string) => {
@@ -52,8 +46,6 @@ const withPool = (pool: string) => {
   q.set('pool', pool);
   return `?${q.toString()}`;
 };
-/** Lamports as SOL, exactly (no float rounding): 0.00213 */
-const formatSol = (lamports: bigint) => formatAmount(lamports, 9);
 const when = (t: number | null) => (t ? new Date(t * 1000).toLocaleString() : '—');
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const symbolOf = (t: TokenInfo | null, mint: string) => t?.symbol || short(mint);

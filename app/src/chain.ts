@@ -59,16 +59,36 @@ import {
   owedNow,
   pageOf,
   tributaryErrorOf,
+  type Contribution,
+  type LedgerEntry,
   type LedgerPage,
   type Pool,
 } from '@tributary/client';
 import { clusterMismatch, type Config } from './config';
+import { formatSol } from './format';
 import type { Sender } from './wallet';
 
 const TOKEN_ACCOUNT_SIZE = 165n;
 const FEE_LAMPORTS = 5_000n;
 
 export type Rpc = ReturnType<typeof createSolanaRpc>;
+
+/**
+ * `load()` once per key: the promise is kept, so concurrent callers share one request and later
+ * ones none; it is forgotten when it fails, or when `isFinal` says the answer may still change.
+ */
+function once<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Promise<V>, isFinal: (value: V) => boolean = () => true): Promise<V> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load();
+    cache.set(key, value);
+    value.then(
+      (v) => isFinal(v) || cache.delete(key),
+      () => cache.delete(key),
+    );
+  }
+  return value;
+}
 
 /** A failure explained for the person in front of the screen. */
 export class UserFacingError extends Error {}
@@ -174,8 +194,8 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       filters: contributionFilters({ pool: pool.address, contributor: owner }),
     })
     .send();
-  const out: MyContribution[] = [];
   const pages = new Map<number, LedgerPage>();
+  const found: { address: Address; lamports: bigint; c: Contribution; entry: LedgerEntry }[] = [];
   for (const item of list) {
     const c = decodeContribution(parseBase64RpcAccount(item.pubkey, item.account)).data;
     const pageIndex = pageOf(c.entry);
@@ -186,28 +206,42 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
     }
     const page = pages.get(pageIndex);
     const entry = page ? entryOfPage(page, c.entry) : undefined;
-    if (!entry) continue;
-    const history = entry.paid > 0n ? await payoutHistory(rpc, cfg, entry.destination, entry.paid) : [];
-    out.push({
-      address: item.pubkey,
-      entry: c.entry,
-      uri: c.uri,
-      kind: ContributionKind[c.kind],
-      contentHash: hex(c.contentHash),
-      destination: entry.destination,
-      weight: entry.weight,
-      owed: owedNow(entry, pool.pool),
-      paid: entry.paid,
-      registeredAt: Number(c.createdAt),
-      status: c.status === ContributionStatus.Retired ? 'retired' : 'active',
-      rent: BigInt(item.account.lamports),
-      lastPayout: history.at(-1)?.time ?? null,
-      history,
-      sharingPayoutAccount: 1,
-    });
+    if (entry) found.push({ address: item.pubkey, lamports: BigInt(item.account.lamports), c, entry });
   }
-  for (const c of out) c.sharingPayoutAccount = out.filter((o) => o.destination === c.destination).length;
-  return out.sort((a, b) => a.entry - b.entry);
+  // one history per payout account (the main account is everyone's default), read again only when
+  // what the program paid into it changes
+  const byAccount = new Map<Address, { paid: bigint; sharing: number }>();
+  for (const { entry } of found) {
+    const sum = byAccount.get(entry.destination) ?? { paid: 0n, sharing: 0 };
+    byAccount.set(entry.destination, { paid: sum.paid + entry.paid, sharing: sum.sharing + 1 });
+  }
+  const histories = new Map(
+    await Promise.all(
+      [...byAccount].map(async ([destination, { paid }]) => [destination, paid > 0n ? await payoutHistory(rpc, cfg, destination, paid) : []] as const),
+    ),
+  );
+  return found
+    .map(({ address, lamports, c, entry }) => {
+      const history = histories.get(entry.destination) ?? [];
+      return {
+        address,
+        entry: c.entry,
+        uri: c.uri,
+        kind: ContributionKind[c.kind],
+        contentHash: hex(c.contentHash),
+        destination: entry.destination,
+        weight: entry.weight,
+        owed: owedNow(entry, pool.pool),
+        paid: entry.paid,
+        registeredAt: Number(c.createdAt),
+        status: c.status === ContributionStatus.Retired ? ('retired' as const) : ('active' as const),
+        rent: lamports,
+        lastPayout: history.at(-1)?.time ?? null,
+        history,
+        sharingPayoutAccount: byAccount.get(entry.destination)?.sharing ?? 1,
+      };
+    })
+    .sort((a, b) => a.entry - b.entry);
 }
 
 /** One payout into a contribution's payout account: a crank or a claim. */
@@ -216,18 +250,11 @@ export type Payout = { signature: string; time: number; amount: bigint };
 /**
  * What the program paid into `destination`, oldest first: its recent transactions that invoked the
  * program and raised its token balance. Not every transaction touching the account is a payout:
- * creating it, or tokens from elsewhere, are not. Asked again only when the entry's paid total
- * changes; each transaction is fetched once (cachedTransaction).
+ * creating it, or tokens from elsewhere, are not. Asked again only when `paid` (what the program's
+ * ledger says it paid into the account) changes; each transaction is fetched once.
  */
-async function payoutHistory(rpc: Rpc, cfg: Config, destination: Address, paid: bigint): Promise<Payout[]> {
-  const key = `${cfg.programId}:${destination}:${paid}`;
-  let found = payoutCache.get(key);
-  if (!found) {
-    found = findPayouts(rpc, cfg, destination);
-    payoutCache.set(key, found);
-    found.catch(() => payoutCache.delete(key));
-  }
-  return found;
+function payoutHistory(rpc: Rpc, cfg: Config, destination: Address, paid: bigint): Promise<Payout[]> {
+  return once(payoutCache, `${cfg.programId}:${destination}:${paid}`, () => findPayouts(rpc, cfg, destination));
 }
 const payoutCache = new Map<string, Promise<Payout[]>>();
 
@@ -259,18 +286,11 @@ type ParsedTransaction = {
 /** A confirmed transaction never changes: each is fetched once per encoding and kept (a failed
  * fetch is forgotten, to be asked again). */
 function cachedTransaction(rpc: Rpc, signature: Signature, encoding: 'json' | 'jsonParsed'): Promise<unknown> {
-  const key = `${encoding}:${signature}`;
-  let tx = transactionCache.get(key);
-  if (!tx) {
-    const config = { maxSupportedTransactionVersion: 0, commitment: 'confirmed' } as const;
-    tx = encoding === 'json' ? rpc.getTransaction(signature, { ...config, encoding: 'json' }).send() : rpc.getTransaction(signature, { ...config, encoding: 'jsonParsed' }).send();
-    transactionCache.set(key, tx);
-    tx.then(
-      (value) => value === null && transactionCache.delete(key),
-      () => transactionCache.delete(key),
-    );
-  }
-  return tx;
+  const config = { maxSupportedTransactionVersion: 0, commitment: 'confirmed' } as const;
+  const fetch = (): Promise<unknown> =>
+    encoding === 'json' ? rpc.getTransaction(signature, { ...config, encoding: 'json' }).send() : rpc.getTransaction(signature, { ...config, encoding: 'jsonParsed' }).send();
+  // null: not (yet) found at this commitment, ask again next time
+  return once(transactionCache, `${encoding}:${signature}`, fetch, (tx) => tx !== null);
 }
 const transactionCache = new Map<string, Promise<unknown>>();
 
@@ -305,13 +325,7 @@ export async function loadSpread(rpc: Rpc, pool: Address): Promise<Spread> {
  * null fields when it has neither. */
 export type TokenInfo = { mint: Address; decimals: number; symbol: string | null; name: string | null };
 export function loadTokenInfo(rpc: Rpc, mint: Address): Promise<TokenInfo> {
-  let info = tokenInfoCache.get(mint);
-  if (!info) {
-    info = fetchTokenInfo(rpc, mint);
-    tokenInfoCache.set(mint, info);
-    info.catch(() => tokenInfoCache.delete(mint));
-  }
-  return info;
+  return once(tokenInfoCache, mint, () => fetchTokenInfo(rpc, mint));
 }
 const tokenInfoCache = new Map<string, Promise<TokenInfo>>();
 
@@ -359,13 +373,7 @@ const genesisOf = new Map<string, Promise<string>>();
 
 /** The endpoint's cluster against the one selected, by genesis hash (asked once per endpoint). */
 export async function checkCluster(rpc: Rpc, cfg: Config): Promise<string | null> {
-  let genesis = genesisOf.get(cfg.rpcUrl);
-  if (!genesis) {
-    genesis = rpc.getGenesisHash().send().then(String);
-    genesisOf.set(cfg.rpcUrl, genesis);
-    genesis.catch(() => genesisOf.delete(cfg.rpcUrl));
-  }
-  return clusterMismatch(cfg, await genesis);
+  return clusterMismatch(cfg, await once(genesisOf, cfg.rpcUrl, () => rpc.getGenesisHash().send().then(String)));
 }
 
 /** Who pays and signs, and how a transaction reaches the cluster (wallet.tsx's Sender). */
@@ -444,25 +452,25 @@ export async function sha256(file: File): Promise<Uint8Array> {
 export type RegistrationCost = { contribution: bigint; tokenAccount: bigint; page: { index: number; rent: bigint } | null };
 export async function registrationCost(rpc: Rpc, pool: PoolState, owner: Address, uri: string): Promise<RegistrationCost> {
   const p = pool.pool;
-  const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
-  const [contribution, tokenAccount, page] = await Promise.all([
+  const [contribution, { rent: tokenAccount }, page] = await Promise.all([
     rentFor(rpc, BigInt(contributionSpace(uri))),
-    fetchAccount(rpc, destination).then((a) => (a.exists ? 0n : rentFor(rpc, TOKEN_ACCOUNT_SIZE))),
+    mainAccount(rpc, owner, p),
     pageOf(p.entryCount) >= p.ledgerPages ? rentFor(rpc, BigInt(ledgerPageSpace())) : null,
   ]);
   return { contribution, tokenAccount, page: page === null ? null : { index: p.ledgerPages, rent: page } };
 }
 
+/** The owner's associated token account of the pool's mint, and the rent creating it costs (0 when it exists). */
+async function mainAccount(rpc: Rpc, owner: Address, p: Pool): Promise<{ destination: Address; exists: boolean; rent: bigint }> {
+  const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
+  const exists = (await fetchAccount(rpc, destination)).exists;
+  return { destination, exists, rent: exists ? 0n : await rentFor(rpc, TOKEN_ACCOUNT_SIZE) };
+}
+
 /** The rent-exempt minimum of `size` bytes: asked once per size (it changes only with the cluster's
  * rent parameters, not while a page is open). */
 function rentFor(rpc: Rpc, size: bigint): Promise<bigint> {
-  let rent = rentCache.get(size);
-  if (!rent) {
-    rent = rpc.getMinimumBalanceForRentExemption(size).send().then(BigInt);
-    rentCache.set(size, rent);
-    rent.catch(() => rentCache.delete(size));
-  }
-  return rent;
+  return once(rentCache, size, () => rpc.getMinimumBalanceForRentExemption(size).send().then(BigInt));
 }
 const rentCache = new Map<bigint, Promise<bigint>>();
 
@@ -502,14 +510,14 @@ export async function register(
   rent += await rentFor(ctx.rpc, BigInt(contributionSpace(uri)));
   return sendWithWallet(ctx, ixs, rent, 'register');
 }
-const formatSol = (lamports: bigint) => (Number(lamports) / 1e9).toString();
 
 /** The owner's associated token account of the pool's mint; its creation is added to `ixs` when missing. */
 async function ownTokenAccount(ctx: SendContext, owner: Address, p: Pool, ixs: Instruction[]): Promise<{ destination: Address; rent: bigint }> {
-  const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
-  if ((await fetchAccount(ctx.rpc, destination)).exists) return { destination, rent: 0n };
-  ixs.push(await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: createNoopSigner(owner), owner, mint: p.mint, tokenProgram: p.tokenProgram }));
-  return { destination, rent: await rentFor(ctx.rpc, TOKEN_ACCOUNT_SIZE) };
+  const { destination, exists, rent } = await mainAccount(ctx.rpc, owner, p);
+  if (!exists) {
+    ixs.push(await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: createNoopSigner(owner), owner, mint: p.mint, tokenProgram: p.tokenProgram }));
+  }
+  return { destination, rent };
 }
 
 export async function claim(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {
