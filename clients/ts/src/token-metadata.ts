@@ -23,6 +23,18 @@ function borshString(data: ReadonlyUint8Array, at: number): [string, number] {
   return [utf8.decode(data.subarray(at + 4, at + 4 + length)).replace(/\0+$/, '').trim(), at + 4 + length];
 }
 
+/** Name, symbol and uri, one after another from `at` (both layouts store them so), or null when cut off. */
+function nameSymbolUri(data: ReadonlyUint8Array, at: number): TokenName | null {
+  try {
+    const [name, afterName] = borshString(data, at);
+    const [symbol, afterSymbol] = borshString(data, afterName);
+    const [uri] = borshString(data, afterSymbol);
+    return { name, symbol, uri };
+  } catch {
+    return null;
+  }
+}
+
 const TOKEN_ACCOUNT_BASE = 165;
 const ACCOUNT_TYPE_MINT = 1;
 const EXTENSION_TOKEN_METADATA = 19;
@@ -40,17 +52,7 @@ export function token2022MetadataOf(data: ReadonlyUint8Array): TokenName | null 
     const length = view.getUint16(at + 2, true);
     if (type === 0) break; // uninitialized: the rest is padding
     if (at + 4 + length > data.length) return null; // cut off
-    if (type === EXTENSION_TOKEN_METADATA) {
-      try {
-        const value = data.subarray(at + 4, at + 4 + length);
-        const [name, next] = borshString(value, 64);
-        const [symbol, afterSymbol] = borshString(value, next);
-        const [uri] = borshString(value, afterSymbol);
-        return { name, symbol, uri };
-      } catch {
-        return null;
-      }
-    }
+    if (type === EXTENSION_TOKEN_METADATA) return nameSymbolUri(data.subarray(at + 4, at + 4 + length), 64);
     at += 4 + length;
   }
   return null;
@@ -61,12 +63,5 @@ export function token2022MetadataOf(data: ReadonlyUint8Array): TokenName | null 
 export function metaplexMetadataOf(data: ReadonlyUint8Array): TokenName | null {
   const KEY_METADATA_V1 = 4;
   if (data.length < 1 + 64 + 12 || data[0] !== KEY_METADATA_V1) return null;
-  try {
-    const [name, next] = borshString(data, 1 + 64);
-    const [symbol, afterSymbol] = borshString(data, next);
-    const [uri] = borshString(data, afterSymbol);
-    return { name, symbol, uri };
-  } catch {
-    return null;
-  }
+  return nameSymbolUri(data, 1 + 64);
 }
