@@ -146,18 +146,35 @@ function migrate(wallet, env) {
   return migrate.last;
 }
 
+const u64 = (v) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, v, true); return b; };
+/** The system program's CreateAccount of `space` bytes, rent-exempt, owned by the token program. */
+async function createTokenProgramAccount(payer, account, space) {
+  const rent = await rpc.getMinimumBalanceForRentExemption(space).send();
+  return {
+    programAddress: SYSTEM_PROGRAM,
+    accounts: [{ address: payer.address, role: AccountRole.WRITABLE_SIGNER, signer: payer }, { address: account.address, role: AccountRole.WRITABLE_SIGNER, signer: account }],
+    data: new Uint8Array([0, 0, 0, 0, ...u64(rent), ...u64(space), ...getAddressEncoder().encode(TOKEN_PROGRAM)]),
+  };
+}
+/** `instructions` in one transaction paid by `payer`, signed by every signer they name, confirmed. */
+async function sendConfirmed(payer, instructions) {
+  const { value: latest } = await rpc.getLatestBlockhash().send();
+  const tx = await pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(payer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+    (m) => signTransactionMessageWithSigners(m),
+  );
+  await confirm(await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' }).send());
+}
+
 async function createMint(operator) {
   const signer = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(operator.seed));
   const mintKeys = newKeypair('mint');
   const mint = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(mintKeys.seed));
-  const rent = await rpc.getMinimumBalanceForRentExemption(82n).send();
   const operatorAta = await ata(signer.address, mint.address);
-  const u64 = (v) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, v, true); return b; };
-  const createAccount = {
-    programAddress: SYSTEM_PROGRAM,
-    accounts: [{ address: signer.address, role: AccountRole.WRITABLE_SIGNER, signer }, { address: mint.address, role: AccountRole.WRITABLE_SIGNER, signer: mint }],
-    data: new Uint8Array([0, 0, 0, 0, ...u64(rent), ...u64(82n), ...getAddressEncoder().encode(TOKEN_PROGRAM)]),
-  };
+  const createAccount = await createTokenProgramAccount(signer, mint, 82n);
   const initMint = { programAddress: TOKEN_PROGRAM, accounts: [{ address: mint.address, role: AccountRole.WRITABLE }], data: new Uint8Array([20, 6, ...getAddressEncoder().encode(signer.address), 0]) };
   const createAta = {
     programAddress: ATA_PROGRAM,
@@ -176,15 +193,7 @@ async function createMint(operator) {
     accounts: [{ address: mint.address, role: AccountRole.WRITABLE }, { address: operatorAta, role: AccountRole.WRITABLE }, { address: signer.address, role: AccountRole.READONLY_SIGNER, signer }],
     data: new Uint8Array([7, ...u64(1_000_000_000_000n)]),
   };
-  const { value: latest } = await rpc.getLatestBlockhash().send();
-  const tx = await pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayerSigner(signer, m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
-    (m) => appendTransactionMessageInstructions([createAccount, initMint, createAta, mintTo], m),
-    (m) => signTransactionMessageWithSigners(m),
-  );
-  await confirm(await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' }).send());
+  await sendConfirmed(signer, [createAccount, initMint, createAta, mintTo]);
   return mint.address;
 }
 
@@ -218,28 +227,14 @@ async function createMetadataMint(operator, name, symbol) {
 async function createTokenAccount(payerKeys, owner, mint) {
   const payer = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(payerKeys.seed));
   const account = await createKeyPairSignerFromPrivateKeyBytes(new Uint8Array(newKeypair('second-token-account').seed));
-  const rent = await rpc.getMinimumBalanceForRentExemption(165n).send();
-  const u64 = (v) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, v, true); return b; };
-  const create = {
-    programAddress: SYSTEM_PROGRAM,
-    accounts: [{ address: payer.address, role: AccountRole.WRITABLE_SIGNER, signer: payer }, { address: account.address, role: AccountRole.WRITABLE_SIGNER, signer: account }],
-    data: new Uint8Array([0, 0, 0, 0, ...u64(rent), ...u64(165n), ...getAddressEncoder().encode(TOKEN_PROGRAM)]),
-  };
+  const create = await createTokenProgramAccount(payer, account, 165n);
   // InitializeAccount3: the owner in the data, no rent sysvar
   const init = {
     programAddress: TOKEN_PROGRAM,
     accounts: [{ address: account.address, role: AccountRole.WRITABLE }, { address: address(mint), role: AccountRole.READONLY }],
     data: new Uint8Array([18, ...getAddressEncoder().encode(address(owner))]),
   };
-  const { value: latest } = await rpc.getLatestBlockhash().send();
-  const tx = await pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayerSigner(payer, m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
-    (m) => appendTransactionMessageInstructions([create, init], m),
-    (m) => signTransactionMessageWithSigners(m),
-  );
-  await confirm(await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' }).send());
+  await sendConfirmed(payer, [create, init]);
   return account.address;
 }
 
