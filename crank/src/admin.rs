@@ -3,14 +3,14 @@
 //! and a contribution's retire / close / payout account. An authority command can print its
 //! instruction instead of sending it, for a pool whose authority is a multisig (Squads and other
 //! multisig UIs take the instruction, or the whole message, in base58).
-use crate::chain::Chain;
 use crate::ops::{load_pool, Outcome};
-use crate::tx::{self, SendOptions};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anyhow::{anyhow, bail, Result};
 use serde_json::json;
 use solana_signer::Signer;
+use tributary_crank::chain::Chain;
+use tributary_crank::tx::{self, SendOptions};
 use tributary_sdk::accounts as decode;
 use tributary_sdk::instructions::{self as ix, ContributionRef};
 use tributary_sdk::view::PoolView;
@@ -102,7 +102,7 @@ pub fn pool_config(
     let view = load_pool(chain, pool)?;
     require_authority(&view.pool.authority, act, "authority")?;
     let min_payout = min_payout
-        .map(|m| crate::token::parse_amount(m, view.pool.decimals).map_err(|e| anyhow!("--min-payout: {e}")))
+        .map(|m| tributary_crank::token::parse_amount(m, view.pool.decimals).map_err(|e| anyhow!("--min-payout: {e}")))
         .transpose()?;
     let (bps, min) = (reward_bps.unwrap_or(view.pool.cranker_reward_bps), min_payout.unwrap_or(view.pool.min_payout));
     if bps > tributary::constants::MAX_CRANKER_REWARD_BPS {
@@ -168,7 +168,7 @@ pub fn close_pool(chain: &mut dyn Chain, act: &Act, pool: &Pubkey, to: Option<Pu
         );
     }
     let to = to.unwrap_or_else(|| {
-        crate::token::associated_token_address(&act.authority(), &view.pool.mint, &view.pool.token_program)
+        tributary_crank::token::associated_token_address(&act.authority(), &view.pool.mint, &view.pool.token_program)
     });
     let ixs = vec![ix::close_pool(&act.authority(), &view.keys, &to)];
     act.run(chain, ixs, format!("pool {pool} closed (dust to {to})"), json!({"pool": pool.to_string(), "closed": true}))

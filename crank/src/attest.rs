@@ -1,9 +1,7 @@
 //! `tributary attest …` and `tributary weights set --report`: attribution reports built from usage
 //! receipts, posted as weights, and checked against the chain (the rules: `tributary_attest`,
 //! ATTESTATION.md).
-use crate::chain::Chain;
 use crate::ops::{hex, load_pool, post_weights, send_instructions, source_account, Outcome};
-use crate::token::{format_amount, parse_amount};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::json;
@@ -13,6 +11,8 @@ use std::path::Path;
 use tributary::state::entry_status;
 use tributary::WeightUpdate;
 use tributary_attest::{ReceiptProof, Report};
+use tributary_crank::chain::Chain;
+use tributary_crank::token::{format_amount, parse_amount};
 use tributary_sdk::{accounts as decode, pda, view::PoolView};
 
 fn open(path: &Path) -> Result<BufReader<std::fs::File>> {

@@ -1,21 +1,8 @@
-//! The crank engine and operator commands as a library under the thin `tributary` binary: one
-//! `Chain` interface (`chain`), implemented for JSON-RPC nodes (`rpc`) and, with the `demo` feature
-//! (on by default), for the embedded LiteSVM (`svm`) that `tributary demo` runs on. The engine:
-//! `crank` (rounds, bisection, quarantine, shards), `tx` (v0 transactions, sending, confirming),
-//! `lookup` (address lookup tables), `telemetry` (tracing, Prometheus). Operator commands: `ops`,
-//! `admin`.
+//! The `tributary` operator binary's commands as a library over the engine (`tributary-crank`):
+//! `ops` (pools, contributions, deposits, weights, status), `admin` (authority commands, printed
+//! for a multisig or sent), `attest` (attribution reports), `keys` (signer URIs and the Solana CLI
+//! config). `main.rs` is clap and dispatch; the crank's loop is `tributary_crank::service`.
 pub mod admin;
 pub mod attest;
-pub mod chain;
-pub mod crank;
-#[cfg(feature = "demo")]
-pub mod demo;
 pub mod keys;
-pub mod lookup;
 pub mod ops;
-pub mod rpc;
-#[cfg(feature = "demo")]
-pub mod svm;
-pub mod telemetry;
-pub mod token;
-pub mod tx;

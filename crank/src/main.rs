@@ -3,16 +3,13 @@ use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use std::time::Duration;
 use tributary_cli::attest;
-use tributary_cli::chain::Chain;
-use tributary_cli::crank::{CrankOptions, Cranker, RoundReport};
-#[cfg(feature = "demo")]
-use tributary_cli::demo;
 use tributary_cli::ops::{self, Outcome};
-use tributary_cli::rpc::RpcChain;
-use tributary_cli::telemetry::{self, Metrics};
 use tributary_cli::{admin, keys};
+use tributary_crank::crank::Cranker;
+use tributary_crank::rpc::RpcChain;
+use tributary_crank::service::{self, Settings};
+use tributary_crank::telemetry::{self, Metrics};
 
 #[derive(Parser)]
 #[command(name = "tributary", version, about = "Tributary: pay AI contributors in streamed micro-payments")]
@@ -49,142 +46,119 @@ enum Output {
     Json,
 }
 
-#[derive(ValueEnum, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+/// The crank's flags. Each setting comes from its flag, else its TRIBUTARY_CRANK_* variable, else
+/// the --crank-config file, else its default (`tributary_crank::service::Settings`, layered there).
+/// Only the flags given are passed on, so an absent flag never hides the file or the variable.
+#[derive(Args, serde::Serialize, Default, Clone)]
+#[serde(rename_all = "kebab-case")]
+struct CrankFlags {
+    /// A pool to crank (repeat for several; TRIBUTARY_CRANK_POOL takes a comma-separated list)
+    #[arg(long = "pool", value_name = "POOL")]
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_strings")]
+    pool: Vec<Pubkey>,
+    /// Also crank every other pool of the program whose reward covers the fees (needs --value)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "is_false")]
+    all_pools: bool,
+    /// MINT=LAMPORTS: what one base unit of MINT is worth in lamports, for --all-pools' value rule
+    /// (repeatable)
+    #[arg(long, value_name = "MINT=LAMPORTS")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    value: Vec<String>,
+    /// Pay what is due now, then exit
+    #[arg(long)]
+    #[serde(skip_serializing_if = "is_false")]
+    once: bool,
+    /// Highest priority fee to bid, micro-lamports per compute unit [default: 10000]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_priority_fee: Option<u64>,
+    /// Compute-unit limit margin over the simulated need, percent [default: 10]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cu_margin: Option<u64>,
+    /// Seconds between rounds [default: 10]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<u64>,
+    /// Token account for the cranker reward [default: the keypair's associated token account of
+    /// each pool's mint, if it exists]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_string")]
+    reward_account: Option<Pubkey>,
+    /// Send legacy-sized transactions without address lookup tables
+    #[arg(long)]
+    #[serde(skip_serializing_if = "is_false")]
+    no_lookup_tables: bool,
+    /// Pay only the ledger pages i, i+n, i+2n…: run n cranks with 0/n … (n-1)/n to split the work
+    #[arg(long, value_name = "i/n")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_string")]
+    shard: Option<tributary_crank::crank::Shard>,
+    /// For the pools named with --pool: open the next ledger page, at your expense, when every slot
+    /// of the newest page holds a live contribution (slots freed by closed contributions are not
+    /// demand), within --spare-page-budget. You get the rent back only when the pool's authority
+    /// closes the page, which needs every contribution on it closed first.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "is_false")]
+    keep_spare_page: bool,
+    /// Most lamports of page rent --keep-spare-page spends on one pool in any 24 hours
+    /// [default: 150000000]
+    #[arg(long, value_name = "LAMPORTS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spare_page_budget: Option<u64>,
+    /// At most this many payouts per transaction [default: as many as fit]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_payouts_per_tx: Option<u32>,
+    /// Log lines for people or one JSON object per line (filter with RUST_LOG, default info) [default: human]
+    #[arg(long, value_enum)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_format: Option<LogFormat>,
+    /// Serve Prometheus metrics (rounds, payouts, lamports spent, unpayable by reason, quarantined,
+    /// RPC requests, retries and errors; gauges of the backlog) at this address, e.g. 127.0.0.1:9100
+    #[arg(long, value_name = "ADDR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics_addr: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 enum LogFormat {
     Human,
     Json,
 }
 
-/// The crank's settings, as flags, environment variables or keys of a `--crank-config` file.
-#[derive(Args, serde::Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct CrankSettings {
-    /// Only this pool [default: every pool of the program]
-    #[arg(long, env = "TRIBUTARY_CRANK_POOL")]
-    #[serde(default, deserialize_with = "parsed")]
-    pool: Option<Pubkey>,
-    /// Pay what is due now, then exit
-    #[arg(long, env = "TRIBUTARY_CRANK_ONCE")]
-    #[serde(default)]
-    once: bool,
-    /// Highest priority fee to bid, micro-lamports per compute unit [default: 10000]
-    #[arg(long, env = "TRIBUTARY_CRANK_MAX_PRIORITY_FEE")]
-    max_priority_fee: Option<u64>,
-    /// Compute-unit limit margin over the simulated need, percent [default: 10]
-    #[arg(long, env = "TRIBUTARY_CRANK_CU_MARGIN")]
-    cu_margin: Option<u64>,
-    /// Seconds between rounds [default: 10]
-    #[arg(long, env = "TRIBUTARY_CRANK_INTERVAL")]
-    interval: Option<u64>,
-    /// Token account for the cranker reward [default: the keypair's associated token account, if it exists]
-    #[arg(long, env = "TRIBUTARY_CRANK_REWARD_ACCOUNT")]
-    #[serde(default, deserialize_with = "parsed")]
-    reward_account: Option<Pubkey>,
-    /// Send legacy-sized transactions without address lookup tables
-    #[arg(long, env = "TRIBUTARY_CRANK_NO_LOOKUP_TABLES")]
-    #[serde(default)]
-    no_lookup_tables: bool,
-    /// Pay only the ledger pages i, i+n, i+2n…: run n cranks with 0/n … (n-1)/n to split the work
-    #[arg(long, value_name = "i/n", env = "TRIBUTARY_CRANK_SHARD")]
-    #[serde(default, deserialize_with = "parsed")]
-    shard: Option<tributary_cli::crank::Shard>,
-    /// Open the next ledger page as soon as the open ones are full (you pay its rent, refunded
-    /// when it closes), so contributors registering never pay a page's rent
-    #[arg(long, env = "TRIBUTARY_CRANK_KEEP_SPARE_PAGE")]
-    #[serde(default)]
-    keep_spare_page: bool,
-    /// At most this many payouts per transaction [default: as many as fit]
-    #[arg(long, value_name = "N", env = "TRIBUTARY_CRANK_MAX_PAYOUTS_PER_TX", value_parser = clap::value_parser!(u32).range(1..))]
-    max_payouts_per_tx: Option<u32>,
-    /// Log lines for people or one JSON object per line (filter with RUST_LOG, default info) [default: human]
-    #[arg(long, value_enum, env = "TRIBUTARY_CRANK_LOG_FORMAT")]
-    log_format: Option<LogFormat>,
-    /// Serve Prometheus metrics (rounds, payouts, lamports spent, unpayable by reason,
-    /// quarantined, RPC requests, retries and errors) at this address, e.g. 127.0.0.1:9100
-    #[arg(long, value_name = "ADDR", env = "TRIBUTARY_CRANK_METRICS_ADDR")]
-    metrics_addr: Option<String>,
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
-/// A `FromStr` value written as a string in the config file.
-fn parsed<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: std::str::FromStr,
-    T::Err: std::fmt::Display,
-{
-    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
-    text.map(|t| t.parse().map_err(serde::de::Error::custom)).transpose()
+fn as_string<S: serde::Serializer, T: std::fmt::Display>(value: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => s.serialize_str(&v.to_string()),
+        None => s.serialize_none(),
+    }
 }
 
-impl CrankSettings {
-    /// What the flags and environment did not set, from the config file.
-    fn or_file(self, path: Option<&std::path::Path>) -> Result<Self> {
-        let Some(path) = path else { return Ok(self) };
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow!("crank config {}: {e}", path.display()))?;
-        let file: CrankSettings = toml::from_str(&text).map_err(|e| anyhow!("crank config {}: {e}", path.display()))?;
-        Ok(Self {
-            pool: self.pool.or(file.pool),
-            once: self.once || file.once,
-            max_priority_fee: self.max_priority_fee.or(file.max_priority_fee),
-            cu_margin: self.cu_margin.or(file.cu_margin),
-            interval: self.interval.or(file.interval),
-            reward_account: self.reward_account.or(file.reward_account),
-            no_lookup_tables: self.no_lookup_tables || file.no_lookup_tables,
-            shard: self.shard.or(file.shard),
-            keep_spare_page: self.keep_spare_page || file.keep_spare_page,
-            max_payouts_per_tx: self.max_payouts_per_tx.or(file.max_payouts_per_tx),
-            log_format: self.log_format.or(file.log_format),
-            metrics_addr: self.metrics_addr.or(file.metrics_addr),
-        })
-    }
-
-    fn options(&self) -> CrankOptions {
-        CrankOptions {
-            max_priority_fee: self.max_priority_fee.unwrap_or(10_000),
-            margin_percent: self.cu_margin.unwrap_or(10),
-            reward_account: self.reward_account,
-            lookup_tables: !self.no_lookup_tables,
-            shard: self.shard,
-            keep_spare_page: self.keep_spare_page,
-            max_payouts_per_tx: self.max_payouts_per_tx.map(|n| n as usize),
-        }
-    }
+fn as_strings<S: serde::Serializer>(values: &[Pubkey], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(values.iter().map(|v| v.to_string()))
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// The whole life cycle on an embedded cluster (LiteSVM + the real program build): no network
     #[cfg(feature = "demo")]
-    Demo {
-        /// Contributions registered
-        #[arg(long, default_value_t = 10_000)]
-        contributors: u32,
-        /// Revenue deposited, in whole tokens
-        #[arg(long, default_value_t = 1_000_000)]
-        revenue: u64,
-        /// Usage fees attributed after the deposit
-        #[arg(long, default_value_t = 200)]
-        usage_events: u32,
-        /// Exponent of the Zipf-like weight distribution
-        #[arg(long, default_value_t = 1.1)]
-        zipf: f64,
-        /// The program build to run [default: target/deploy/tributary.so]
-        #[arg(long, env = "TRIBUTARY_SO")]
-        program: Option<PathBuf>,
-        /// Print the final table as JSON (no progress bars)
-        #[arg(long)]
-        json: bool,
-    },
-    /// Stream payouts: pay every entry owed at least the pool's minimum, round after round.
+    Demo(tributary_demo::DemoArgs),
+    /// Stream payouts: pay every entry owed at least the pool's minimum, round after round, for
+    /// the pools you name (--pool) and, opted in, every pool worth its fees (--all-pools).
     /// Each setting comes from its flag, else its TRIBUTARY_CRANK_* variable, else the --crank-config
-    /// file (TOML, the flags' names: `interval = 5`, `shard = "0/2"`), else its default.
+    /// file (TOML, the flags' names: `interval = 5`, `shard = "0/2"`, `pool = ["…", "…"]`), else
+    /// its default.
     Crank {
         /// TOML file of crank settings (see crank.example.toml)
         #[arg(long = "crank-config", value_name = "FILE", env = "TRIBUTARY_CRANK_CONFIG")]
         config_file: Option<PathBuf>,
         #[command(flatten)]
-        settings: CrankSettings,
+        flags: CrankFlags,
     },
     /// Create, inspect, pause and unpause pools
     Pool {
@@ -478,7 +452,7 @@ fn connect(cluster: &Cluster) -> Result<RpcChain> {
     let url = cluster.url.clone().or(config.json_rpc_url).unwrap_or_else(|| "http://127.0.0.1:8899".into());
     let mut chain = RpcChain::new(&url);
     if let Some(name) = config.commitment {
-        chain.commitment = tributary_cli::rpc::commitment(&name).ok_or_else(|| {
+        chain.commitment = tributary_crank::rpc::commitment(&name).ok_or_else(|| {
             anyhow!("commitment '{name}' in the Solana CLI config: use processed, confirmed or finalized")
         })?;
     }
@@ -531,23 +505,9 @@ fn run(cli: Cli) -> Result<i32> {
     let cluster = cli.cluster;
     match cli.command {
         #[cfg(feature = "demo")]
-        Command::Demo { contributors, revenue, usage_events, zipf, program, json } => {
-            let program = program
-                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary.so"));
-            let show_progress = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let conserved = demo::run(demo::DemoOptions {
-                program,
-                contributors,
-                revenue,
-                usage_events,
-                zipf,
-                progress: show_progress,
-                json,
-            })?;
-            Ok(if conserved { 0 } else { 2 })
-        }
-        Command::Crank { config_file, settings } => {
-            let settings = settings.or_file(config_file.as_deref())?;
+        Command::Demo(args) => Ok(if tributary_demo::run_args(args)? { 0 } else { 2 }),
+        Command::Crank { config_file, flags } => {
+            let settings = Settings::load(config_file.as_deref(), &flags)?;
             let payer = signer(&cluster)?;
             let mut chain = connect(&cluster)?;
             crank(&mut chain, payer, &settings)
@@ -668,7 +628,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::LookupTables { command: LookupCommand::Reclaim } => {
             let payer = signer(&cluster)?;
-            let done = tributary_cli::lookup::reclaim(&mut connect(&cluster)?, &payer).map_err(|e| anyhow!("{e}"))?;
+            let done = tributary_crank::lookup::reclaim(&mut connect(&cluster)?, &payer).map_err(|e| anyhow!("{e}"))?;
             let human = format!(
                 "deactivated {}, closed {} ({} lamports back), cooling down {}",
                 done.deactivated.len(),
@@ -686,175 +646,95 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn log_round(r: &RoundReport, metrics: &Metrics, rpc_requests: u64) {
-    metrics.record(r);
-    for q in &r.quarantined {
-        tracing::warn!(
-            event = "quarantined",
-            pool = %r.pool,
-            entry = q.entry,
-            destination = %q.destination,
-            strikes = q.strikes,
-            reason = %q.reason,
-            "entry quarantined: its transaction failed alone; retried later"
-        );
-    }
-    tracing::info!(
-        event = "round",
-        pool = %r.pool,
-        due = r.due,
-        transactions = r.transactions,
-        confirmed = r.confirmed,
-        expired = r.expired,
-        failed = r.failed,
-        payouts = r.payouts,
-        per_tx = r.payouts_per_tx(),
-        cu = r.units,
-        fee_lamports = r.fee_lamports,
-        priority_micro_lamports = r.priority_micro_lamports,
-        unpayable = r.unpayable,
-        unpayable_by_reason = %serde_json::to_string(&r.unpayable_by_reason).unwrap_or_default(),
-        quarantined = r.quarantined.len(),
-        quarantine_waiting = r.quarantine_waiting,
-        bisected = r.bisected,
-        page_opened = ?r.page_opened,
-        lookup_addresses_added = r.lookup_addresses_added,
-        rpc_requests,
-        mode = %r.mode,
-        "round"
-    );
-}
-
-fn crank(chain: &mut RpcChain, payer: Box<dyn solana_signer::Signer>, settings: &CrankSettings) -> Result<i32> {
-    let (pool, once, interval) = (settings.pool, settings.once, settings.interval.unwrap_or(10));
-    let format = settings.log_format.unwrap_or(LogFormat::Human);
-    let (metrics_addr, mut opts) = (settings.metrics_addr.clone(), settings.options());
-    use solana_signer::Signer;
-    telemetry::init_logging(format == LogFormat::Json);
+/// The crank service: logging, metrics, signals, then `service::run` until stopped.
+fn crank(chain: &mut RpcChain, payer: Box<dyn solana_signer::Signer>, settings: &Settings) -> Result<i32> {
+    telemetry::init_logging(settings.log_format == service::LogFormat::Json);
     let metrics = std::sync::Arc::new(Metrics::new());
-    if let Some(addr) = metrics_addr {
-        let bound = metrics.serve(&addr)?;
+    if let Some(addr) = &settings.metrics_addr {
+        let bound = metrics.serve(addr)?;
         tracing::info!(event = "metrics", addr = %bound, "Prometheus metrics at http://{bound}/metrics");
     }
-    tracing::info!(event = "start", cranker = %payer.pubkey(), url = %chain.describe(), "crank started");
-    let explicit_reward = opts.reward_account.is_some();
-    let mut cranker = Cranker::new(payer, opts);
-    let mut failures = 0u32;
-    let mut passes = 0u32;
+    let mut cranker = Cranker::new_boxed(payer, settings.crank_options());
     // SIGTERM / SIGINT: finish the round in progress (its transactions are confirmed), then exit 0
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(signal, stop.clone())?;
     }
-    let stopping = || stop.load(std::sync::atomic::Ordering::Relaxed);
-    loop {
-        if stopping() {
-            tracing::info!(event = "stop", passes, "stopped on signal");
-            return Ok(0);
-        }
-        passes += 1;
-        let pools = match pool {
-            Some(p) => Ok(vec![p]),
-            None => tributary_cli::crank::list_pools(chain),
-        };
-        let mut outstanding = 0;
-        let mut round_failed = false;
-        match pools {
-            Ok(pools) => {
-                for p in pools {
-                    if !explicit_reward {
-                        // the cranker's own associated account of this pool's mint, where it exists
-                        opts.reward_account = reward_account_for(chain, &cranker.payer.pubkey(), &p);
-                        cranker.opts = opts;
-                    }
-                    let requests_before = chain.requests();
-                    match cranker.round(chain, &p) {
-                        Ok(report) => {
-                            outstanding += report.due.saturating_sub(report.payouts);
-                            log_round(&report, &metrics, chain.requests() - requests_before);
-                        }
-                        Err(e) => {
-                            round_failed = true;
-                            metrics.rpc_errors.inc();
-                            tracing::error!(event = "error", pool = %p, error = %e, "round failed");
-                        }
-                    }
-                }
-            }
-            Err(e) => {
-                round_failed = true;
-                metrics.rpc_errors.inc();
-                tracing::error!(event = "error", error = %e, "cannot list pools");
-            }
-        }
-        metrics.rpc_requests.inc_by(chain.requests().saturating_sub(metrics.rpc_requests.get()));
-        metrics.rpc_retries.inc_by(chain.retries.saturating_sub(metrics.rpc_retries.get()));
-        failures = if round_failed { failures + 1 } else { 0 };
-        if once {
-            // one pass, plus follow-up passes while payable entries remain (expired, failed)
-            if !round_failed && outstanding == 0 {
-                return Ok(0);
-            }
-            if failures >= 5 || passes >= 5 {
-                return Ok(i32::from(outstanding > 0 || round_failed));
-            }
-        }
-        let backoff =
-            if round_failed { Duration::from_secs(1 << failures.min(5)) } else { Duration::from_secs(interval) };
-        let pause = if once && !round_failed { Duration::from_millis(500) } else { backoff };
-        let until = std::time::Instant::now() + pause;
-        while std::time::Instant::now() < until && !stopping() {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-fn reward_account_for(chain: &mut RpcChain, cranker: &Pubkey, pool: &Pubkey) -> Option<Pubkey> {
-    let view = ops::load_pool(chain, pool).ok()?;
-    let ata = tributary_cli::token::associated_token_address(cranker, &view.pool.mint, &view.pool.token_program);
-    chain.get_account(&ata).ok().flatten().map(|_| ata)
+    Ok(match service::run(chain, &mut cranker, settings, &metrics, &stop)? {
+        service::Exit::Done => 0,
+        service::Exit::Outstanding => 1,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn settings(args: &[&str]) -> (CrankSettings, Option<PathBuf>) {
+    fn flags(args: &[&str]) -> (CrankFlags, Option<PathBuf>) {
         let cli = Cli::try_parse_from([&["tributary", "crank"], args].concat()).expect("parses");
         match cli.command {
-            Command::Crank { config_file, settings } => (settings, config_file),
+            Command::Crank { config_file, flags } => (flags, config_file),
             _ => unreachable!("a crank command"),
         }
     }
 
+    fn load(args: &[&str]) -> Result<Settings> {
+        let (flags, file) = flags(args);
+        Settings::load(file.as_deref(), &flags)
+    }
+
+    /// The only test that sets TRIBUTARY_CRANK_* variables (tests run in parallel threads).
     #[test]
-    fn crank_settings_come_from_flags_then_the_config_file_then_defaults() {
+    fn crank_settings_come_from_flags_then_the_environment_then_the_config_file_then_defaults() {
         let dir = std::env::temp_dir().join(format!("tributary-crank-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("crank.toml");
-        let pool = Pubkey::new_unique();
+        let (pool, other) = (Pubkey::new_unique(), Pubkey::new_unique());
         std::fs::write(
             &file,
-            format!("pool = \"{pool}\"\ninterval = 7\nshard = \"1/4\"\nkeep-spare-page = true\nlog-format = \"json\"\ncu-margin = 20\n"),
+            format!("pool = \"{pool}\"\ninterval = 7\nshard = \"1/4\"\nkeep-spare-page = true\nlog-format = \"json\"\ncu-margin = 20\nspare-page-budget = 5\n"),
         )
         .expect("write");
         let path = file.display().to_string();
-        let (flags, config) = settings(&["--crank-config", &path, "--interval", "3"]);
-        let merged = flags.or_file(config.as_deref()).expect("merged");
-        assert_eq!(merged.interval, Some(3), "a flag beats the file");
-        assert_eq!((merged.pool, merged.cu_margin), (Some(pool), Some(20)), "the file fills what flags leave");
-        assert!(merged.keep_spare_page && merged.log_format == Some(LogFormat::Json));
-        let opts = merged.options();
-        assert_eq!(opts.shard, Some(tributary_cli::crank::Shard { index: 1, count: 4 }));
-        assert_eq!((opts.max_priority_fee, opts.margin_percent, opts.lookup_tables), (10_000, 20, true), "defaults");
+        std::env::set_var("TRIBUTARY_CRANK_CU_MARGIN", "30");
+        std::env::set_var("TRIBUTARY_CRANK_SPARE_PAGE_BUDGET", "9");
+        let merged = load(&["--crank-config", &path, "--interval", "3", "--cu-margin", "40"]).expect("merged");
+        assert_eq!(merged.interval, 3, "a flag beats the file");
+        assert_eq!(merged.cu_margin, 40, "a flag beats the environment");
+        assert_eq!(merged.spare_page_budget, 9, "the environment beats the file");
+        assert_eq!(merged.pool, vec![pool], "the file fills what flags and environment leave");
+        assert!(merged.keep_spare_page && merged.log_format == service::LogFormat::Json);
+        let opts = merged.crank_options();
+        assert_eq!(opts.shard, Some(tributary_crank::crank::Shard { index: 1, count: 4 }));
+        assert_eq!((opts.max_priority_fee, opts.lookup_tables), (10_000, true), "defaults");
+        // several pools: repeated flags, a comma-separated variable
+        std::env::set_var("TRIBUTARY_CRANK_POOL", format!("{pool},{other}"));
+        assert_eq!(load(&[]).expect("from the environment").pool, vec![pool, other]);
+        assert_eq!(load(&["--pool", &other.to_string()]).expect("flag").pool, vec![other], "the flag wins");
+        for name in ["TRIBUTARY_CRANK_CU_MARGIN", "TRIBUTARY_CRANK_SPARE_PAGE_BUDGET", "TRIBUTARY_CRANK_POOL"] {
+            std::env::remove_var(name);
+        }
 
-        std::fs::write(&file, "intervall = 3\n").expect("write");
-        let Err(error) = settings(&[]).0.or_file(Some(&file)) else { panic!("an unknown key is refused") };
+        std::fs::write(&file, "intervall = 3\npool = \"11111111111111111111111111111111\"\n").expect("write");
+        let error = load(&["--crank-config", &path]).expect_err("an unknown key is refused");
         assert!(error.to_string().contains("intervall"), "{error}");
         std::fs::write(&file, "shard = \"4/4\"\n").expect("write");
-        assert!(settings(&[]).0.or_file(Some(&file)).is_err(), "a bad shard is refused");
+        assert!(load(&["--crank-config", &path, "--pool", &pool.to_string()]).is_err(), "a bad shard is refused");
+        assert!(load(&["--crank-config", "/nonexistent/crank.toml"]).is_err(), "a missing file is an error");
         let _ = std::fs::remove_dir_all(&dir);
-        let example: CrankSettings = toml::from_str(include_str!("../crank.example.toml")).expect("the example parses");
+
+        // nothing cranks a pool nobody named unless opted in, priced; spare pages only for named pools
+        let error = load(&[]).expect_err("no pool named");
+        assert!(error.to_string().contains("--all-pools"), "{error}");
+        let error = load(&["--all-pools", "--keep-spare-page"]).expect_err("spare pages need named pools");
+        assert!(error.to_string().contains("--keep-spare-page"), "{error}");
+        let error = load(&["--all-pools"]).expect_err("discovery needs a value");
+        assert!(error.to_string().contains("--value"), "{error}");
+        assert!(load(&["--all-pools", "--value", "nope"]).is_err());
+        let priced = load(&["--all-pools", "--value", &format!("{pool}=0.25")]).expect("opted in");
+        assert_eq!(priced.value_rule().expect("rule").lamports_per_unit.get(&pool), Some(&0.25));
+
+        let example: Settings = toml::from_str(include_str!("../crank.example.toml")).expect("the example parses");
         assert_eq!(example.metrics_addr.as_deref(), Some("127.0.0.1:9100"));
     }
 }

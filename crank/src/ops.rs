@@ -1,10 +1,6 @@
 //! The operator commands. Each checks its input against the chain before sending anything, so bad
 //! input (a malformed CSV line, a wrong mint, an unknown entry) is refused with a message and
 //! changes nothing; what the program refuses comes back with the program's named error.
-use crate::chain::Chain;
-use crate::crank::PoolView;
-use crate::token::{self, format_amount, parse_amount};
-use crate::tx::{self, SendOptions};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anyhow::{anyhow, bail, Context, Result};
@@ -15,6 +11,10 @@ use std::path::Path;
 use tributary::constants::ENTRIES_PER_PAGE;
 use tributary::state::{entry_status, ContributionKind, Pool};
 use tributary::{CreatePoolArgs, UsageShare, WeightUpdate};
+use tributary_crank::chain::Chain;
+use tributary_crank::crank::PoolView;
+use tributary_crank::token::{self, format_amount, parse_amount};
+use tributary_crank::tx::{self, SendOptions};
 use tributary_sdk::instructions::{self as ix, PoolKeys};
 use tributary_sdk::{accounts as decode, pda};
 
@@ -29,7 +29,7 @@ fn send(chain: &mut dyn Chain, payer: &dyn Signer, ixs: &[Instruction]) -> Resul
 }
 
 pub fn load_pool(chain: &mut dyn Chain, address: &Pubkey) -> Result<PoolView> {
-    crate::crank::load_view(chain, address).map_err(|e| anyhow!("{e}"))
+    tributary_crank::crank::load_view(chain, address).map_err(|e| anyhow!("{e}"))
 }
 
 pub struct CreatePool {
@@ -247,8 +247,7 @@ pub fn parse_weights_csv(text: &str) -> Result<Vec<(String, u64)>> {
     Ok(out)
 }
 
-/// Updates per set_weights transaction (12 bytes each, well inside the packet with the header).
-pub const WEIGHTS_PER_TX: usize = 64;
+pub use tributary_sdk::instructions::WEIGHTS_PER_TX;
 
 pub fn weights_set(
     chain: &mut dyn Chain,
@@ -478,14 +477,14 @@ pub fn claim(
 pub fn status(chain: &mut dyn Chain, pool: Option<Pubkey>) -> Result<Outcome> {
     let pools: Vec<Pubkey> = match pool {
         Some(p) => vec![p],
-        None => crate::crank::list_pools(chain)?,
+        None => tributary_crank::crank::list_pools(chain)?,
     };
     let mut rows = Vec::new();
     let mut json_rows = Vec::new();
     for address in pools {
         let view = load_pool(chain, &address)?;
         let owed = view.total_owed().map_err(|e| anyhow!("{e}"))?;
-        let (due, unpayable) = crate::crank::due_payouts(chain, &view).map_err(|e| anyhow!("{e}"))?;
+        let (due, unpayable) = tributary_crank::crank::due_payouts(chain, &view).map_err(|e| anyhow!("{e}"))?;
         let p = &view.pool;
         let amount = |v: u128| format_amount(v, p.decimals);
         rows.push(format!(

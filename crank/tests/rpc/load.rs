@@ -9,9 +9,9 @@ use crate::validator::TestValidator;
 use serde_json::json;
 use solana_signer::Signer;
 use std::time::Instant;
-use tributary_cli::chain::Chain;
-use tributary_cli::crank::{CrankOptions, Cranker, RoundReport, Shard};
-use tributary_cli::rpc::RpcChain;
+use tributary_crank::chain::Chain;
+use tributary_crank::crank::{CrankOptions, Cranker, RoundReport, Shard};
+use tributary_crank::rpc::RpcChain;
 
 /// One measured crank run: rounds until nothing payable is left.
 pub struct Run {
@@ -108,7 +108,7 @@ pub fn run() {
     let cold = crank_until_paid(&mut bot, &mut chain, &mut check, &pool);
     eprintln!("cold: {}", cold.json());
     // the rent the tables hold (returned by `tributary lookup-tables reclaim`)
-    let tables = tributary_cli::lookup::owned_tables(&mut check, &bot.payer.pubkey()).expect("tables");
+    let tables = tributary_crank::lookup::owned_tables(&mut check, &bot.payer.pubkey()).expect("tables");
     let keys: Vec<_> = tables.iter().map(|t| t.key).collect();
     let table_rent: u64 = check.get_accounts(&keys).expect("tables").iter().flatten().map(|a| a.lamports).sum();
 

@@ -17,11 +17,11 @@ use solana_transaction_status_client_types::UiTransactionEncoding;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use tributary_cli::chain::{Chain, ChainError};
-use tributary_cli::crank::{CrankOptions, Cranker};
-use tributary_cli::rpc::RpcChain;
-use tributary_cli::token;
-use tributary_cli::tx::{self, SendOptions};
+use tributary_crank::chain::{Chain, ChainError};
+use tributary_crank::crank::{CrankOptions, Cranker};
+use tributary_crank::rpc::RpcChain;
+use tributary_crank::token;
+use tributary_crank::tx::{self, SendOptions};
 use tributary_sdk::instructions::{self as ix, CrankMode};
 use validator::TestValidator;
 
@@ -189,7 +189,7 @@ fn operator_commands_end_to_end() {
         &["weights", "set", "--pool", &pool.to_string(), "--file", unknown.to_str().expect("p")],
     ));
     assert!(err.contains("entry 9"), "{err}");
-    let view = tributary_cli::crank::load_view(&mut chain, &pool).expect("pool");
+    let view = tributary_crank::crank::load_view(&mut chain, &pool).expect("pool");
     assert_eq!((view.pool.total_weight, view.pool.epoch), (0, 0), "refused weight files changed nothing");
     // rows by entry and by contribution address
     let good = d.join("weights.csv");
@@ -200,7 +200,7 @@ fn operator_commands_end_to_end() {
         &["weights", "set", "--pool", &pool.to_string(), "--file", good.to_str().expect("p"), "--output", "json"],
     )));
     assert_eq!(out["weights"], 3);
-    assert_eq!(tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.total_weight, 1_000);
+    assert_eq!(tributary_crank::crank::load_view(&mut chain, &pool).expect("pool").pool.total_weight, 1_000);
 
     // deposit, and a deposit from a token account of another mint is refused
     run_ok(&mut tributary(&v.url, &op, &["deposit", "--pool", &pool.to_string(), "--amount", "1000"]));
@@ -242,7 +242,7 @@ fn operator_commands_end_to_end() {
         .expect("pipe the keypair");
     let paused = pause.wait_with_output().expect("pause");
     assert!(paused.status.success(), "{}", String::from_utf8_lossy(&paused.stderr));
-    assert!(tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.is_paused());
+    assert!(tributary_crank::crank::load_view(&mut chain, &pool).expect("pool").pool.is_paused());
     let no_ledger = run_err(Command::new(env!("CARGO_BIN_EXE_tributary")).args([
         "-u",
         &v.url,
@@ -280,7 +280,7 @@ fn operator_commands_end_to_end() {
     assert!(!bad.status.success() && said.contains("cannot use the signer prompt://"), "{said}");
     run_ok(&mut tributary(&v.url, &op, &["crank", "--pool", &pool.to_string(), "--once"]));
     assert_eq!(
-        tributary_cli::crank::load_view(&mut chain, &pool).expect("pool").pool.total_paid(),
+        tributary_crank::crank::load_view(&mut chain, &pool).expect("pool").pool.total_paid(),
         0,
         "paused pool: nothing paid"
     );
@@ -385,7 +385,7 @@ fn crank_survives_a_validator_restart_without_paying_twice() {
     // more revenue after the restart: the same crank process must pick it up
     pool.deposit(&mut chain, 500_000_003);
     wait_until("everything paid", Duration::from_secs(180), || {
-        tributary_cli::crank::load_view(&mut chain, &pool.keys.pool).is_ok_and(|view| {
+        tributary_crank::crank::load_view(&mut chain, &pool.keys.pool).is_ok_and(|view| {
             view.entries().all(|(_, e)| tributary_sdk::accounts::owed_now(e, &view.pool).unwrap_or(1) == 0)
         })
     });
@@ -493,18 +493,21 @@ impl Chain for StaleBlockhash {
     fn describe(&self) -> String {
         self.inner.describe()
     }
-    fn get_accounts(&mut self, keys: &[Pubkey]) -> tributary_cli::chain::Result<Vec<Option<solana_account::Account>>> {
+    fn get_accounts(
+        &mut self,
+        keys: &[Pubkey],
+    ) -> tributary_crank::chain::Result<Vec<Option<solana_account::Account>>> {
         self.inner.get_accounts(keys)
     }
     fn get_program_accounts(
         &mut self,
         program: &Pubkey,
         size: Option<usize>,
-        filters: &[tributary_cli::chain::Memcmp],
-    ) -> tributary_cli::chain::Result<Vec<(Pubkey, solana_account::Account)>> {
+        filters: &[tributary_crank::chain::Memcmp],
+    ) -> tributary_crank::chain::Result<Vec<(Pubkey, solana_account::Account)>> {
         self.inner.get_program_accounts(program, size, filters)
     }
-    fn latest_blockhash(&mut self) -> tributary_cli::chain::Result<(solana_hash::Hash, u64)> {
+    fn latest_blockhash(&mut self) -> tributary_crank::chain::Result<(solana_hash::Hash, u64)> {
         let (hash, last) = self.inner.latest_blockhash()?;
         if self.stale > 0 {
             self.stale -= 1;
@@ -512,40 +515,40 @@ impl Chain for StaleBlockhash {
         }
         Ok((hash, last))
     }
-    fn block_height(&mut self) -> tributary_cli::chain::Result<u64> {
+    fn block_height(&mut self) -> tributary_crank::chain::Result<u64> {
         self.inner.block_height()
     }
-    fn slot(&mut self) -> tributary_cli::chain::Result<u64> {
+    fn slot(&mut self) -> tributary_crank::chain::Result<u64> {
         self.inner.slot()
     }
-    fn recent_slot(&mut self) -> tributary_cli::chain::Result<u64> {
+    fn recent_slot(&mut self) -> tributary_crank::chain::Result<u64> {
         self.inner.recent_slot()
     }
     fn simulate(
         &mut self,
         tx: &solana_transaction::versioned::VersionedTransaction,
-    ) -> tributary_cli::chain::Result<tributary_cli::chain::Simulation> {
+    ) -> tributary_crank::chain::Result<tributary_crank::chain::Simulation> {
         self.inner.simulate(tx) // replaceRecentBlockhash: the simulation itself does not mind
     }
     fn send(
         &mut self,
         tx: &solana_transaction::versioned::VersionedTransaction,
-    ) -> tributary_cli::chain::Result<solana_signature::Signature> {
+    ) -> tributary_crank::chain::Result<solana_signature::Signature> {
         self.inner.send(tx)
     }
     fn statuses(
         &mut self,
         s: &[solana_signature::Signature],
-    ) -> tributary_cli::chain::Result<Vec<tributary_cli::chain::Status>> {
+    ) -> tributary_crank::chain::Result<Vec<tributary_crank::chain::Status>> {
         self.inner.statuses(s)
     }
-    fn recent_priority_fees(&mut self, a: &[Pubkey]) -> tributary_cli::chain::Result<Vec<u64>> {
+    fn recent_priority_fees(&mut self, a: &[Pubkey]) -> tributary_crank::chain::Result<Vec<u64>> {
         self.inner.recent_priority_fees(a)
     }
-    fn minimum_balance(&mut self, len: usize) -> tributary_cli::chain::Result<u64> {
+    fn minimum_balance(&mut self, len: usize) -> tributary_crank::chain::Result<u64> {
         self.inner.minimum_balance(len)
     }
-    fn transaction_units(&mut self, s: &solana_signature::Signature) -> tributary_cli::chain::Result<Option<u64>> {
+    fn transaction_units(&mut self, s: &solana_signature::Signature) -> tributary_crank::chain::Result<Option<u64>> {
         self.inner.transaction_units(s)
     }
 }
@@ -559,7 +562,7 @@ fn expired_blockhash_is_re_signed_and_a_stale_copy_pays_nothing() {
     let cranker = keypair(0x42, 0);
     setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
 
-    let dest0 = tributary_cli::crank::load_view(&mut chain, &pool.keys.pool)
+    let dest0 = tributary_crank::crank::load_view(&mut chain, &pool.keys.pool)
         .expect("pool")
         .entries()
         .next()
@@ -634,7 +637,7 @@ fn a_closed_contribution_hides_no_other_entry_of_its_page() {
         tx::submit(&mut chain, &closer, &[], &[ix], &[], SendOptions::default()).expect("retire, close");
     }
     pool.deposit(&mut chain, 1_000_003);
-    let view = tributary_cli::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
+    let view = tributary_crank::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
     assert_eq!(view.pages[0].as_ref().expect("page").used, 4);
     assert_eq!(view.entries().map(|(i, _)| i).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
 
@@ -733,7 +736,7 @@ fn an_attribution_report_from_receipts_verifies_against_the_chain() {
     assert_eq!(verified["verified"], Value::Bool(true), "{verified}");
     assert_eq!(verified["rebuilt_from_receipts"], Value::Bool(true));
     assert_eq!((&verified["active_weights"], &verified["withdrawn_entries"]), (&Value::from(5), &Value::from(vec![5])));
-    let view = tributary_cli::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
+    let view = tributary_crank::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
     assert_eq!((view.pool.epoch, view.pool.report_hash), (2, built.hash()), "the report's epoch and hash on chain");
     for (entry, e) in view.entries() {
         let expected = if entry == 5 { 0 } else { built.weight_of(entry) };
@@ -795,7 +798,7 @@ fn an_attribution_report_from_receipts_verifies_against_the_chain() {
     assert!(refused.contains(&format!("entry 40, which pool {p} never registered")), "{refused}");
     let refused = run_err(&mut tributary(&v.url, &key, &["attest", "verify", "--pool", p, "--report", sr]));
     assert!(refused.contains("entry 40, which the pool never registered"), "{refused}");
-    let view_after = tributary_cli::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
+    let view_after = tributary_crank::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
     assert_eq!((view_after.pool.epoch, view_after.pool.report_hash), (2, built.hash()), "nothing posted");
 
     // a usage fee for the whole batch of requests, split by their receipts' scores, lands whole
@@ -900,7 +903,7 @@ fn every_instruction_is_reachable_from_the_cli() {
     )));
     let pool: Pubkey = created["pool"].as_str().expect("pool").parse().expect("pool key");
     let p = pool.to_string();
-    let read = |chain: &mut RpcChain| tributary_cli::crank::load_view(chain, &pool).expect("pool").pool;
+    let read = |chain: &mut RpcChain| tributary_crank::crank::load_view(chain, &pool).expect("pool").pool;
 
     run_ok(&mut tributary(&v.url, &op, &["pages", "open", &p]));
     assert_eq!(read(&mut chain).ledger_pages, 1, "a page opened ahead of registrations");
@@ -975,7 +978,7 @@ fn every_instruction_is_reachable_from_the_cli() {
         &c_key,
         &["contribution", "set-destination", &contribution, "--destination", &spare.pubkey().to_string()],
     ));
-    let view = tributary_cli::crank::load_view(&mut chain, &pool).expect("pool");
+    let view = tributary_crank::crank::load_view(&mut chain, &pool).expect("pool");
     assert_eq!(view.entry(0).expect("entry 0").destination, spare.pubkey());
     run_ok(&mut tributary(&v.url, &c_key, &["contribution", "retire", &contribution]));
     let closed =

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use tributary::constants::ENTRIES_PER_PAGE;
 use tributary::state::ContributionKind;
 use tributary::{CreatePoolArgs, WeightUpdate};
-use tributary_cli::chain::{Chain, Status};
-use tributary_cli::rpc::RpcChain;
-use tributary_cli::token;
-use tributary_cli::tx::{self, SendOptions};
+use tributary_crank::chain::Chain;
+use tributary_crank::rpc::RpcChain;
+use tributary_crank::token;
+use tributary_crank::tx::{self, SendOptions};
 use tributary_sdk::accounts as decode;
 use tributary_sdk::instructions::{self as ix, PoolKeys};
 
@@ -32,7 +32,7 @@ pub fn airdrop(chain: &mut RpcChain, to: &Pubkey, lamports: u64) {
     let sig = chain.client().request_airdrop(to, lamports).expect("airdrop");
     let (_, last_valid) = chain.latest_blockhash().expect("blockhash");
     let status = tx::confirm(chain, &[(sig, last_valid)], SendOptions::default()).expect("confirm");
-    assert_eq!(status, vec![Status::Confirmed], "airdrop confirmed");
+    assert_eq!(status, vec![tx::Outcome::Confirmed], "airdrop confirmed");
 }
 
 /// Sign every batch with one blockhash, send them all, then wait for all: setup at the speed of
@@ -46,7 +46,7 @@ pub fn fire(chain: &mut RpcChain, payer: &Keypair, batches: &[(Vec<Instruction>,
             sent.push((chain.send(&built.tx).unwrap_or_else(|e| panic!("send: {e}")), last_valid));
         }
         let statuses = tx::confirm(chain, &sent, SendOptions::default()).expect("confirm");
-        assert!(statuses.iter().all(|s| *s == Status::Confirmed), "setup transactions confirmed: {statuses:?}");
+        assert!(statuses.iter().all(|s| *s == tx::Outcome::Confirmed), "setup transactions confirmed: {statuses:?}");
     }
 }
 
@@ -239,7 +239,7 @@ pub fn balance(chain: &mut RpcChain, account: &Pubkey) -> u64 {
 /// paid; tokens in = vault + paid out + rewards; the vault covers every obligation exactly.
 /// Returns the amount still owed at or above the minimum payout.
 pub fn assert_books_exact(chain: &mut RpcChain, pool: &Pool, reward_accounts: &[Pubkey]) -> u64 {
-    let view = tributary_cli::crank::load_view(chain, &pool.keys.pool).expect("pool");
+    let view = tributary_crank::crank::load_view(chain, &pool.keys.pool).expect("pool");
     let destinations: Vec<Pubkey> = view.entries().map(|(_, e)| e.destination).collect();
     let accounts = chain.get_accounts(&destinations).expect("destinations");
     let mut paid_out = 0u64;

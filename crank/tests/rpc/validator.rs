@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tributary_cli::rpc::RpcChain;
+use tributary_crank::rpc::RpcChain;
 
 pub struct TestValidator {
     child: Option<Child>,

@@ -11,6 +11,9 @@ use tributary::{
 
 const SYSTEM_PROGRAM: Pubkey = anchor_lang::system_program::ID;
 
+/// Updates per set_weights transaction (12 bytes each, well inside the packet with the header).
+pub const WEIGHTS_PER_TX: usize = 64;
+
 /// The addresses an instruction on an existing pool needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolKeys {

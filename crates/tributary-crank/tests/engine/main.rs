@@ -1,7 +1,11 @@
-//! The crank engine (`tributary_cli::crank`) on the embedded chain with the real sBPF build: the
+//! The crank engine (`tributary_crank::crank`) on the embedded chain with the real sBPF build: the
 //! read model after a contribution closes, and a bot that pays everything payable when one entry
 //! makes its transaction fail.
+mod landing;
 mod liveness;
+mod lookup_tables;
+mod on_chain_failures;
+mod spare_pages;
 mod world;
 
 use anchor_lang::prelude::Pubkey;
@@ -11,10 +15,11 @@ use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::rc::Rc;
-use tributary_cli::chain::{Chain, Memcmp, Result, Simulation, Status};
-use tributary_cli::crank::{load_view, CrankOptions, Cranker};
-use tributary_cli::svm::SvmChain;
+use tributary_crank::chain::{Chain, ChainError, Memcmp, Result, Simulation, Status};
+use tributary_crank::crank::{load_view, CrankOptions, Cranker};
+use tributary_crank::svm::SvmChain;
 use world::{keypair, World};
 
 pub(crate) fn cranker(world: &mut World) -> Cranker {
@@ -49,22 +54,57 @@ fn after_a_close_every_other_entry_of_the_page_is_still_paid() {
     assert_eq!(paid, vec![2_000, 1_000, 2_000]);
 }
 
-/// A chain on which a contributor changes its payout account every time the crank simulates: any
-/// transaction naming its entry fails with `DestinationMismatch`, as in a race with the bot.
-/// What a racer does before the crank's simulation of `tx` reaches the chain.
+/// What a racer does to the chain when a transaction `tx` of the bot reaches its hook.
 pub(crate) type Racer = dyn FnMut(&mut SvmChain, &VersionedTransaction);
 
-pub(crate) struct Racing<'a> {
+/// The embedded chain as a node under stress would behave, each behaviour off by default:
+/// another party acting between the bot's read and its simulation (`before_simulate`) or its send
+/// (`before_send`) while `race` is on; a node that skips preflight, so a transaction failing at
+/// execution is accepted and fails "on chain" (`skip_preflight`); signature statuses that answer
+/// "not seen" for the first `lagging_statuses` reads; every call failing once `fail_after_sends`
+/// transactions were sent.
+pub(crate) struct Hooked<'a> {
     pub inner: &'a mut SvmChain,
     pub race: Rc<Cell<bool>>,
-    pub racer: Box<Racer>,
+    pub before_simulate: Option<Box<Racer>>,
+    pub before_send: Option<Box<Racer>>,
+    pub skip_preflight: bool,
+    pub lagging_statuses: usize,
+    pub fail_after_sends: Option<usize>,
+    pub sends: usize,
+    /// Transactions that failed at execution and were accepted (`skip_preflight`).
+    pub failed_on_chain: HashMap<Signature, Status>,
 }
 
-impl Chain for Racing<'_> {
+impl<'a> Hooked<'a> {
+    pub fn new(inner: &'a mut SvmChain) -> Self {
+        Self {
+            inner,
+            race: Rc::new(Cell::new(true)),
+            before_simulate: None,
+            before_send: None,
+            skip_preflight: false,
+            lagging_statuses: 0,
+            fail_after_sends: None,
+            sends: 0,
+            failed_on_chain: HashMap::new(),
+        }
+    }
+
+    fn faulted(&self) -> Result<()> {
+        match self.fail_after_sends {
+            Some(n) if self.sends >= n => Err(ChainError::Transient("injected: node unreachable".into())),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Chain for Hooked<'_> {
     fn describe(&self) -> String {
         self.inner.describe()
     }
     fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
+        self.faulted()?;
         self.inner.get_accounts(keys)
     }
     fn get_program_accounts(
@@ -73,9 +113,11 @@ impl Chain for Racing<'_> {
         size: Option<usize>,
         f: &[Memcmp],
     ) -> Result<Vec<(Pubkey, Account)>> {
+        self.faulted()?;
         self.inner.get_program_accounts(p, size, f)
     }
     fn latest_blockhash(&mut self) -> Result<(Hash, u64)> {
+        self.faulted()?;
         self.inner.latest_blockhash()
     }
     fn block_height(&mut self) -> Result<u64> {
@@ -91,16 +133,42 @@ impl Chain for Racing<'_> {
         self.inner.wait_past_slot(slot)
     }
     fn simulate(&mut self, tx: &VersionedTransaction) -> Result<Simulation> {
+        self.faulted()?;
         if self.race.get() {
-            (self.racer)(self.inner, tx);
+            if let Some(racer) = &mut self.before_simulate {
+                racer(self.inner, tx);
+            }
         }
         self.inner.simulate(tx)
     }
     fn send(&mut self, tx: &VersionedTransaction) -> Result<Signature> {
-        self.inner.send(tx)
+        self.faulted()?;
+        if self.race.get() {
+            if let Some(racer) = &mut self.before_send {
+                racer(self.inner, tx);
+            }
+        }
+        self.sends += 1;
+        match self.inner.send(tx) {
+            Err(ChainError::Failed { err, .. }) if self.skip_preflight => {
+                let signature = tx.signatures[0];
+                self.failed_on_chain.insert(signature, Status::Failed(err));
+                Ok(signature)
+            }
+            other => other,
+        }
     }
     fn statuses(&mut self, signatures: &[Signature]) -> Result<Vec<Status>> {
-        self.inner.statuses(signatures)
+        if self.lagging_statuses > 0 {
+            self.lagging_statuses -= 1;
+            return Ok(vec![Status::Pending; signatures.len()]);
+        }
+        let known = self.inner.statuses(signatures)?;
+        Ok(signatures
+            .iter()
+            .zip(known)
+            .map(|(s, status)| self.failed_on_chain.get(s).cloned().unwrap_or(status))
+            .collect())
     }
     fn recent_priority_fees(&mut self, accounts: &[Pubkey]) -> Result<Vec<u64>> {
         self.inner.recent_priority_fees(accounts)
@@ -125,70 +193,67 @@ fn names_entry(tx: &VersionedTransaction, entry: u32) -> bool {
     })
 }
 
+/// A racer: member `m` moves its payout account to the next of `accounts` (its current one
+/// first) whenever a transaction naming its entry reaches the hook, at most `times` times. Sent
+/// straight to LiteSVM so the bot's blockhash stays valid, as it would on a cluster. The hook and
+/// the count of moves so far.
+pub(crate) fn destination_mover(
+    world: &World,
+    m: usize,
+    accounts: Vec<Pubkey>,
+    times: usize,
+) -> (Box<Racer>, Rc<Cell<usize>>) {
+    let moves = Rc::new(Cell::new(0usize));
+    let counter = moves.clone();
+    let wallet = world.members[m].wallet.insecure_clone();
+    let (keys, contribution, operator) = (world.keys, world.members[m].contribution, world.operator.insecure_clone());
+    let hook = move |chain: &mut SvmChain, tx: &VersionedTransaction| {
+        if counter.get() >= times || !names_entry(tx, m as u32) {
+            return;
+        }
+        let next = accounts[counter.get() + 1];
+        let ix = tributary_sdk::instructions::set_destination(&wallet.pubkey(), &keys, &contribution, &next);
+        let tx = solana_transaction::Transaction::new_signed_with_payer(
+            &[ix],
+            Some(&operator.pubkey()),
+            &[&operator, &wallet],
+            chain.svm.latest_blockhash(),
+        );
+        chain.svm.send_transaction(tx).expect("switch payout account");
+        counter.set(counter.get() + 1);
+    };
+    (Box::new(hook), moves)
+}
+
+/// A world of `n` entries owed 1,000 each, and `spares` more token accounts of member `m`'s
+/// wallet (its current payout account first).
+pub(crate) fn world_with_spare_accounts(n: usize, m: usize, spares: usize) -> (World, Vec<Pubkey>) {
+    let mut world = World::new(1);
+    world.register(n);
+    world.set_weights(&(0..n as u32).map(|e| (e, 1)).collect::<Vec<_>>());
+    world.deposit(1_000 * n as u64);
+    let owner = world.members[m].wallet.pubkey();
+    let mut accounts = vec![world.members[m].destination];
+    accounts.extend((0..spares).map(|i| world.token_account(keypair(0xD0, i as u64), &owner)));
+    (world, accounts)
+}
+
+/// The racer moves to a new payout account of its own whenever a crank naming it is simulated.
 #[test]
 fn a_failing_entry_is_bisected_out_quarantined_and_retried_while_everyone_else_is_paid() {
     const N: usize = 40;
     const RACER: usize = 17;
     const SPARE_ACCOUNTS: usize = 16;
-    let mut world = World::new(1);
-    world.register(N);
-    let weights: Vec<(u32, u64)> = (0..N as u32).map(|e| (e, 1)).collect();
-    world.set_weights(&weights);
-    world.deposit(40_000);
-    // the racer moves to a new payout account of its own whenever a crank naming it is simulated
-    let racer = world.members[RACER].wallet.insecure_clone();
-    let tp = tributary_cli::token::TOKEN_PROGRAM;
-    let rent = world.chain.minimum_balance(165).expect("rent");
-    let mut accounts = vec![world.members[RACER].destination];
-    for i in 0..SPARE_ACCOUNTS {
-        let account = keypair(0xD0, i as u64);
-        let ixs = [
-            solana_system_interface::instruction::create_account(
-                &world.operator.pubkey(),
-                &account.pubkey(),
-                rent,
-                165,
-                &tp,
-            ),
-            anchor_spl::token_2022::spl_token_2022::instruction::initialize_account3(
-                &tp,
-                &account.pubkey(),
-                &world.keys.mint,
-                &racer.pubkey(),
-            )
-            .expect("ix"),
-        ];
-        world.send(&[&account], &ixs).expect("spare account");
-        accounts.push(account.pubkey());
-    }
-    let (keys, contribution, operator) =
-        (world.keys, world.members[RACER].contribution, world.operator.insecure_clone());
-    let flips = Rc::new(Cell::new(0usize));
-    let racer_flips = flips.clone();
+    let (mut world, accounts) = world_with_spare_accounts(N, RACER, SPARE_ACCOUNTS);
+    let (racer, flips) = destination_mover(&world, RACER, accounts.clone(), SPARE_ACCOUNTS);
     let race = Rc::new(Cell::new(true));
-    let next_accounts = accounts.clone();
-    // the switch lands between the bot's read and its simulation; sent straight to LiteSVM so the
-    // bot's blockhash stays valid, as it would on a cluster
-    let racer_fn = move |chain: &mut SvmChain, tx: &VersionedTransaction| {
-        if !names_entry(tx, RACER as u32) {
-            return;
-        }
-        let next = next_accounts[racer_flips.get() + 1];
-        let ix = tributary_sdk::instructions::set_destination(&racer.pubkey(), &keys, &contribution, &next);
-        let tx = solana_transaction::Transaction::new_signed_with_payer(
-            &[ix],
-            Some(&operator.pubkey()),
-            &[&operator, &racer],
-            chain.svm.latest_blockhash(),
-        );
-        chain.svm.send_transaction(tx).expect("switch payout account");
-        racer_flips.set(racer_flips.get() + 1);
-    };
     let mut bot = cranker(&mut world);
     let World { mut chain, keys, members, .. } = world;
-    let mut chain = Racing { inner: &mut chain, race: race.clone(), racer: Box::new(racer_fn) };
-    let balance = |chain: &mut Racing, account: &Pubkey| {
-        chain.get_account(account).expect("read").and_then(|a| tributary_cli::token::token_balance(&a)).unwrap_or(0)
+    let mut chain = Hooked::new(&mut chain);
+    chain.race = race.clone();
+    chain.before_simulate = Some(racer);
+    let balance = |chain: &mut Hooked, account: &Pubkey| {
+        chain.get_account(account).expect("read").and_then(|a| tributary_crank::token::token_balance(&a)).unwrap_or(0)
     };
 
     // round 1: everyone but the racer is paid; the racer is found by bisection and set aside
@@ -223,7 +288,7 @@ fn a_failing_entry_is_bisected_out_quarantined_and_retried_while_everyone_else_i
 /// each only its own pages, and neither sends a transaction that fails.
 #[test]
 fn sharded_cranks_split_a_pool_by_page_without_overlap() {
-    use tributary_cli::crank::Shard;
+    use tributary_crank::crank::Shard;
     const N: usize = 200; // three pages
     let mut world = World::new(1);
     world.register(N);
@@ -244,24 +309,4 @@ fn sharded_cranks_split_a_pool_by_page_without_overlap() {
     assert_eq!(payouts, N);
     let view = load_view(&mut world.chain, &world.keys.pool).expect("view");
     assert!(view.entries().all(|(_, e)| e.paid == 1_000 && e.owed == 0), "everyone paid exactly once");
-}
-
-/// `--keep-spare-page`: once the open pages are full the crank opens the next one, paying its rent,
-/// so the next contributor registers without opening (and paying for) a page.
-#[test]
-fn the_crank_keeps_a_spare_page_open_for_the_next_contributor() {
-    let mut world = World::new(1);
-    world.register(84); // page 0 full
-    let payer = keypair(0xB2, 0);
-    world.chain.airdrop(&payer.pubkey(), 100_000_000_000).expect("airdrop");
-    let mut bot =
-        Cranker::new(payer.insecure_clone(), CrankOptions { keep_spare_page: true, ..CrankOptions::default() });
-    let report = bot.round(&mut world.chain, &world.keys.pool).expect("round");
-    assert_eq!(report.page_opened, Some(1));
-    let view = load_view(&mut world.chain, &world.keys.pool).expect("view");
-    assert_eq!(view.pool.ledger_pages, 2);
-    assert_eq!(view.pages[1].as_ref().expect("page 1").payer, payer.pubkey(), "the cranker paid the page's rent");
-    assert_eq!(bot.round(&mut world.chain, &world.keys.pool).expect("round").page_opened, None, "one spare is enough");
-    world.register(1); // entry 84 registers on the spare page
-    assert_eq!(load_view(&mut world.chain, &world.keys.pool).expect("view").pool.ledger_pages, 2);
 }

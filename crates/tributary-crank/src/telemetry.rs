@@ -2,7 +2,7 @@
 //! default `info`; printed for people or as one JSON object per line) and, optionally, Prometheus
 //! metrics over HTTP.
 use crate::crank::RoundReport;
-use prometheus::{Encoder, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
@@ -28,6 +28,11 @@ pub struct Metrics {
     pub rpc_errors: IntCounter,
     pub rpc_requests: IntCounter,
     pub rpc_retries: IntCounter,
+    /// Gauges of the backlog, set after every pass.
+    pub entries_due: IntGauge,
+    pub owed_backlog: IntGauge,
+    pub quarantined_now: IntGauge,
+    pub last_successful_round: IntGauge,
 }
 
 impl Metrics {
@@ -37,6 +42,11 @@ impl Metrics {
             let c = IntCounter::new(format!("tributary_crank_{name}"), help).expect("valid metric");
             registry.register(Box::new(c.clone())).expect("registered once");
             c
+        };
+        let gauge = |name: &str, help: &str| {
+            let g = IntGauge::new(format!("tributary_crank_{name}"), help).expect("valid metric");
+            registry.register(Box::new(g.clone())).expect("registered once");
+            g
         };
         let unpayable = IntCounterVec::new(
             Opts::new("tributary_crank_unpayable_total", "Due entries left unpaid because the program would skip them"),
@@ -54,6 +64,13 @@ impl Metrics {
             rpc_errors: counter("rpc_errors_total", "Rounds or pool listings that ended in an RPC error"),
             rpc_requests: counter("rpc_requests_total", "JSON-RPC requests sent (every attempt)"),
             rpc_retries: counter("rpc_retries_total", "JSON-RPC calls tried again after a transient failure"),
+            entries_due: gauge("entries_due", "Entries owed at least the minimum at the last pass, over every pool"),
+            owed_backlog: gauge("owed_backlog", "Base units owed to due entries and not paid in the last pass"),
+            quarantined_now: gauge("quarantined_now", "Entries set aside now"),
+            last_successful_round: gauge(
+                "last_successful_round_timestamp_seconds",
+                "Unix time of the last pass in which no round failed",
+            ),
             unpayable,
             registry,
         }

@@ -1,8 +1,8 @@
 //! The crank's address lookup tables: every account a payout needs (destinations above all) is kept
 //! in tables the bot owns, so a transaction names each with one byte instead of 32. Tables are
 //! found again on chain by their authority after a restart; nothing is kept locally.
-use crate::chain::{Chain, ChainError, Memcmp, Result, Status};
-use crate::tx::{self, SendOptions};
+use crate::chain::{Chain, ChainError, Memcmp, Result};
+use crate::tx::{self, Outcome, SendOptions};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use solana_address_lookup_table_interface::instruction::{
@@ -41,21 +41,21 @@ fn recent_slots(chain: &mut dyn Chain) -> Result<Vec<u64>> {
     Ok(slots)
 }
 
-/// Send one transaction per instruction, all signed with one blockhash, then wait for them all.
+/// Send one transaction per group of instructions, all signed with one blockhash, then wait for them all.
 /// A refused one is `Failed` in the answer; one whose blockhash expired before it was sent is
-/// re-signed.
-fn send_all(chain: &mut dyn Chain, payer: &dyn Signer, ixs: &[Instruction]) -> Result<Vec<Status>> {
+/// re-signed; one whose send failed in transport is waited for like the others (it may have
+/// reached the node).
+fn send_all(chain: &mut dyn Chain, payer: &dyn Signer, groups: &[Vec<Instruction>]) -> Result<Vec<Outcome>> {
     let (mut blockhash, mut last_valid) = chain.latest_blockhash()?;
-    let mut sent: Vec<Option<(Signature, u64)>> = Vec::with_capacity(ixs.len());
-    let mut txs = Vec::with_capacity(ixs.len());
-    for ix in ixs {
+    let mut sent: Vec<Option<(Signature, u64)>> = Vec::with_capacity(groups.len());
+    let mut txs = Vec::with_capacity(groups.len());
+    for ixs in groups {
         let mut resigns = 0;
         loop {
-            let built =
-                tx::build(payer, &[], std::slice::from_ref(ix), &[], blockhash, None, 0).map_err(ChainError::Rpc)?;
+            let built = tx::build(payer, &[], ixs, &[], blockhash, None, 0).map_err(ChainError::Rpc)?;
             match chain.send(&built.tx) {
-                Ok(signature) => {
-                    sent.push(Some((signature, last_valid)));
+                Ok(_) | Err(ChainError::Transient(_) | ChainError::Unconfirmed { .. }) => {
+                    sent.push(Some((built.tx.signatures[0], last_valid)));
                     txs.push(built.tx);
                 }
                 Err(ChainError::BlockhashExpired) if resigns < 3 => {
@@ -63,22 +63,34 @@ fn send_all(chain: &mut dyn Chain, payer: &dyn Signer, ixs: &[Instruction]) -> R
                     (blockhash, last_valid) = chain.latest_blockhash()?;
                     continue;
                 }
-                Err(ChainError::Failed { .. } | ChainError::BlockhashExpired) => sent.push(None),
-                Err(e) => return Err(e),
+                Err(ChainError::Failed { .. } | ChainError::BlockhashExpired | ChainError::Rpc(_)) => sent.push(None),
             }
             break;
         }
     }
     let landed: Vec<(Signature, u64)> = sent.iter().flatten().copied().collect();
     let txs: Vec<&VersionedTransaction> = txs.iter().collect();
-    let mut statuses = tx::confirm_resending(chain, &landed, &txs, SendOptions::default())?.into_iter();
+    let mut outcomes = tx::confirm_resending(chain, &landed, &txs, SendOptions::default())?.into_iter();
     Ok(sent
         .iter()
         .map(|s| match s {
-            Some(_) => statuses.next().unwrap_or(Status::Pending),
-            None => Status::Failed(crate::chain::TxError::Unrecognized("refused in preflight".into())),
+            Some(_) => outcomes.next().unwrap_or(Outcome::InFlight),
+            None => Outcome::Failed(crate::chain::TxError::Unrecognized("refused in preflight".into())),
         })
         .collect())
+}
+
+/// The address every table this bot creates holds first, written in the transaction that creates
+/// the table: SHA-256 of a fixed tag and the authority. Another application's table owned by the
+/// same key never starts with it, so the bot extends, reuses and reclaims only its own tables.
+pub fn marker(authority: &Pubkey) -> Pubkey {
+    use sha2::{Digest, Sha256};
+    let digest: [u8; 32] = Sha256::new()
+        .chain_update(b"tributary-crank lookup table v1")
+        .chain_update(authority.as_ref())
+        .finalize()
+        .into();
+    Pubkey::new_from_array(digest)
 }
 
 /// A lookup table an authority owns.
@@ -89,8 +101,20 @@ pub struct OwnedTable {
     pub addresses: Vec<Pubkey>,
 }
 
-/// The lookup tables `authority` owns, active or deactivated (one `getProgramAccounts`; none on a
-/// chain that cannot list them).
+impl OwnedTable {
+    /// Created by this bot for `authority`: its first address is the bot's marker.
+    pub fn is_the_crank_s(&self, authority: &Pubkey) -> bool {
+        self.addresses.first() == Some(&marker(authority))
+    }
+}
+
+/// The lookup tables this bot created for `authority` (the authority's other tables are left out),
+/// active or deactivated: one `getProgramAccounts`; none on a chain that cannot list them.
+pub fn crank_tables(chain: &mut dyn Chain, authority: &Pubkey) -> Result<Vec<OwnedTable>> {
+    Ok(owned_tables(chain, authority)?.into_iter().filter(|t| t.is_the_crank_s(authority)).collect())
+}
+
+/// The lookup tables `authority` owns, whoever created them, active or deactivated.
 pub fn owned_tables(chain: &mut dyn Chain, authority: &Pubkey) -> Result<Vec<OwnedTable>> {
     let mut tag_and_key = vec![1u8];
     tag_and_key.extend_from_slice(authority.as_ref());
@@ -125,9 +149,10 @@ pub struct Reclaimed {
 
 /// Reclaim the rent of the crank's lookup tables: deactivate the active ones, close the deactivated
 /// ones whose cool-down is over (rent to the payer). Run it again after the cool-down to finish.
+/// Only tables this bot created (`marker`): other tables the same key owns are never touched.
 pub fn reclaim(chain: &mut dyn Chain, payer: &dyn Signer) -> Result<Reclaimed> {
     let mut done = Reclaimed::default();
-    for OwnedTable { key: table, deactivation_slot, .. } in owned_tables(chain, &payer.pubkey())? {
+    for OwnedTable { key: table, deactivation_slot, .. } in crank_tables(chain, &payer.pubkey())? {
         let authority = payer.pubkey();
         match deactivation_slot {
             None => {
@@ -163,10 +188,10 @@ pub struct AddressBook {
 }
 
 impl AddressBook {
-    /// The active tables `authority` owns (none on a chain that cannot list them).
+    /// The active tables this bot created for `authority` (none on a chain that cannot list them).
     pub fn load(chain: &mut dyn Chain, authority: &Pubkey) -> Result<Self> {
         let mut book = Self::default();
-        for table in owned_tables(chain, authority)?.into_iter().filter(|t| t.deactivation_slot.is_none()) {
+        for table in crank_tables(chain, authority)?.into_iter().filter(|t| t.deactivation_slot.is_none()) {
             book.tables.push(AddressLookupTableAccount { key: table.key, addresses: table.addresses });
         }
         // the fullest first, so the one with room (if any) is last
@@ -190,6 +215,9 @@ impl AddressBook {
         if wanted.is_empty() {
             return Ok(0);
         }
+        // table addresses already tried: one that failed to create (taken by another table of the
+        // same authority, derived from the same slot) is not tried again
+        let mut tried = std::collections::HashSet::new();
         for _ in 0..ENSURE_ATTEMPTS {
             let missing: Vec<Pubkey> = wanted.iter().filter(|a| !self.known.contains_key(a)).copied().collect();
             if missing.is_empty() {
@@ -200,16 +228,22 @@ impl AddressBook {
             if new_tables > 0 {
                 // each table's address derives from (authority, slot): one distinct recent slot each,
                 // skipping slots a table of ours already came from (rounds close together)
-                let creates: Vec<(Instruction, Pubkey)> = recent_slots(chain)?
+                // created with the marker as its first address in one transaction: a table of ours
+                // is never seen on chain without it
+                let mark = marker(&payer.pubkey());
+                let creates: Vec<(Vec<Instruction>, Pubkey)> = recent_slots(chain)?
                     .into_iter()
                     .map(|slot| create_lookup_table(payer.pubkey(), payer.pubkey(), slot))
-                    .filter(|(_, key)| self.tables.iter().all(|t| t.key != *key))
+                    .filter(|(_, key)| self.tables.iter().all(|t| t.key != *key) && tried.insert(*key))
                     .take(new_tables)
+                    .map(|(create, key)| {
+                        (vec![create, extend_lookup_table(key, payer.pubkey(), Some(payer.pubkey()), vec![mark])], key)
+                    })
                     .collect();
-                let ixs: Vec<Instruction> = creates.iter().map(|(ix, _)| ix.clone()).collect();
-                for ((_, key), status) in creates.into_iter().zip(send_all(chain, payer, &ixs)?) {
-                    if status == Status::Confirmed {
-                        self.tables.push(AddressLookupTableAccount { key, addresses: Vec::new() });
+                let groups: Vec<Vec<Instruction>> = creates.iter().map(|(ixs, _)| ixs.clone()).collect();
+                for ((_, key), status) in creates.into_iter().zip(send_all(chain, payer, &groups)?) {
+                    if status == Outcome::Confirmed {
+                        self.tables.push(AddressLookupTableAccount { key, addresses: vec![mark] });
                     }
                 }
             }
@@ -221,7 +255,12 @@ impl AddressBook {
                     continue;
                 }
                 for chunk in rest[..take].chunks(EXTEND_CHUNK) {
-                    extends.push(extend_lookup_table(table.key, payer.pubkey(), Some(payer.pubkey()), chunk.to_vec()));
+                    extends.push(vec![extend_lookup_table(
+                        table.key,
+                        payer.pubkey(),
+                        Some(payer.pubkey()),
+                        chunk.to_vec(),
+                    )]);
                 }
                 touched.push(table.key);
                 rest = &rest[take..];

@@ -1,7 +1,8 @@
 //! Building, sizing, simulating and landing v0 transactions: the compute-unit limit comes from a
-//! simulation plus a margin, the priority fee from recent fees capped by the operator, and an
-//! expired blockhash means re-signing with a fresh one (never resending a signed copy twice).
-use crate::chain::{Chain, ChainError, Result, Status};
+//! simulation plus a margin, the priority fee from recent fees capped by the operator. A
+//! transaction is re-signed only once its blockhash has expired by block height: one that may
+//! still land is never followed by a second copy.
+use crate::chain::{Chain, ChainError, Result, Status, TxError};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
@@ -78,8 +79,13 @@ pub fn build(
     let mut keypairs: Vec<&dyn Signer> = vec![payer];
     keypairs.extend(signers.iter().map(|k| *k as &dyn Signer).filter(|k| k.pubkey() != payer.pubkey()));
     let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &keypairs).map_err(|e| e.to_string())?;
-    let bytes = crate::rpc::serialize_tx(&tx).len();
+    let bytes = serialize_tx(&tx).len();
     Ok(Built { tx, bytes, accounts })
+}
+
+/// A transaction's bytes on the wire (its bincode form), for size checks.
+pub fn serialize_tx(tx: &VersionedTransaction) -> Vec<u8> {
+    bincode::serialize(tx).unwrap_or_default()
 }
 
 impl Built {
@@ -107,7 +113,8 @@ pub struct SendOptions {
     /// Blockhash refreshes before giving up.
     pub max_resigns: u32,
     pub poll: Duration,
-    /// Longest wait for a confirmation before the blockhash is checked for expiry again.
+    /// Longest wait for a transaction that can still land. Past it the wait ends with the
+    /// transaction `InFlight`: never re-signed, since both copies could land.
     pub confirm_timeout: Duration,
 }
 
@@ -123,9 +130,23 @@ impl Default for SendOptions {
     }
 }
 
+/// Where a sent transaction ended up once the wait for it is over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Confirmed,
+    Failed(TxError),
+    /// Its blockhash's last valid block height passed (read before its status, which still said
+    /// unseen): it can never land, so re-signing its instructions is safe.
+    Expired,
+    /// Neither landed nor expired when the wait ended: it may still land. Never re-sign it.
+    InFlight,
+}
+
 /// Simulate, size the compute limit, sign, send and wait for confirmation; re-sign with a fresh
-/// blockhash when the old one expires. A refused transaction comes back as `ChainError::Failed`
-/// with its logs, having changed nothing.
+/// blockhash only once the old one has expired by block height. A refused transaction comes back
+/// as `ChainError::Failed` with its logs, having changed nothing; one still able to land when the
+/// wait ends comes back as `ChainError::Unconfirmed` naming its signature — a second copy could
+/// land beside it, so nothing is sent again.
 pub fn submit(
     chain: &mut dyn Chain,
     payer: &dyn Signer,
@@ -134,14 +155,13 @@ pub fn submit(
     tables: &[AddressLookupTableAccount],
     opts: SendOptions,
 ) -> Result<Landed> {
-    let mut last = ChainError::BlockhashExpired;
     for _ in 0..=opts.max_resigns {
         let (blockhash, last_valid) = chain.latest_blockhash()?;
         let probe = build(payer, signers, ixs, tables, blockhash, Some(SIMULATION_CU_LIMIT), opts.micro_lamports)
             .map_err(ChainError::Rpc)?;
         let sim = chain.simulate(&probe.tx)?;
         if sim.blockhash_expired() {
-            continue; // expired between fetching and simulating: re-sign
+            continue; // expired between fetching and simulating: nothing was sent, re-sign
         }
         if let Some(err) = sim.err {
             return Err(ChainError::Failed { err, logs: sim.logs });
@@ -155,22 +175,27 @@ pub fn submit(
                 built.bytes, built.accounts
             )));
         }
-        let signature = match chain.send(&built.tx) {
-            Ok(signature) => signature,
+        let signature = built.tx.signatures[0];
+        match chain.send(&built.tx) {
+            Ok(_) => {}
+            // refused before it was forwarded: nothing is in flight
             Err(ChainError::BlockhashExpired) => continue,
-            Err(e) => return Err(e),
-        };
+            Err(e @ (ChainError::Failed { .. } | ChainError::Rpc(_))) => return Err(e),
+            // the request may have reached the node before the answer was lost: treat it as sent
+            Err(ChainError::Transient(_) | ChainError::Unconfirmed { .. }) => {}
+        }
         match confirm_resending(chain, &[(signature, last_valid)], &[&built.tx], opts)?.pop() {
-            Some(Status::Confirmed) => {
+            Some(Outcome::Confirmed) => {
                 let fee = LAMPORTS_PER_SIGNATURE * built.tx.signatures.len() as u64
                     + priority_fee_lamports(cu_limit, opts.micro_lamports);
                 return Ok(Landed { signature, units: sim.units, cu_limit, fee_lamports: fee });
             }
-            Some(Status::Failed(err)) => return Err(ChainError::Failed { err, logs: Vec::new() }),
-            _ => last = ChainError::BlockhashExpired, // expired unconfirmed: safe to re-sign
+            Some(Outcome::Failed(err)) => return Err(ChainError::Failed { err, logs: Vec::new() }),
+            Some(Outcome::Expired) => continue, // can never land: safe to re-sign
+            Some(Outcome::InFlight) | None => return Err(ChainError::Unconfirmed { signature, last_valid }),
         }
     }
-    Err(last)
+    Err(ChainError::BlockhashExpired)
 }
 
 /// How often a transaction still unconfirmed is sent again. We send with `maxRetries: 0`, so the
@@ -179,8 +204,8 @@ pub fn submit(
 const RESEND_EVERY: Duration = Duration::from_secs(2);
 
 /// Wait until each transaction is confirmed, failed, or can no longer land (its blockhash's last
-/// valid block height has passed: then `Pending`).
-pub fn confirm(chain: &mut dyn Chain, sent: &[(Signature, u64)], opts: SendOptions) -> Result<Vec<Status>> {
+/// valid block height has passed: `Expired`), or the timeout ends the wait (`InFlight`).
+pub fn confirm(chain: &mut dyn Chain, sent: &[(Signature, u64)], opts: SendOptions) -> Result<Vec<Outcome>> {
     wait(chain, sent, &[], opts)
 }
 
@@ -191,7 +216,7 @@ pub fn confirm_resending(
     sent: &[(Signature, u64)],
     txs: &[&VersionedTransaction],
     opts: SendOptions,
-) -> Result<Vec<Status>> {
+) -> Result<Vec<Outcome>> {
     wait(chain, sent, txs, opts)
 }
 
@@ -200,24 +225,31 @@ fn wait(
     sent: &[(Signature, u64)],
     txs: &[&VersionedTransaction],
     opts: SendOptions,
-) -> Result<Vec<Status>> {
+) -> Result<Vec<Outcome>> {
     let signatures: Vec<Signature> = sent.iter().map(|(s, _)| *s).collect();
     let started = Instant::now();
     let mut resent = Instant::now();
+    // the block height read before the statuses: a transaction unseen by a status read made after
+    // the height passed its last valid block can never land
+    let mut height = chain.block_height()?;
     loop {
         let statuses = chain.statuses(&signatures)?;
-        if statuses.iter().all(|s| *s != Status::Pending) {
-            return Ok(statuses);
-        }
-        let height = chain.block_height()?;
-        let expired =
-            sent.iter().zip(&statuses).all(|((_, last_valid), s)| *s != Status::Pending || height > *last_valid);
-        if expired || started.elapsed() > opts.confirm_timeout {
-            return Ok(statuses);
+        let outcomes: Vec<Option<Outcome>> = statuses
+            .iter()
+            .zip(sent)
+            .map(|(status, (_, last_valid))| match status {
+                Status::Confirmed => Some(Outcome::Confirmed),
+                Status::Failed(err) => Some(Outcome::Failed(err.clone())),
+                Status::Pending if height > *last_valid => Some(Outcome::Expired),
+                Status::Pending => None,
+            })
+            .collect();
+        if outcomes.iter().all(Option::is_some) || started.elapsed() > opts.confirm_timeout {
+            return Ok(outcomes.into_iter().map(|o| o.unwrap_or(Outcome::InFlight)).collect());
         }
         if resent.elapsed() >= RESEND_EVERY {
-            for ((tx, (_, last_valid)), status) in txs.iter().zip(sent).zip(&statuses) {
-                if *status == Status::Pending && height <= *last_valid {
+            for (tx, outcome) in txs.iter().zip(&outcomes) {
+                if outcome.is_none() {
                     // whatever the node answers (landed meanwhile, refused, expired), the next
                     // status poll tells
                     let _ = chain.send(tx);
@@ -226,6 +258,7 @@ fn wait(
             resent = Instant::now();
         }
         std::thread::sleep(opts.poll);
+        height = chain.block_height()?;
     }
 }
 

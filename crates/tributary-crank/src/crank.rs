@@ -3,9 +3,9 @@
 //! limits. Nothing is remembered between rounds: what is owed is read from chain each time, and the
 //! program pays an entry only what it is owed then, so a crash, a restart, an expired transaction
 //! or a second crank running at once can never pay anything twice.
-use crate::chain::{Chain, ChainError, Result, Status};
+use crate::chain::{Chain, ChainError, Result};
 use crate::lookup::AddressBook;
-use crate::tx::{self, Built, SendOptions, LAMPORTS_PER_SIGNATURE, SIMULATION_CU_LIMIT};
+use crate::tx::{self, Built, Outcome, SendOptions, LAMPORTS_PER_SIGNATURE, SIMULATION_CU_LIMIT};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use solana_signature::Signature;
@@ -85,6 +85,19 @@ pub fn due_payouts(chain: &mut dyn Chain, view: &PoolView) -> Result<(Vec<Due>, 
     Ok((payable, unpayable))
 }
 
+/// Where the cranker takes the pool's reward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RewardAccount {
+    /// Take none.
+    #[default]
+    None,
+    /// This token account.
+    Fixed(Pubkey),
+    /// The cranker's associated token account of each pool's mint, where it exists (looked up in
+    /// the round; an RPC error fails the round rather than silently dropping the reward).
+    Associated,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct CrankOptions {
     /// Highest priority fee bid, micro-lamports per CU (0: never bid).
@@ -92,31 +105,50 @@ pub struct CrankOptions {
     /// Compute-unit limit = simulated units + this percent.
     pub margin_percent: u64,
     /// The cranker's token account for the pool's reward, if it wants it.
-    pub reward_account: Option<Pubkey>,
+    pub reward_account: RewardAccount,
     /// Keep destinations in address lookup tables (v0). Off: legacy-sized transactions.
     pub lookup_tables: bool,
     /// Pay only the ledger pages of this shard, so several cranks split a pool without racing.
     pub shard: Option<Shard>,
-    /// Open the pool's next ledger page (the cranker pays its rent, refunded when it closes) as soon
-    /// as the open pages are full, so a contributor registering never pays a page's rent.
+    /// Open the pool's next ledger page (the cranker pays its rent, refunded when it closes) when
+    /// every slot of the newest page holds a live contribution, so a contributor registering does
+    /// not pay a page's rent. Slots burnt by closed contributions are not demand: a page is never
+    /// opened while the newest one has room or a slot freed by a close.
     pub keep_spare_page: bool,
+    /// The most lamports of page rent `keep_spare_page` spends on one pool in any 24 hours.
+    pub spare_page_budget: u64,
     /// At most this many payouts in one transaction (`None`: as many as fit). 1 gives the
     /// one-transaction-per-payout baseline the benchmarks compare against.
     pub max_payouts_per_tx: Option<usize>,
 }
+
+/// Default `spare_page_budget`: 0.15 SOL per pool per day (two pages at 2026's mainnet rent).
+pub const DEFAULT_SPARE_PAGE_BUDGET: u64 = 150_000_000;
+/// Lamports a cranker keeps for fees: a spare page is not opened if it would leave less.
+pub const FEE_RESERVE_LAMPORTS: u64 = 10_000_000;
 
 impl Default for CrankOptions {
     fn default() -> Self {
         Self {
             max_priority_fee: 0,
             margin_percent: 10,
-            reward_account: None,
+            reward_account: RewardAccount::None,
             lookup_tables: true,
             shard: None,
             keep_spare_page: false,
+            spare_page_budget: DEFAULT_SPARE_PAGE_BUDGET,
             max_payouts_per_tx: None,
         }
     }
+}
+
+/// What a pool's payouts must be worth before the bot pays fees for a pool it was not told to
+/// crank (one it discovered): the reward it earns, valued at the lamports one base unit of the
+/// pool's mint is worth, must cover the estimated fees (and any lookup-table rent) of the round.
+/// A pool whose mint has no value here is not cranked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValueRule {
+    pub lamports_per_unit: HashMap<Pubkey, f64>,
 }
 
 /// Shard `index` of `count`: the ledger pages whose number is `index` modulo `count`. A crank
@@ -130,6 +162,12 @@ pub struct Shard {
 impl Shard {
     pub fn holds(&self, entry: u32) -> bool {
         pda::page_of(entry) % self.count == self.index
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
     }
 }
 
@@ -151,6 +189,8 @@ pub struct RoundReport {
     pub pool: String,
     /// Entries owed at least the minimum with a valid destination.
     pub due: usize,
+    /// What those entries are owed.
+    pub owed_due: u64,
     /// Entries owed at least the minimum whose destination cannot receive (left owed).
     pub unpayable: usize,
     /// Those entries by the reason the program would skip them (`SkipReason`).
@@ -179,6 +219,39 @@ pub struct RoundReport {
     pub bisected: usize,
     /// The ledger page opened ahead of registrations this round (`keep_spare_page`), if any.
     pub page_opened: Option<u32>,
+    /// Why a spare page was wanted and not opened (budget spent, too little SOL, the transaction
+    /// failed). Payouts go on regardless.
+    pub page_not_opened: Option<String>,
+    /// Transactions sent and still able to land when the round ended (counted once they land).
+    pub unconfirmed: usize,
+    /// Transactions that failed on chain after passing simulation (a race with the chain); their
+    /// entries were read again and sent again in the same round, halved until one stood alone.
+    pub failed_on_chain: usize,
+    /// Why the round sent nothing for a pool the bot discovered (`ValueRule`), if so.
+    pub skipped: Option<String>,
+    /// The cranker's reward account this round, if it takes the reward.
+    pub reward_account: Option<String>,
+}
+
+/// A round that stopped on an error, with what it had done by then: every transaction it sent
+/// was waited for (confirmed, failed, expired or still in flight) before it returned.
+#[derive(Debug)]
+pub struct RoundError {
+    pub report: Box<RoundReport>,
+    pub error: ChainError,
+}
+
+impl std::fmt::Display for RoundError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (after {} payouts confirmed in this round)", self.error, self.report.payouts)
+    }
+}
+impl std::error::Error for RoundError {}
+
+impl From<RoundError> for ChainError {
+    fn from(e: RoundError) -> Self {
+        e.error
+    }
 }
 
 /// An entry the crank set aside, and why.
@@ -216,13 +289,20 @@ impl RoundReport {
 struct Pending {
     signature: Signature,
     last_valid: u64,
-    payouts: usize,
+    /// The entries it pays.
+    entries: Vec<u32>,
     amount: u64,
     units: u64,
     fee: u64,
     /// The signed transaction, sent again while unconfirmed.
     tx: VersionedTransaction,
 }
+
+/// Most passes of one round over entries whose transaction failed on chain (each halves the
+/// transactions: 64 payouts reach one in 7).
+const MAX_ON_CHAIN_PASSES: usize = 8;
+/// Rent a spare page spent on a pool within the last day.
+const SPARE_PAGE_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
 pub struct Cranker {
     /// Signs and pays every crank transaction (any signer: a keypair file, a Ledger …).
@@ -234,19 +314,30 @@ pub struct Cranker {
     quarantine: HashMap<(Pubkey, u32), Quarantine>,
     /// Rounds run so far (the clock of the quarantine).
     rounds: u64,
+    /// Page rent spent by `keep_spare_page`, by pool: when and how much.
+    page_spend: HashMap<Pubkey, Vec<(std::time::Instant, u64)>>,
+    /// The reward account of the pool being cranked (resolved at the start of its round).
+    reward_now: Option<Pubkey>,
     /// Progress callback: payouts sent so far in the round.
     pub on_progress: Option<Box<dyn FnMut(usize, usize)>>,
 }
 
 impl Cranker {
     pub fn new(payer: impl Signer + 'static, opts: CrankOptions) -> Self {
+        Self::new_boxed(Box::new(payer), opts)
+    }
+
+    /// [`Self::new`] for a signer chosen at run time (a keypair file, a Ledger …).
+    pub fn new_boxed(payer: Box<dyn Signer>, opts: CrankOptions) -> Self {
         Self {
-            payer: Box::new(payer),
+            payer,
             opts,
             book: None,
             modes: HashMap::new(),
             quarantine: HashMap::new(),
             rounds: 0,
+            page_spend: HashMap::new(),
+            reward_now: None,
             on_progress: None,
         }
     }
@@ -259,8 +350,27 @@ impl Cranker {
         }
     }
 
-    fn reward(&self, view: &PoolView) -> Option<Pubkey> {
-        self.opts.reward_account.filter(|_| view.pool.cranker_reward_bps > 0)
+    fn reward(&self, _view: &PoolView) -> Option<Pubkey> {
+        self.reward_now
+    }
+
+    /// The reward account for this pool's round: none when the pool pays no reward.
+    fn resolve_reward(&self, chain: &mut dyn Chain, view: &PoolView) -> Result<Option<Pubkey>> {
+        if view.pool.cranker_reward_bps == 0 {
+            return Ok(None);
+        }
+        Ok(match self.opts.reward_account {
+            RewardAccount::None => None,
+            RewardAccount::Fixed(account) => Some(account),
+            RewardAccount::Associated => {
+                let ata = crate::token::associated_token_address(
+                    &self.payer.pubkey(),
+                    &view.pool.mint,
+                    &view.pool.token_program,
+                );
+                chain.get_account(&ata)?.map(|_| ata)
+            }
+        })
     }
 
     fn instructions(&self, view: &PoolView, batch: &[Due], mode: CrankMode) -> Vec<Instruction> {
@@ -346,18 +456,54 @@ impl Cranker {
         }
     }
 
-    /// Open the next ledger page when every slot of the open ones is taken (shard 0 only, so
-    /// several cranks never race to open the same page).
-    fn open_spare_page(&self, chain: &mut dyn Chain, view: &PoolView) -> Result<Option<u32>> {
+    /// Open the next ledger page when every slot of the newest one holds a live contribution
+    /// (shard 0 only, so several cranks never race to open the same page), within the pool's
+    /// daily budget and the cranker's SOL. `Ok(page)` when opened, `Err(why not)` when one was
+    /// wanted and not opened, `Ok(None)` when none is wanted. Never fails the round.
+    fn spare_page(&mut self, chain: &mut dyn Chain, view: &PoolView) -> std::result::Result<Option<u32>, String> {
         let pages = view.pool.ledger_pages;
-        let full =
-            u64::from(view.pool.entry_count) >= u64::from(pages) * u64::from(tributary::constants::ENTRIES_PER_PAGE);
-        if !full || self.opts.shard.is_some_and(|s| s.index != 0) {
+        if !self.opts.keep_spare_page || self.opts.shard.is_some_and(|s| s.index != 0) || pages == 0 {
+            return Ok(None); // an empty pool has no demand: its first registrant opens page 0
+        }
+        let newest_full_of_live = view.pages[pages as usize - 1]
+            .as_ref()
+            .is_some_and(|page| page.used >= tributary::constants::ENTRIES_PER_PAGE);
+        if !newest_full_of_live {
             return Ok(None);
         }
+        let rent =
+            chain.minimum_balance(tributary::state::LedgerPage::SPACE).map_err(|e| format!("rent not read: {e}"))?;
+        let day_ago = std::time::Instant::now().checked_sub(SPARE_PAGE_WINDOW);
+        let spent = self.page_spend.entry(view.address).or_default();
+        spent.retain(|(at, _)| day_ago.is_none_or(|d| *at > d));
+        let spent_today: u64 = spent.iter().map(|(_, l)| l).sum();
+        if spent_today.saturating_add(rent) > self.opts.spare_page_budget {
+            return Err(format!(
+                "budget: {spent_today} of {} lamports spent on this pool's pages in the last 24 h, a page costs {rent}",
+                self.opts.spare_page_budget
+            ));
+        }
+        let balance = chain
+            .get_account(&self.payer.pubkey())
+            .map_err(|e| format!("balance not read: {e}"))?
+            .map_or(0, |a| a.lamports);
+        if balance < rent.saturating_add(FEE_RESERVE_LAMPORTS) {
+            return Err(format!(
+                "balance: the cranker holds {balance} lamports, a page costs {rent} and {FEE_RESERVE_LAMPORTS} stay for fees"
+            ));
+        }
         let open = ix::open_ledger_page(&self.payer.pubkey(), &view.keys, pages);
-        tx::submit(chain, &self.payer, &[], &[open], &[], SendOptions::default())?;
-        Ok(Some(pages))
+        let result = tx::submit(chain, &self.payer, &[], &[open], &[], SendOptions::default());
+        if matches!(result, Ok(_) | Err(ChainError::Unconfirmed { .. })) {
+            // counted against the budget even while unconfirmed: it may land
+            spent.push((std::time::Instant::now(), rent));
+        }
+        result.map(|_| Some(pages)).map_err(|e| format!("open_ledger_page failed: {e}"))
+    }
+
+    /// Entries set aside now, over every pool.
+    pub fn quarantined_now(&self) -> usize {
+        self.quarantine.len()
     }
 
     /// Split `due` into what this round sends, the quarantined entries retried alone this round,
@@ -390,17 +536,52 @@ impl Cranker {
     /// alone, then the rest, until the entry behind the failure is alone in a failing transaction;
     /// that entry is quarantined (reported with the node's reason) and every other entry is paid.
     /// A quarantined entry is retried alone in a later round (after 1, 2, 4 … 32 rounds), never
-    /// dropped, and leaves the quarantine once paid or no longer due.
-    pub fn round(&mut self, chain: &mut dyn Chain, pool: &Pubkey) -> Result<RoundReport> {
+    /// dropped, and leaves the quarantine once paid or no longer due. A transaction that fails on
+    /// chain after passing simulation (a contributor changed its payout account in between) has
+    /// its entries read again and sent again in the same round, in halves, so one racing entry
+    /// never fails the same batch round after round.
+    ///
+    /// Every transaction sent is waited for before the round returns, with an error or without.
+    pub fn round(&mut self, chain: &mut dyn Chain, pool: &Pubkey) -> std::result::Result<RoundReport, RoundError> {
+        self.round_with(chain, pool, None)
+    }
+
+    /// [`Self::round`] for a pool the bot discovered: nothing is sent unless the reward it earns,
+    /// valued by `rule`, covers the round's estimated fees and table rent.
+    pub fn round_with(
+        &mut self,
+        chain: &mut dyn Chain,
+        pool: &Pubkey,
+        rule: Option<&ValueRule>,
+    ) -> std::result::Result<RoundReport, RoundError> {
         self.rounds += 1;
-        let view = load_view(chain, pool)?;
         let mut report = RoundReport { pool: pool.to_string(), ..Default::default() };
-        if self.opts.keep_spare_page && !view.pool.is_paused() {
-            report.page_opened = self.open_spare_page(chain, &view)?;
+        let mut pending = Vec::new();
+        let result = self.round_inner(chain, pool, rule, &mut report, &mut pending);
+        // whatever happened, what was sent is waited for and counted
+        let settled = self.settle(chain, &mut pending, &mut report);
+        match result.and(settled.map(|_| ())) {
+            Ok(()) => Ok(report),
+            Err(error) => Err(RoundError { report: Box::new(report), error }),
         }
+    }
+
+    fn round_inner(
+        &mut self,
+        chain: &mut dyn Chain,
+        pool: &Pubkey,
+        rule: Option<&ValueRule>,
+        report: &mut RoundReport,
+        pending: &mut Vec<Pending>,
+    ) -> Result<()> {
+        let mut view = load_view(chain, pool)?;
         if view.pool.is_paused() {
             report.mode = "paused".into();
-            return Ok(report);
+            return Ok(());
+        }
+        match self.spare_page(chain, &view) {
+            Ok(opened) => report.page_opened = opened,
+            Err(why) => report.page_not_opened = Some(why),
         }
         let (mut due, mut unpayable) = due_payouts(chain, &view)?;
         if let Some(shard) = self.opts.shard {
@@ -408,35 +589,124 @@ impl Cranker {
             unpayable.retain(|u| shard.holds(u.due.entry));
         }
         report.due = due.len();
+        report.owed_due = due.iter().map(|d| d.owed).fold(0u64, u64::saturating_add);
         report.unpayable = unpayable.len();
         for u in &unpayable {
             *report.unpayable_by_reason.entry(format!("{:?}", u.reason)).or_default() += 1;
         }
+        report.mode = format!("{:?}", self.mode_for(&view));
         if due.is_empty() {
             self.quarantine.retain(|(p, _), _| p != pool);
-            report.mode = format!("{:?}", self.mode_for(&view));
-            return Ok(report);
+            return Ok(());
         }
-        report.lookup_addresses_added = self.prepare_tables(chain, &view, &due)?;
+        self.reward_now = self.resolve_reward(chain, &view)?;
+        report.reward_account = self.reward_now.map(|r| r.to_string());
         let price = tx::priority_fee(chain, &[view.address, view.keys.vault], self.opts.max_priority_fee)?;
         report.priority_micro_lamports = price;
+        if let Some(rule) = rule {
+            if let Some(why) = self.not_worth_it(chain, &view, &due, price, rule)? {
+                report.skipped = Some(why);
+                return Ok(());
+            }
+        }
+        report.lookup_addresses_added = self.prepare_tables(chain, &view, &due)?;
         let (packed, alone, waiting) = self.triage(pool, due);
         report.quarantine_waiting = waiting;
         // the retried entries go first, each in a transaction of its own
         let alone_count = alone.len();
-        let due: Vec<Due> = alone.into_iter().chain(packed).collect();
+        let mut due: Vec<Due> = alone.into_iter().chain(packed).collect();
+        let mut limit = usize::MAX;
+        for pass in 0..MAX_ON_CHAIN_PASSES {
+            let alone_here = if pass == 0 { alone_count } else { 0 };
+            self.send_pass(chain, &view, &due, alone_here, limit, price, report, pending)?;
+            let failed = self.settle(chain, pending, report)?;
+            if failed.is_empty() {
+                break;
+            }
+            // failed on chain after a clean simulation: read the entries again (a destination may
+            // have changed), quarantine one that failed alone, send the rest again in halves
+            report.failed_on_chain += failed.len();
+            limit = failed.iter().map(Vec::len).max().unwrap_or(1).div_ceil(2).max(1);
+            view = load_view(chain, pool)?;
+            let (fresh, _) = due_payouts(chain, &view)?;
+            let mut again = Vec::new();
+            for group in failed {
+                if let [entry] = group[..] {
+                    if let Some(d) = fresh.iter().find(|d| d.entry == entry) {
+                        // alone and still failing on chain: set aside like a simulation failure
+                        let note = self.quarantine(pool, d, "failed on chain alone".into());
+                        report.quarantined.push(note);
+                    }
+                    continue;
+                }
+                again.extend(fresh.iter().filter(|d| group.contains(&d.entry)).copied());
+            }
+            if again.is_empty() {
+                break;
+            }
+            due = again;
+        }
+        Ok(())
+    }
 
-        let mut pending: Vec<Pending> = Vec::new();
+    /// Whether a discovered pool's round is not worth its fees under `rule`, and why.
+    fn not_worth_it(
+        &self,
+        chain: &mut dyn Chain,
+        view: &PoolView,
+        due: &[Due],
+        price: u64,
+        rule: &ValueRule,
+    ) -> Result<Option<String>> {
+        let Some(lamports_per_unit) = rule.lamports_per_unit.get(&view.pool.mint).copied() else {
+            return Ok(Some(format!("its mint {} has no value (--value MINT=LAMPORTS)", view.pool.mint)));
+        };
+        let owed: u128 = due.iter().map(|d| u128::from(d.owed)).sum();
+        let reward_units = match self.reward_now {
+            Some(_) => owed * u128::from(view.pool.cranker_reward_bps) / 10_000,
+            None => 0,
+        };
+        let reward_lamports = reward_units as f64 * lamports_per_unit;
+        // an estimate that errs high: 40 payouts a transaction at 1,500 CU each
+        let transactions = due.len().div_ceil(40) as u64;
+        let units = u32::try_from(due.len().saturating_mul(1_500)).unwrap_or(u32::MAX);
+        let mut fees = transactions * LAMPORTS_PER_SIGNATURE + tx::priority_fee_lamports(units, price);
+        if self.opts.lookup_tables {
+            let new = due.iter().filter(|d| !self.book.as_ref().is_some_and(|b| b.contains(&d.destination))).count();
+            if new > 0 {
+                fees += chain.minimum_balance(56 + 32 * new)?.saturating_sub(chain.minimum_balance(56)?);
+            }
+        }
+        Ok((reward_lamports < fees as f64).then(|| {
+            format!("not worth its fees: reward {reward_units} units ≈ {reward_lamports:.0} lamports < {fees} lamports of fees and table rent")
+        }))
+    }
+
+    /// Send `due` in packed transactions (the first `alone_count` one each, the rest at most
+    /// `limit` a transaction), bisecting failures found in simulation or preflight.
+    #[allow(clippy::too_many_arguments)]
+    fn send_pass(
+        &mut self,
+        chain: &mut dyn Chain,
+        view: &PoolView,
+        due: &[Due],
+        alone_count: usize,
+        first_limit: usize,
+        price: u64,
+        report: &mut RoundReport,
+        pending: &mut Vec<Pending>,
+    ) -> Result<()> {
+        let pool = view.address;
         let (mut start, mut hint) = (0usize, 64usize);
         // while a failed group is bisected: the most payouts a transaction may carry, and where
         // the failed group ends
-        let (mut limit, mut bisect_end) = (usize::MAX, 0usize);
+        let (mut limit, mut bisect_end) = (first_limit, if first_limit == usize::MAX { 0 } else { due.len() });
         let (mut blockhash, mut last_valid) = chain.latest_blockhash()?;
         while start < due.len() {
-            let mode = self.mode_for(&view);
+            let mode = self.mode_for(view);
             let limit_here =
                 if start < alone_count { 1 } else { limit.min(self.opts.max_payouts_per_tx.unwrap_or(limit)) };
-            let (n, probe) = self.pack(&view, &due[start..], mode, hint, limit_here, blockhash, price)?;
+            let (n, probe) = self.pack(view, &due[start..], mode, hint, limit_here, blockhash, price)?;
             let sim = chain.simulate(&probe.tx)?;
             if sim.blockhash_expired() {
                 (blockhash, last_valid) = chain.latest_blockhash()?;
@@ -456,16 +726,27 @@ impl Cranker {
                 Some(reason) => Some(reason),
                 None => {
                     let cu_limit = tx::cu_limit_for(sim.units, self.opts.margin_percent);
-                    let built = self.build(&view, &due[start..start + n], mode, blockhash, cu_limit, price)?;
-                    match chain.send(&built.tx) {
-                        Ok(signature) => {
-                            let amount = due[start..start + n].iter().map(|d| d.owed).sum();
+                    let built = self.build(view, &due[start..start + n], mode, blockhash, cu_limit, price)?;
+                    let sent = match chain.send(&built.tx) {
+                        Ok(_) => Ok(()),
+                        // the request may have reached the node: wait for it like any other
+                        Err(ChainError::Transient(_)) => Ok(()),
+                        Err(ChainError::BlockhashExpired) => {
+                            (blockhash, last_valid) = chain.latest_blockhash()?;
+                            continue;
+                        }
+                        Err(ChainError::Failed { err, logs }) => Err(failure_reason(&err, &logs)),
+                        Err(e) => return Err(e),
+                    };
+                    match sent {
+                        Ok(()) => {
+                            let batch = &due[start..start + n];
                             let fee = LAMPORTS_PER_SIGNATURE + tx::priority_fee_lamports(cu_limit, price);
                             pending.push(Pending {
-                                signature,
+                                signature: built.tx.signatures[0],
                                 last_valid,
-                                payouts: n,
-                                amount,
+                                entries: batch.iter().map(|d| d.entry).collect(),
+                                amount: batch.iter().map(|d| d.owed).sum(),
                                 units: sim.units,
                                 fee,
                                 tx: built.tx,
@@ -473,8 +754,8 @@ impl Cranker {
                             report.transactions += 1;
                             if n == 1 {
                                 // accepted alone: out of quarantine (should it fail on chain, the
-                                // next round reads it as due again and bisection finds it again)
-                                self.quarantine.remove(&(*pool, due[start].entry));
+                                // round reads it again and quarantines it)
+                                self.quarantine.remove(&(pool, due[start].entry));
                             }
                             start += n;
                             if start >= alone_count {
@@ -485,12 +766,7 @@ impl Cranker {
                             }
                             None
                         }
-                        Err(ChainError::BlockhashExpired) => {
-                            (blockhash, last_valid) = chain.latest_blockhash()?;
-                            continue;
-                        }
-                        Err(ChainError::Failed { err, logs }) => Some(failure_reason(&err, &logs)),
-                        Err(e) => return Err(e),
+                        Err(reason) => Some(reason),
                     }
                 }
             };
@@ -504,33 +780,60 @@ impl Cranker {
                     hint = limit;
                     continue;
                 }
-                let note = self.quarantine(pool, &due[start], reason);
+                let note = self.quarantine(&pool, &due[start], reason);
                 report.quarantined.push(note);
                 start += 1;
             }
             if start >= bisect_end {
                 limit = usize::MAX;
             }
-            report.mode = format!("{mode:?}");
         }
+        Ok(())
+    }
 
+    /// Wait for every pending transaction and count it; the entries of those that failed on
+    /// chain, one group per transaction. What is still in flight when the wait ends is counted
+    /// as `unconfirmed`.
+    fn settle(
+        &mut self,
+        chain: &mut dyn Chain,
+        pending: &mut Vec<Pending>,
+        report: &mut RoundReport,
+    ) -> Result<Vec<Vec<u32>>> {
+        if pending.is_empty() {
+            return Ok(Vec::new());
+        }
         let sent: Vec<(Signature, u64)> = pending.iter().map(|p| (p.signature, p.last_valid)).collect();
         let txs: Vec<&VersionedTransaction> = pending.iter().map(|p| &p.tx).collect();
-        let statuses = tx::confirm_resending(chain, &sent, &txs, SendOptions::default())?;
-        for (p, status) in pending.iter().zip(statuses) {
-            match status {
-                Status::Confirmed => {
+        let outcomes = match tx::confirm_resending(chain, &sent, &txs, SendOptions::default()) {
+            Ok(outcomes) => outcomes,
+            Err(e) => {
+                report.unconfirmed += pending.len();
+                pending.clear();
+                return Err(e);
+            }
+        };
+        let mut failed = Vec::new();
+        for (p, outcome) in pending.drain(..).zip(outcomes) {
+            match outcome {
+                Outcome::Confirmed => {
                     report.confirmed += 1;
-                    report.payouts += p.payouts;
+                    report.payouts += p.entries.len();
                     report.amount += p.amount;
                     report.units += p.units;
                     report.fee_lamports += p.fee;
                 }
-                Status::Failed(_) => report.failed += 1,
-                Status::Pending => report.expired += 1,
+                Outcome::Failed(_) => {
+                    report.failed += 1;
+                    // a transaction that fails on chain still pays its fees
+                    report.fee_lamports += p.fee;
+                    failed.push(p.entries);
+                }
+                Outcome::Expired => report.expired += 1,
+                Outcome::InFlight => report.unconfirmed += 1,
             }
         }
-        Ok(report)
+        Ok(failed)
     }
 
     /// Rounds until nothing payable is left (or `max_rounds`); the reports of each.

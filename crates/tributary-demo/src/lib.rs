@@ -1,11 +1,8 @@
-//! `tributary demo`: the whole life cycle on an embedded cluster (LiteSVM running the real sBPF
-//! build and the real token programs), through the same crank and transaction code the bot uses
-//! against a node. Deterministic: the same arguments give the same figures.
-use crate::chain::Chain;
-use crate::crank::{CrankOptions, Cranker, RoundReport};
-use crate::svm::SvmChain;
-use crate::token::{self, format_amount};
-use crate::tx::{self, SendOptions};
+//! `tributary demo` / `tributary-demo`: the whole life cycle on an embedded cluster (LiteSVM
+//! running the real sBPF build and the real token programs), through the same crank and
+//! transaction code the bot uses against a node. Deterministic: the same arguments give the same
+//! figures. This crate links the engine without its RPC client (no HTTP, TLS or hardware-wallet
+//! crates), so `scripts/demo` builds little beyond LiteSVM.
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
@@ -19,8 +16,53 @@ use std::time::Instant;
 use tributary::constants::ENTRIES_PER_PAGE;
 use tributary::state::ContributionKind;
 use tributary::{CreatePoolArgs, UsageShare, WeightUpdate};
+use tributary_crank::chain::Chain;
+use tributary_crank::crank::{CrankOptions, Cranker, RewardAccount, RoundReport};
+use tributary_crank::svm::{Rng, SvmChain};
+use tributary_crank::token::{self, format_amount};
+use tributary_crank::tx::{self, SendOptions};
 use tributary_sdk::instructions::{self as ix, PoolKeys};
 use tributary_sdk::{accounts as decode, pda};
+
+/// The demo's options on the command line (`tributary demo …`, `tributary-demo …`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Contributions registered
+    #[arg(long, default_value_t = 10_000)]
+    pub contributors: u32,
+    /// Revenue deposited, in whole tokens
+    #[arg(long, default_value_t = 1_000_000)]
+    pub revenue: u64,
+    /// Usage fees attributed after the deposit
+    #[arg(long, default_value_t = 200)]
+    pub usage_events: u32,
+    /// Exponent of the Zipf-like weight distribution
+    #[arg(long, default_value_t = 1.1)]
+    pub zipf: f64,
+    /// The program build to run [default: target/deploy/tributary.so]
+    #[arg(long, env = "TRIBUTARY_SO")]
+    pub program: Option<PathBuf>,
+    /// Print the final table as JSON (no progress bars)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run the demo as the command line asked; `Ok(false)` when conservation failed.
+pub fn run_args(args: DemoArgs) -> Result<bool> {
+    let program = args
+        .program
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy/tributary.so"));
+    let progress = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    run(DemoOptions {
+        program,
+        contributors: args.contributors,
+        revenue: args.revenue,
+        usage_events: args.usage_events,
+        zipf: args.zipf,
+        progress,
+        json: args.json,
+    })
+}
 
 pub struct DemoOptions {
     pub program: PathBuf,
@@ -38,21 +80,6 @@ const DECIMALS: u8 = 6;
 const ONE_TOKEN: u64 = 1_000_000;
 /// Registrations per transaction (each contributor signs its own).
 const REGISTRATIONS_PER_TX: usize = 3;
-
-/// xorshift64*: deterministic choices without a dependency (the demo and the engine's tests).
-pub struct Rng(pub u64);
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Uniform-ish in `0..n` (`n` ≥ 1).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-}
 
 fn keypair(tag: u8, index: u64) -> Keypair {
     let mut secret = [tag; 32];
@@ -226,7 +253,7 @@ pub fn run(o: DemoOptions) -> Result<bool> {
         let last = (first + ENTRIES_PER_PAGE).min(n);
         let updates: Vec<WeightUpdate> =
             (first..last).map(|e| WeightUpdate { entry: e, weight: weights[e as usize] }).collect();
-        for batch in updates.chunks(crate::ops::WEIGHTS_PER_TX) {
+        for batch in updates.chunks(tributary_sdk::instructions::WEIGHTS_PER_TX) {
             count(send(
                 &mut chain,
                 &attestor,
@@ -270,10 +297,10 @@ pub fn run(o: DemoOptions) -> Result<bool> {
     let crank_started = Instant::now();
     let mut cranker_bot = Cranker::new(
         cranker.insecure_clone(),
-        CrankOptions { reward_account: Some(reward_account), ..CrankOptions::default() },
+        CrankOptions { reward_account: RewardAccount::Fixed(reward_account), ..CrankOptions::default() },
     );
-    let view = crate::crank::load_view(&mut chain, &keys.pool)?;
-    let (due, _) = crate::crank::due_payouts(&mut chain, &view)?;
+    let view = tributary_crank::crank::load_view(&mut chain, &keys.pool)?;
+    let (due, _) = tributary_crank::crank::due_payouts(&mut chain, &view)?;
     let bar = std::rc::Rc::new(Bar::new(o.progress, due.len() as u64, "cranking"));
     let progress_bar = bar.clone();
     cranker_bot.on_progress = Some(Box::new(move |done, _| progress_bar.set(done as u64)));
@@ -325,7 +352,7 @@ impl Report {
         rounds: &[RoundReport],
         weights: &[u64],
     ) -> Result<Self> {
-        let view = crate::crank::load_view(chain, &keys.pool)?;
+        let view = tributary_crank::crank::load_view(chain, &keys.pool)?;
         let balance = |chain: &mut SvmChain, k: &Pubkey| -> Result<u64> {
             Ok(chain.get_account(k)?.and_then(|a| token::token_balance(&a)).unwrap_or(0))
         };

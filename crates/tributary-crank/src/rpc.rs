@@ -99,11 +99,6 @@ fn failed(err: TransactionError, logs: Vec<String>) -> ChainError {
     }
 }
 
-/// A transaction's bytes on the wire (its bincode form), for size checks.
-pub fn serialize_tx(tx: &VersionedTransaction) -> Vec<u8> {
-    bincode::serialize(tx).unwrap_or_default()
-}
-
 impl RpcChain {
     pub fn new(url: &str) -> Self {
         let client = RpcClient::new_with_timeout_and_commitment(
@@ -137,7 +132,7 @@ impl RpcChain {
         loop {
             match request(&self.client) {
                 Ok(value) => return Ok(value),
-                Err(e) => match classify(&e) {
+                Err(e) => match redact(classify(&e)) {
                     ChainError::Transient(reason) if attempt < self.attempts.max(1) => {
                         tracing::warn!(event = "rpc_retry", attempt, %reason, "transient RPC failure; trying again");
                         self.retries += 1;
@@ -152,9 +147,28 @@ impl RpcChain {
     }
 }
 
+/// The error with every URL in its text redacted: HTTP errors quote the URL, API key and all.
+fn redact(error: ChainError) -> ChainError {
+    use crate::redact::redact_urls_in;
+    match error {
+        ChainError::Transient(text) => ChainError::Transient(redact_urls_in(&text)),
+        ChainError::Rpc(text) => ChainError::Rpc(redact_urls_in(&text)),
+        other => other,
+    }
+}
+
 impl Chain for RpcChain {
+    /// The node's URL, redacted (`crate::redact`): it is logged.
     fn describe(&self) -> String {
-        self.client.url()
+        crate::redact::redact_url(&self.client.url())
+    }
+
+    fn requests(&self) -> u64 {
+        RpcChain::requests(self)
+    }
+
+    fn retries(&self) -> u64 {
+        self.retries
     }
 
     fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {

@@ -8,17 +8,17 @@ use solana_signer::Signer;
 use tributary::constants::ENTRIES_PER_PAGE;
 use tributary::state::ContributionKind;
 use tributary::{CreatePoolArgs, UsageShare, WeightUpdate};
-use tributary_cli::chain::{Chain, ChainError};
-use tributary_cli::svm::SvmChain;
-use tributary_cli::token::{self, associated_token_address, create_associated_token_account, TOKEN_PROGRAM};
-use tributary_cli::tx::{self, SendOptions};
+use tributary_crank::chain::{Chain, ChainError};
+use tributary_crank::svm::SvmChain;
+use tributary_crank::token::{self, associated_token_address, create_associated_token_account, TOKEN_PROGRAM};
+use tributary_crank::tx::{self, SendOptions};
 use tributary_sdk::instructions::{self as ix, ContributionRef, PoolKeys};
 use tributary_sdk::pda;
 
 pub fn program_path() -> std::path::PathBuf {
-    std::env::var_os("TRIBUTARY_SO")
-        .map(Into::into)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary.so"))
+    std::env::var_os("TRIBUTARY_SO").map(Into::into).unwrap_or_else(|| {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy/tributary.so")
+    })
 }
 
 /// Deterministic keys: the same run gives the same addresses (and compute units).
@@ -153,6 +153,23 @@ impl World {
     /// Whether ledger page `page` is open (a crank keeping a spare page may have opened it).
     pub fn page_exists(&mut self, page: u32) -> bool {
         self.chain.get_account(&self.keys.page(page)).expect("read").is_some()
+    }
+
+    /// A new token account of the pool's mint at `account`'s address, owned by `owner`.
+    pub fn token_account(&mut self, account: Keypair, owner: &Pubkey) -> Pubkey {
+        let rent = self.chain.minimum_balance(165).expect("rent");
+        let ixs = [
+            solana_system_interface::instruction::create_account(
+                &self.operator.pubkey(),
+                &account.pubkey(),
+                rent,
+                165,
+                &TOKEN_PROGRAM,
+            ),
+            token_ix::initialize_account3(&TOKEN_PROGRAM, &account.pubkey(), &self.keys.mint, owner).expect("ix"),
+        ];
+        self.send(&[&account], &ixs).expect("token account");
+        account.pubkey()
     }
 
     pub fn balance(&mut self, account: &Pubkey) -> u64 {

@@ -18,6 +18,7 @@ pub struct SvmChain {
     units: HashMap<Signature, u64>,
     /// Accounts created here, for the `getProgramAccounts` the operator commands use.
     known: Vec<Pubkey>,
+    watched: std::collections::HashSet<Pubkey>,
 }
 
 impl SvmChain {
@@ -28,7 +29,13 @@ impl SvmChain {
         })?;
         let mut svm = LiteSVM::new().with_log_bytes_limit(Some(64 * 1024));
         svm.add_program(tributary::ID, &so).map_err(|e| format!("cannot load {}: {e:?}", program.display()))?;
-        Ok(Self { svm, statuses: HashMap::new(), units: HashMap::new(), known: Vec::new() })
+        Ok(Self {
+            svm,
+            statuses: HashMap::new(),
+            units: HashMap::new(),
+            known: Vec::new(),
+            watched: Default::default(),
+        })
     }
 
     pub fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> std::result::Result<(), String> {
@@ -37,7 +44,9 @@ impl SvmChain {
 
     /// Remember an address for `get_program_accounts`.
     pub fn watch(&mut self, key: Pubkey) {
-        self.known.push(key);
+        if self.watched.insert(key) {
+            self.known.push(key);
+        }
     }
 
     /// Move to the next slot, recording the finished one in SlotHashes (lookup tables are created
@@ -122,6 +131,12 @@ impl Chain for SvmChain {
         let signature = tx.signatures[0];
         match self.svm.send_transaction(tx.clone()) {
             Ok(meta) => {
+                // accounts a transaction names may be new (a lookup table, a pool): list them too
+                for key in tx.message.static_account_keys() {
+                    if self.watched.insert(*key) {
+                        self.known.push(*key);
+                    }
+                }
                 self.statuses.insert(signature, Status::Confirmed);
                 self.units.insert(signature, meta.compute_units_consumed);
                 self.advance();
@@ -148,5 +163,20 @@ impl Chain for SvmChain {
 
     fn transaction_units(&mut self, signature: &Signature) -> Result<Option<u64>> {
         Ok(self.units.get(signature).copied())
+    }
+}
+
+/// xorshift64*: deterministic choices without a dependency (the demo and the engine's tests).
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform-ish in `0..n` (`n` ≥ 1).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
     }
 }

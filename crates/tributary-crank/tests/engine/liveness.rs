@@ -11,7 +11,7 @@
 //! Scale and seed: `TRIBUTARY_LIVENESS_CONTRIBUTORS` (default 10,000), `TRIBUTARY_LIVENESS_ROUNDS`
 //! (default 12), `TRIBUTARY_LIVENESS_SEED`.
 use super::world::{keypair, World};
-use super::{cranker, Racing};
+use super::{cranker, Hooked};
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
 use solana_account::Account;
@@ -24,10 +24,10 @@ use tributary::constants::ENTRIES_PER_PAGE;
 use tributary::state::entry_status;
 use tributary::utils::token::token_account_problem;
 use tributary::UsageShare;
-use tributary_cli::chain::Chain;
-use tributary_cli::crank::load_view;
-use tributary_cli::svm::SvmChain;
-use tributary_cli::token::{self, TOKEN_PROGRAM};
+use tributary_crank::chain::Chain;
+use tributary_crank::crank::load_view;
+use tributary_crank::svm::SvmChain;
+use tributary_crank::token::{self, TOKEN_PROGRAM};
 use tributary_sdk::instructions as ix;
 
 fn env_or(name: &str, default: u64) -> u64 {
@@ -35,7 +35,7 @@ fn env_or(name: &str, default: u64) -> u64 {
 }
 
 /// The demo's deterministic generator, with the two draws the life cycle needs.
-struct Rng(tributary_cli::demo::Rng);
+struct Rng(tributary_crank::svm::Rng);
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0.next_u64()
@@ -281,7 +281,7 @@ fn every_payable_entry_is_paid_within_two_rounds_through_a_randomized_life_cycle
     let mut bot = cranker(&mut world);
     let mut life = Life {
         world,
-        rng: Rng(tributary_cli::demo::Rng(seed)),
+        rng: Rng(tributary_crank::svm::Rng(seed)),
         accounts: Accounts(Vec::new()),
         spares: 0,
         total_in: 0,
@@ -322,7 +322,9 @@ fn every_payable_entry_is_paid_within_two_rounds_through_a_randomized_life_cycle
             );
             let _ = chain.svm.send_transaction(tx); // nothing owed: refused, and that is fine
         };
-        let mut racing = Racing { inner: &mut life.world.chain, race, racer: Box::new(racer) };
+        let mut racing = Hooked::new(&mut life.world.chain);
+        racing.race = race;
+        racing.before_simulate = Some(Box::new(racer));
         let report = bot.round(&mut racing, &keys.pool).expect("round");
         payouts += report.payouts;
         quarantined += report.quarantined.len();

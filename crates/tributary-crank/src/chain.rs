@@ -21,6 +21,9 @@ pub enum ChainError {
     Failed { err: TxError, logs: Vec<String> },
     /// Anything else the node refused.
     Rpc(String),
+    /// Sent, and not confirmed when the wait ended while its blockhash could still land: it may
+    /// yet land. Nothing was sent again (a second copy could land too); check the signature first.
+    Unconfirmed { signature: Signature, last_valid: u64 },
 }
 
 impl fmt::Display for ChainError {
@@ -36,6 +39,11 @@ impl fmt::Display for ChainError {
                 Ok(())
             }
             ChainError::Rpc(e) => write!(f, "RPC error: {e}"),
+            ChainError::Unconfirmed { signature, last_valid } => write!(
+                f,
+                "transaction {signature} was sent but not confirmed in time; it can still land until block \
+                 height {last_valid}: check it (`solana confirm {signature}`) before sending it again"
+            ),
         }
     }
 }
@@ -122,8 +130,16 @@ pub struct Memcmp {
 }
 
 pub trait Chain {
-    /// Human-readable name of the cluster (URL or "embedded LiteSVM").
+    /// Human-readable name of the cluster (its URL redacted, or "embedded LiteSVM"): it is logged.
     fn describe(&self) -> String;
+    /// Requests sent to the node so far (every attempt), where counted.
+    fn requests(&self) -> u64 {
+        0
+    }
+    /// Calls tried again after a transient failure so far, where counted.
+    fn retries(&self) -> u64 {
+        0
+    }
     /// Accounts in the order asked; `None` where there is none.
     fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>>;
     /// Accounts of `program` of exactly `data_size` bytes matching every filter.
