@@ -90,6 +90,15 @@ struct CrankFlags {
     #[arg(long)]
     #[serde(skip_serializing_if = "is_false")]
     no_lookup_tables: bool,
+    /// Transaction format: v1 where the cluster has it (no lookup tables), else v0 [default: auto]
+    #[arg(long, value_enum)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tx_version: Option<TxVersionFlag>,
+    /// Most account addresses per transaction [default: the cluster's limit, 64 today; 96 under
+    /// SIMD-0596]
+    #[arg(long, value_name = "N")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_limit: Option<usize>,
     /// Pay only the ledger pages i, i+n, i+2n…: run n cranks with 0/n … (n-1)/n to split the work
     #[arg(long, value_name = "i/n")]
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_string")]
@@ -119,6 +128,14 @@ struct CrankFlags {
     #[arg(long, value_name = "ADDR")]
     #[serde(skip_serializing_if = "Option::is_none")]
     metrics_addr: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+enum TxVersionFlag {
+    Auto,
+    V0,
+    V1,
 }
 
 #[derive(ValueEnum, Clone, Copy, PartialEq, Eq, serde::Serialize)]

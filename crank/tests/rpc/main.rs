@@ -493,6 +493,9 @@ impl Chain for StaleBlockhash {
     fn describe(&self) -> String {
         self.inner.describe()
     }
+    fn format(&mut self) -> tributary_crank::chain::Result<tx::Format> {
+        self.inner.format()
+    }
     fn get_accounts(
         &mut self,
         keys: &[Pubkey],
@@ -579,6 +582,7 @@ fn expired_blockhash_is_re_signed_and_a_stale_copy_pays_nothing() {
         solana_hash::Hash::new_from_array([7; 32]),
         Some(200_000),
         0,
+        chain.format().expect("format"),
     )
     .expect("build");
     assert_eq!(chain.send(&bogus.tx).err(), Some(ChainError::BlockhashExpired));
@@ -588,7 +592,8 @@ fn expired_blockhash_is_re_signed_and_a_stale_copy_pays_nothing() {
     let mut bot = Cranker::new(cranker.insecure_clone(), CrankOptions::default());
     // sign a copy of a payout now and hold it back, as a slow network would
     let (hash, _) = chain.latest_blockhash().expect("blockhash");
-    let held = tx::build(&cranker, &[], &[crank_ix], &[], hash, Some(200_000), 0).expect("build");
+    let format = chain.format().expect("format");
+    let held = tx::build(&cranker, &[], &[crank_ix], &[], hash, Some(200_000), 0, format).expect("build");
     let reports = bot.drain(&mut stale, &pool.keys.pool, 5).expect("crank");
     assert_eq!(reports.iter().map(|r| r.payouts).sum::<usize>(), 60, "{reports:?}");
     assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0);

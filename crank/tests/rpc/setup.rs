@@ -42,7 +42,9 @@ pub fn fire(chain: &mut RpcChain, payer: &Keypair, batches: &[(Vec<Instruction>,
         let (blockhash, last_valid) = chain.latest_blockhash().expect("blockhash");
         let mut sent = Vec::new();
         for (ixs, signers) in window {
-            let built = tx::build(payer, signers, ixs, &[], blockhash, Some(400_000), 0).expect("build");
+            let built =
+                tx::build(payer, signers, ixs, &[], blockhash, Some(400_000), 0, chain.format().expect("format"))
+                    .expect("build");
             sent.push((chain.send(&built.tx).unwrap_or_else(|e| panic!("send: {e}")), last_valid));
         }
         let statuses = tx::confirm(chain, &sent, SendOptions::default()).expect("confirm");

@@ -140,6 +140,9 @@ pub trait Chain {
     fn retries(&self) -> u64 {
         0
     }
+    /// The newest transaction format the cluster takes (`tx::detect_format`; implementations
+    /// remember the answer).
+    fn format(&mut self) -> Result<crate::tx::Format>;
     /// Accounts in the order asked; `None` where there is none.
     fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>>;
     /// Accounts of `program` of exactly `data_size` bytes matching every filter.

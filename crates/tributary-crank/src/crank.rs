@@ -106,8 +106,15 @@ pub struct CrankOptions {
     pub margin_percent: u64,
     /// The cranker's token account for the pool's reward, if it wants it.
     pub reward_account: RewardAccount,
-    /// Keep destinations in address lookup tables (v0). Off: legacy-sized transactions.
+    /// On a cluster without v1 transactions: keep destinations in address lookup tables (v0).
+    /// Off: legacy-sized transactions.
     pub lookup_tables: bool,
+    /// The transaction format (`None`: the newest the cluster takes, falling back to v0 where a
+    /// v1 transaction is refused).
+    pub format: Option<tx::Format>,
+    /// Most account addresses a transaction may name (`None`: the format's, 64 today; 96 under
+    /// SIMD-0596).
+    pub max_accounts: Option<usize>,
     /// Pay only the ledger pages of this shard, so several cranks split a pool without racing.
     pub shard: Option<Shard>,
     /// Open the pool's next ledger page (the cranker pays its rent, refunded when it closes) when
@@ -134,6 +141,8 @@ impl Default for CrankOptions {
             margin_percent: 10,
             reward_account: RewardAccount::None,
             lookup_tables: true,
+            format: None,
+            max_accounts: None,
             shard: None,
             keep_spare_page: false,
             spare_page_budget: DEFAULT_SPARE_PAGE_BUDGET,
@@ -229,6 +238,8 @@ pub struct RoundReport {
     pub failed_on_chain: usize,
     /// Why the round sent nothing for a pool the bot discovered (`ValueRule`), if so.
     pub skipped: Option<String>,
+    /// The transaction format the round built in.
+    pub format: Option<tx::Format>,
     /// The cranker's reward account this round, if it takes the reward.
     pub reward_account: Option<String>,
 }
@@ -298,6 +309,10 @@ struct Pending {
     tx: VersionedTransaction,
 }
 
+/// Most payouts one crank instruction carries in `Batch` mode: its `batch` CPI names three accounts
+/// per transfer (and per the cranker's reward), within the runtime's 255 per instruction.
+pub const MAX_PAYOUTS_PER_BATCH_CPI: usize = 255 / 3 - 1;
+
 /// Most passes of one round over entries whose transaction failed on chain (each halves the
 /// transactions: 64 payouts reach one in 7).
 const MAX_ON_CHAIN_PASSES: usize = 8;
@@ -318,6 +333,8 @@ pub struct Cranker {
     page_spend: HashMap<Pubkey, Vec<(std::time::Instant, u64)>>,
     /// The reward account of the pool being cranked (resolved at the start of its round).
     reward_now: Option<Pubkey>,
+    /// The format transactions are built in: resolved at the first round, v0 after a refusal of v1.
+    format: Option<tx::Format>,
     /// Progress callback: payouts sent so far in the round.
     pub on_progress: Option<Box<dyn FnMut(usize, usize)>>,
 }
@@ -338,6 +355,7 @@ impl Cranker {
             rounds: 0,
             page_spend: HashMap::new(),
             reward_now: None,
+            format: None,
             on_progress: None,
         }
     }
@@ -373,17 +391,39 @@ impl Cranker {
         })
     }
 
+    /// One crank instruction per ledger page, and per at most `MAX_PAYOUTS_PER_BATCH_CPI` payouts
+    /// in `Batch` mode (each instruction makes one `batch` CPI, whose account references must stay
+    /// within the runtime's 255).
     fn instructions(&self, view: &PoolView, batch: &[Due], mode: CrankMode) -> Vec<Instruction> {
+        let most = match mode {
+            CrankMode::Batch => MAX_PAYOUTS_PER_BATCH_CPI,
+            CrankMode::PerTransfer => usize::MAX,
+        };
         let mut out = Vec::new();
         let mut start = 0;
         while start < batch.len() {
             let page = pda::page_of(batch[start].entry);
-            let end = start + batch[start..].iter().take_while(|d| pda::page_of(d.entry) == page).count();
+            let same_page = batch[start..].iter().take_while(|d| pda::page_of(d.entry) == page).count();
+            let end = start + same_page.min(most);
             let payouts: Vec<(u32, Pubkey)> = batch[start..end].iter().map(|d| (d.entry, d.destination)).collect();
             out.push(ix::crank(&self.payer.pubkey(), &view.keys, page, &payouts, self.reward(view), mode));
             start = end;
         }
         out
+    }
+
+    /// The format this cranker builds in: its option, else the cluster's, with the account budget.
+    fn format(&mut self, chain: &mut dyn Chain) -> Result<tx::Format> {
+        let format = match (self.format, self.opts.format) {
+            (Some(format), _) | (None, Some(format)) => format,
+            (None, None) => chain.format()?,
+        };
+        let format = match self.opts.max_accounts {
+            Some(max) => format.with_max_accounts(max),
+            None => format,
+        };
+        self.format = Some(format);
+        Ok(format)
     }
 
     fn build(
@@ -396,15 +436,16 @@ impl Cranker {
         price: u64,
     ) -> Result<Built> {
         let ixs = self.instructions(view, batch, mode);
+        let format = self.format.unwrap_or(tx::Format::V0);
         let tables = match &self.book {
-            Some(book) => {
+            Some(book) if format.version == tx::Version::V0 => {
                 let mut addresses: Vec<Pubkey> = batch.iter().map(|d| d.destination).collect();
                 addresses.extend([view.address, view.keys.vault, view.keys.token_program, view.keys.mint]);
                 book.tables_for(&addresses)
             }
-            None => Vec::new(),
+            _ => Vec::new(),
         };
-        tx::build(&self.payer, &[], &ixs, &tables, blockhash, Some(cu_limit), price).map_err(ChainError::Rpc)
+        tx::build(&self.payer, &[], &ixs, &tables, blockhash, Some(cu_limit), price, format).map_err(ChainError::Rpc)
     }
 
     /// The most of `due` (from the front) one transaction carries, at least one and at most `limit`.
@@ -437,10 +478,24 @@ impl Cranker {
         Ok((n, built))
     }
 
+    /// The largest first transaction this cranker would send for `due` (in `Batch` mode, no
+    /// priority fee), in the format it resolves for `chain`: how packing meets the account budget,
+    /// the format's size and the 255 account references of each `batch` CPI.
+    pub fn largest_transaction(
+        &mut self,
+        chain: &mut dyn Chain,
+        view: &PoolView,
+        due: &[Due],
+    ) -> Result<(usize, Built)> {
+        self.format(chain)?;
+        let (blockhash, _) = chain.latest_blockhash()?;
+        self.pack(view, due, CrankMode::Batch, due.len(), due.len(), blockhash, 0)
+    }
+
     /// Keep every address a payout of this pool needs in the lookup tables.
     fn prepare_tables(&mut self, chain: &mut dyn Chain, view: &PoolView, due: &[Due]) -> Result<usize> {
-        if !self.opts.lookup_tables {
-            return Ok(0);
+        if !self.opts.lookup_tables || self.format.is_some_and(|f| f.version == tx::Version::V1) {
+            return Ok(0); // v1 needs no tables
         }
         if self.book.is_none() {
             self.book = Some(AddressBook::load(chain, &self.payer.pubkey())?);
@@ -601,6 +656,7 @@ impl Cranker {
         }
         self.reward_now = self.resolve_reward(chain, &view)?;
         report.reward_account = self.reward_now.map(|r| r.to_string());
+        report.format = Some(self.format(chain)?);
         let price = tx::priority_fee(chain, &[view.address, view.keys.vault], self.opts.max_priority_fee)?;
         report.priority_micro_lamports = price;
         if let Some(rule) = rule {
@@ -707,7 +763,16 @@ impl Cranker {
             let limit_here =
                 if start < alone_count { 1 } else { limit.min(self.opts.max_payouts_per_tx.unwrap_or(limit)) };
             let (n, probe) = self.pack(view, &due[start..], mode, hint, limit_here, blockhash, price)?;
-            let sim = chain.simulate(&probe.tx)?;
+            let sim = chain.simulate(&probe.tx);
+            if probe.format.version == tx::Version::V1 && tx::format_refused(&sim) {
+                // the node does not take v1: v0 from now on, with lookup tables if enabled
+                let fallback = tx::Format::V0.with_max_accounts(probe.format.max_accounts);
+                self.format = Some(fallback);
+                report.format = Some(fallback);
+                self.prepare_tables(chain, view, &due[start..])?;
+                continue;
+            }
+            let sim = sim?;
             if sim.blockhash_expired() {
                 (blockhash, last_valid) = chain.latest_blockhash()?;
                 continue;

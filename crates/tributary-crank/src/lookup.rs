@@ -52,7 +52,7 @@ fn send_all(chain: &mut dyn Chain, payer: &dyn Signer, groups: &[Vec<Instruction
     for ixs in groups {
         let mut resigns = 0;
         loop {
-            let built = tx::build(payer, &[], ixs, &[], blockhash, None, 0).map_err(ChainError::Rpc)?;
+            let built = tx::build(payer, &[], ixs, &[], blockhash, None, 0, tx::Format::V0).map_err(ChainError::Rpc)?;
             match chain.send(&built.tx) {
                 Ok(_) | Err(ChainError::Transient(_) | ChainError::Unconfirmed { .. }) => {
                     sent.push(Some((built.tx.signatures[0], last_valid)));

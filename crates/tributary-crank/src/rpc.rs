@@ -44,6 +44,8 @@ pub struct RpcChain {
     pub commitment: CommitmentConfig,
     /// Calls that failed transiently and were tried again (a flaky or restarting node).
     pub retries: u64,
+    /// The transaction format: detected on first use (`tx::detect_format`) unless set.
+    pub format: Option<crate::tx::Format>,
 }
 
 /// Expand the Solana CLI's cluster monikers.
@@ -112,6 +114,7 @@ impl RpcChain {
             backoff: Duration::from_millis(250),
             commitment: CommitmentConfig::confirmed(),
             retries: 0,
+            format: None,
         }
     }
 
@@ -159,6 +162,15 @@ fn redact(error: ChainError) -> ChainError {
 
 impl Chain for RpcChain {
     /// The node's URL, redacted (`crate::redact`): it is logged.
+    fn format(&mut self) -> Result<crate::tx::Format> {
+        if let Some(format) = self.format {
+            return Ok(format);
+        }
+        let format = crate::tx::detect_format(self)?;
+        self.format = Some(format);
+        Ok(format)
+    }
+
     fn describe(&self) -> String {
         crate::redact::redact_url(&self.client.url())
     }

@@ -27,6 +27,17 @@ pub enum LogFormat {
     Json,
 }
 
+/// Which transaction format the crank sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TxVersion {
+    /// v1 where the cluster has it (its feature account), else v0; v0 after a refusal of v1.
+    #[default]
+    Auto,
+    V0,
+    V1,
+}
+
 /// Every setting of `tributary crank`, by its key in the config file (the flag's name; the
 /// environment variable is `TRIBUTARY_CRANK_` and the key in capitals with `_`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -48,6 +59,9 @@ pub struct Settings {
     #[serde(deserialize_with = "parsed")]
     pub reward_account: Option<Pubkey>,
     pub no_lookup_tables: bool,
+    pub tx_version: TxVersion,
+    /// Most account addresses per transaction [default: the cluster's, 64 today].
+    pub account_limit: Option<usize>,
     #[serde(deserialize_with = "parsed")]
     pub shard: Option<Shard>,
     pub keep_spare_page: bool,
@@ -69,6 +83,8 @@ impl Default for Settings {
             interval: 10,
             reward_account: None,
             no_lookup_tables: false,
+            tx_version: TxVersion::Auto,
+            account_limit: None,
             shard: None,
             keep_spare_page: false,
             spare_page_budget: crate::crank::DEFAULT_SPARE_PAGE_BUDGET,
@@ -141,6 +157,9 @@ impl Settings {
         if self.keep_spare_page && self.pool.is_empty() {
             bail!("--keep-spare-page opens pages, at your expense, only for pools you name: add --pool");
         }
+        if self.account_limit.is_some_and(|n| !(8..=256).contains(&n)) {
+            bail!("--account-limit: between 8 and 256 account addresses per transaction");
+        }
         if self.all_pools && self.value.is_empty() {
             bail!("--all-pools cranks a discovered pool only when its reward covers the fees: price its mint with --value MINT=LAMPORTS (what one base unit is worth)");
         }
@@ -175,6 +194,12 @@ impl Settings {
                 None => RewardAccount::Associated,
             },
             lookup_tables: !self.no_lookup_tables,
+            format: match self.tx_version {
+                TxVersion::Auto => None,
+                TxVersion::V0 => Some(crate::tx::Format::V0),
+                TxVersion::V1 => Some(crate::tx::Format::V1),
+            },
+            max_accounts: self.account_limit,
             shard: self.shard,
             keep_spare_page: self.keep_spare_page,
             spare_page_budget: self.spare_page_budget,

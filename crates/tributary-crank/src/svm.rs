@@ -19,15 +19,22 @@ pub struct SvmChain {
     /// Accounts created here, for the `getProgramAccounts` the operator commands use.
     known: Vec<Pubkey>,
     watched: std::collections::HashSet<Pubkey>,
+    /// The transaction format: detected on first use (`tx::detect_format`) unless set.
+    pub format: Option<crate::tx::Format>,
 }
 
 impl SvmChain {
     /// LiteSVM with the mainnet feature set, p-token as SPL Token, Token-2022, and `program` (an .so).
+    /// v1 transactions are on, as on mainnet since 2026-09-15 (LiteSVM 0.16's list of mainnet
+    /// features predates it), with their feature account, so the format is detected as on a node.
     pub fn new(program: &Path) -> std::result::Result<Self, String> {
         let so = std::fs::read(program).map_err(|e| {
             format!("cannot read the program build {}: {e} (build it: scripts/build-sbf)", program.display())
         })?;
-        let mut svm = LiteSVM::new().with_log_bytes_limit(Some(64 * 1024));
+        let mut features = LiteSVM::mainnet_feature_set();
+        features.activate(&crate::tx::ENABLE_TX_V1, 0);
+        let mut svm =
+            LiteSVM::new().with_feature_set(features).with_feature_accounts().with_log_bytes_limit(Some(64 * 1024));
         svm.add_program(tributary::ID, &so).map_err(|e| format!("cannot load {}: {e:?}", program.display()))?;
         Ok(Self {
             svm,
@@ -35,6 +42,7 @@ impl SvmChain {
             units: HashMap::new(),
             known: Vec::new(),
             watched: Default::default(),
+            format: None,
         })
     }
 
@@ -63,6 +71,15 @@ impl SvmChain {
 }
 
 impl Chain for SvmChain {
+    fn format(&mut self) -> Result<crate::tx::Format> {
+        if let Some(format) = self.format {
+            return Ok(format);
+        }
+        let format = crate::tx::detect_format(self)?;
+        self.format = Some(format);
+        Ok(format)
+    }
+
     fn describe(&self) -> String {
         "embedded LiteSVM".into()
     }

@@ -2,22 +2,101 @@
 //! simulation plus a margin, the priority fee from recent fees capped by the operator. A
 //! transaction is re-signed only once its blockhash has expired by block height: one that may
 //! still land is never followed by a second copy.
-use crate::chain::{Chain, ChainError, Result, Status, TxError};
+use crate::chain::{Chain, ChainError, Result, Simulation, Status, TxError};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_hash::Hash;
 use solana_keypair::Keypair;
-use solana_message::{v0, AddressLookupTableAccount, VersionedMessage};
+use solana_message::{v0, v1, AddressLookupTableAccount, VersionedMessage};
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 use std::time::{Duration, Instant};
 
-/// Largest serialized transaction.
+/// Largest serialized legacy or v0 transaction.
 pub const PACKET_BYTES: usize = 1_232;
-/// Most accounts one transaction may lock (the runtime's limit).
+/// Largest serialized v1 transaction (SIMD-0296).
+pub const V1_TRANSACTION_BYTES: usize = solana_message::v1::MAX_TRANSACTION_SIZE;
+/// Most accounts one transaction may lock (the runtime's limit today; 96 under SIMD-0596).
 pub const MAX_TX_ACCOUNTS: usize = 64;
+/// The loaded-accounts-data limit every v1 transaction states (in v1 an unset limit means 0):
+/// the runtime's maximum, 64 MiB. The crank loads the program, the token program and its
+/// accounts, far below it; a lower limit would buy no cheaper fee today.
+pub const V1_LOADED_ACCOUNTS_DATA_LIMIT: u32 = 64 * 1024 * 1024;
+/// The feature that turns on v1 transactions (SIMD-0385): active on mainnet since 2026-09-15.
+pub const ENABLE_TX_V1: Pubkey = anchor_lang::pubkey!("txv1aq4pp281K9um3tnPgkfX8UqtFT6wcVW3hNezGLL");
+
+/// A transaction format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Version {
+    /// v0: compute budget as instructions, address lookup tables, 1,232 bytes.
+    V0,
+    /// v1 (SIMD-0385): compute-unit limit, loaded-accounts-data limit and priority fee (a total in
+    /// lamports) in the header, no lookup tables, 4,096 bytes (SIMD-0296).
+    V1,
+}
+
+/// The format transactions are built in and the limits the cluster sets on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Format {
+    pub version: Version,
+    /// Most account addresses one transaction may name.
+    pub max_accounts: usize,
+}
+
+impl Format {
+    pub const V0: Format = Format { version: Version::V0, max_accounts: MAX_TX_ACCOUNTS };
+    pub const V1: Format = Format { version: Version::V1, max_accounts: MAX_TX_ACCOUNTS };
+
+    /// The largest serialized transaction in this format.
+    pub fn max_bytes(&self) -> usize {
+        match self.version {
+            Version::V0 => PACKET_BYTES,
+            Version::V1 => V1_TRANSACTION_BYTES,
+        }
+    }
+
+    /// This format with another account budget (SIMD-0596 would make it 96).
+    pub fn with_max_accounts(self, max_accounts: usize) -> Self {
+        Self { max_accounts, ..self }
+    }
+}
+
+/// The newest format the cluster takes: v1 where its feature account says it is active, else v0.
+pub fn detect_format(chain: &mut dyn Chain) -> Result<Format> {
+    let active = chain.get_account(&ENABLE_TX_V1)?.is_some_and(|feature| {
+        // `Feature { activated_at: Option<u64> }`, bincode: tag 1 then the slot
+        feature.owner == FEATURE_PROGRAM && feature.data.first() == Some(&1)
+    });
+    Ok(if active { Format::V1 } else { Format::V0 })
+}
+
+const FEATURE_PROGRAM: Pubkey = anchor_lang::pubkey!("Feature111111111111111111111111111111111111");
+
+/// Whether a simulation of a v1 transaction was refused because the node does not take the
+/// format (then fall back to v0), rather than failing as a transaction.
+pub fn format_refused(simulation: &Result<Simulation>) -> bool {
+    let refused = |err: &TxError| {
+        matches!(
+            err,
+            TxError::Runtime(
+                solana_transaction_error::TransactionError::UnsupportedVersion
+                    | solana_transaction_error::TransactionError::SanitizeFailure
+            )
+        )
+    };
+    match simulation {
+        Ok(sim) => sim.err.as_ref().is_some_and(refused),
+        Err(ChainError::Failed { err, .. }) => refused(err),
+        // a node that cannot even parse the transaction answers with a JSON-RPC error
+        Err(ChainError::Rpc(text)) => {
+            let text = text.to_ascii_lowercase();
+            text.contains("version") || text.contains("deserializ") || text.contains("sanitiz")
+        }
+        Err(_) => false,
+    }
+}
 /// The compute-unit limit a simulation runs under.
 pub const SIMULATION_CU_LIMIT: u32 = 1_400_000;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
@@ -48,9 +127,14 @@ pub struct Built {
     pub tx: VersionedTransaction,
     pub bytes: usize,
     pub accounts: usize,
+    pub format: Format,
 }
 
-/// Compile `ixs` (compute-budget instructions first) into a signed v0 transaction.
+/// Compile `ixs` into a signed transaction of `format`. v0: compute-budget instructions first,
+/// `tables` for addresses they hold. v1: the compute-unit limit (the simulation limit when none
+/// is given: in v1 an unset limit is 0), the loaded-accounts-data limit and the priority fee
+/// (`micro_lamports` per unit of the limit, as a total) in the header; `tables` must be empty.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     payer: &dyn Signer,
     signers: &[&Keypair],
@@ -59,28 +143,48 @@ pub fn build(
     blockhash: Hash,
     cu_limit: Option<u32>,
     micro_lamports: u64,
+    format: Format,
 ) -> std::result::Result<Built, String> {
-    let mut all = Vec::with_capacity(ixs.len() + 2);
-    if let Some(limit) = cu_limit {
-        all.push(ComputeBudgetInstruction::set_compute_unit_limit(limit));
-    }
-    if micro_lamports > 0 {
-        all.push(ComputeBudgetInstruction::set_compute_unit_price(micro_lamports));
-    }
-    all.extend_from_slice(ixs);
-    let message =
-        v0::Message::try_compile(&payer.pubkey(), &all, tables, blockhash).map_err(|e| format!("compile: {e}"))?;
-    let accounts = message.account_keys.len()
-        + message
-            .address_table_lookups
-            .iter()
-            .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
-            .sum::<usize>();
+    let (message, accounts) = match format.version {
+        Version::V0 => {
+            let mut all = Vec::with_capacity(ixs.len() + 2);
+            if let Some(limit) = cu_limit {
+                all.push(ComputeBudgetInstruction::set_compute_unit_limit(limit));
+            }
+            if micro_lamports > 0 {
+                all.push(ComputeBudgetInstruction::set_compute_unit_price(micro_lamports));
+            }
+            all.extend_from_slice(ixs);
+            let message = v0::Message::try_compile(&payer.pubkey(), &all, tables, blockhash)
+                .map_err(|e| format!("compile: {e}"))?;
+            let accounts = message.account_keys.len()
+                + message
+                    .address_table_lookups
+                    .iter()
+                    .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
+                    .sum::<usize>();
+            (VersionedMessage::V0(message), accounts)
+        }
+        Version::V1 => {
+            if !tables.is_empty() {
+                return Err("v1 transactions take no lookup tables".into());
+            }
+            let limit = cu_limit.unwrap_or(SIMULATION_CU_LIMIT);
+            let config = v1::TransactionConfig::empty()
+                .with_compute_unit_limit(limit)
+                .with_loaded_accounts_data_size_limit(V1_LOADED_ACCOUNTS_DATA_LIMIT)
+                .with_priority_fee(priority_fee_lamports(limit, micro_lamports));
+            let message = v1::Message::try_compile_with_config(&payer.pubkey(), ixs, blockhash, config)
+                .map_err(|e| format!("compile: {e}"))?;
+            let accounts = message.account_keys.len();
+            (VersionedMessage::V1(message), accounts)
+        }
+    };
     let mut keypairs: Vec<&dyn Signer> = vec![payer];
     keypairs.extend(signers.iter().map(|k| *k as &dyn Signer).filter(|k| k.pubkey() != payer.pubkey()));
-    let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &keypairs).map_err(|e| e.to_string())?;
+    let tx = VersionedTransaction::try_new(message, &keypairs).map_err(|e| e.to_string())?;
     let bytes = serialize_tx(&tx).len();
-    Ok(Built { tx, bytes, accounts })
+    Ok(Built { tx, bytes, accounts, format })
 }
 
 /// A transaction's bytes on the wire (its bincode form), for size checks.
@@ -89,9 +193,9 @@ pub fn serialize_tx(tx: &VersionedTransaction) -> Vec<u8> {
 }
 
 impl Built {
-    /// Within the packet size and account-lock limits.
+    /// Within its format's size and the account budget.
     pub fn fits(&self) -> bool {
-        self.bytes <= PACKET_BYTES && self.accounts <= MAX_TX_ACCOUNTS
+        self.bytes <= self.format.max_bytes() && self.accounts <= self.format.max_accounts
     }
 }
 
@@ -116,6 +220,8 @@ pub struct SendOptions {
     /// Longest wait for a transaction that can still land. Past it the wait ends with the
     /// transaction `InFlight`: never re-signed, since both copies could land.
     pub confirm_timeout: Duration,
+    /// The format to build in (`None`: the newest the cluster takes, `Chain::format`).
+    pub format: Option<Format>,
 }
 
 impl Default for SendOptions {
@@ -126,6 +232,7 @@ impl Default for SendOptions {
             max_resigns: 5,
             poll: Duration::from_millis(300),
             confirm_timeout: Duration::from_secs(90),
+            format: None,
         }
     }
 }
@@ -155,11 +262,22 @@ pub fn submit(
     tables: &[AddressLookupTableAccount],
     opts: SendOptions,
 ) -> Result<Landed> {
+    let mut format = match (opts.format, tables.is_empty()) {
+        (_, false) => Format::V0, // lookup tables are v0's
+        (Some(format), true) => format,
+        (None, true) => chain.format()?,
+    };
     for _ in 0..=opts.max_resigns {
         let (blockhash, last_valid) = chain.latest_blockhash()?;
-        let probe = build(payer, signers, ixs, tables, blockhash, Some(SIMULATION_CU_LIMIT), opts.micro_lamports)
-            .map_err(ChainError::Rpc)?;
-        let sim = chain.simulate(&probe.tx)?;
+        let probe =
+            build(payer, signers, ixs, tables, blockhash, Some(SIMULATION_CU_LIMIT), opts.micro_lamports, format)
+                .map_err(ChainError::Rpc)?;
+        let sim = chain.simulate(&probe.tx);
+        if format.version == Version::V1 && format_refused(&sim) {
+            format = Format::V0; // the node does not take v1: build the same instructions as v0
+            continue;
+        }
+        let sim = sim?;
         if sim.blockhash_expired() {
             continue; // expired between fetching and simulating: nothing was sent, re-sign
         }
@@ -167,12 +285,16 @@ pub fn submit(
             return Err(ChainError::Failed { err, logs: sim.logs });
         }
         let cu_limit = cu_limit_for(sim.units, opts.margin_percent);
-        let built = build(payer, signers, ixs, tables, blockhash, Some(cu_limit), opts.micro_lamports)
+        let built = build(payer, signers, ixs, tables, blockhash, Some(cu_limit), opts.micro_lamports, format)
             .map_err(ChainError::Rpc)?;
         if !built.fits() {
             return Err(ChainError::Rpc(format!(
-                "transaction too large: {} bytes, {} accounts (limits {PACKET_BYTES}, {MAX_TX_ACCOUNTS})",
-                built.bytes, built.accounts
+                "transaction too large: {} bytes, {} accounts (limits {}, {} in {:?})",
+                built.bytes,
+                built.accounts,
+                format.max_bytes(),
+                format.max_accounts,
+                format.version
             )));
         }
         let signature = built.tx.signatures[0];

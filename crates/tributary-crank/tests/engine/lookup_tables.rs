@@ -9,7 +9,7 @@ use solana_signer::Signer;
 use tributary_crank::chain::Chain;
 use tributary_crank::crank::{CrankOptions, Cranker};
 use tributary_crank::lookup::{self, marker, OwnedTable};
-use tributary_crank::tx::{self, SendOptions};
+use tributary_crank::tx::{self, Format, SendOptions};
 
 fn table(world: &mut World, authority: &Pubkey, key: &Pubkey) -> OwnedTable {
     lookup::owned_tables(&mut world.chain, authority)
@@ -25,7 +25,10 @@ fn a_foreign_table_owned_by_the_same_key_is_never_extended_adopted_or_reclaimed(
     world.register(30);
     world.set_weights(&(0..30).map(|e| (e, 1)).collect::<Vec<_>>());
     world.deposit(30_000);
+    // tables are v0's: a cluster without v1 transactions
+    let v0 = CrankOptions { format: Some(Format::V0), ..CrankOptions::default() };
     let mut bot = cranker(&mut world);
+    bot.opts = v0;
     let key = bot.payer.pubkey();
     // another application's table under the same key, with room to spare
     let theirs: Vec<Pubkey> = (0..3).map(|i| Pubkey::new_from_array([0xF0 + i; 32])).collect();
@@ -45,7 +48,7 @@ fn a_foreign_table_owned_by_the_same_key_is_never_extended_adopted_or_reclaimed(
 
     // a restarted bot finds its own tables again (nothing to add) and still not the foreign one
     world.deposit(30_000);
-    let mut restarted = Cranker::new(keypair(0xA3, 0), CrankOptions::default()); // `cranker`'s key
+    let mut restarted = Cranker::new(keypair(0xA3, 0), v0); // `cranker`'s key
     let again = restarted.round(&mut world.chain, &world.keys.pool).expect("round");
     assert_eq!((again.payouts, again.lookup_addresses_added), (30, 0), "{again:?}");
     assert_eq!(table(&mut world, &key, &foreign).addresses, theirs, "not adopted");

@@ -1,6 +1,7 @@
 //! The crank engine (`tributary_crank::crank`) on the embedded chain with the real sBPF build: the
 //! read model after a contribution closes, and a bot that pays everything payable when one entry
 //! makes its transaction fail.
+mod formats;
 mod landing;
 mod liveness;
 mod lookup_tables;
@@ -102,6 +103,9 @@ impl<'a> Hooked<'a> {
 impl Chain for Hooked<'_> {
     fn describe(&self) -> String {
         self.inner.describe()
+    }
+    fn format(&mut self) -> Result<tributary_crank::tx::Format> {
+        self.inner.format()
     }
     fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
         self.faulted()?;
