@@ -47,17 +47,17 @@ pub fn measure(token_program: &Pubkey) -> Vec<Row> {
     rows.push(("attribute_usage (2 entries)", tp, 0, program_cu(&env.ok(&[usage], &[&depositor]).logs)));
     let cranker = env.new_funded_keypair();
     let reward = env.create_token_account(&f.keys.mint, &cranker.pubkey());
-    let modes: &[CrankMode] = if *token_program == TOKEN_PROGRAM {
-        &[CrankMode::Batch, CrankMode::PerTransfer]
-    } else {
-        &[CrankMode::PerTransfer]
-    };
+    let modes: &[CrankMode] = &[CrankMode::Batch, CrankMode::PerTransfer];
     for &mode in modes {
         for n in [1usize, 10, 20] {
             let mut trial = env.fork();
             let members: Vec<usize> = (0..n).collect();
             let sent = f.crank(&mut trial, &members, mode, Some(reward), &cranker).expect("crank");
-            let name = if mode == CrankMode::Batch { "crank (p-token batch)" } else { "crank (transfer_checked)" };
+            let name = match mode {
+                CrankMode::Batch if *token_program == TOKEN_PROGRAM => "crank (p-token batch)",
+                CrankMode::Batch => "crank (Token-2022 batch)",
+                CrankMode::PerTransfer => "crank (transfer_checked)",
+            };
             rows.push((name, tp, n, program_cu(&sent.logs)));
         }
     }

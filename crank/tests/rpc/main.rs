@@ -849,7 +849,7 @@ fn token_2022_crank_events_survive_the_log_limit_at_55_payouts() {
         let config = RpcTransactionConfig {
             encoding: Some(UiTransactionEncoding::Json),
             commitment: Some(CommitmentConfig::confirmed()),
-            max_supported_transaction_version: Some(0),
+            max_supported_transaction_version: Some(1),
         };
         let signature = s.signature.parse().expect("signature");
         let tx = chain.client().get_transaction_with_config(&signature, config).expect("transaction");

@@ -312,6 +312,8 @@ struct Pending {
 /// Most payouts one crank instruction carries in `Batch` mode: its `batch` CPI names three accounts
 /// per transfer (and per the cranker's reward), within the runtime's 255 per instruction.
 pub const MAX_PAYOUTS_PER_BATCH_CPI: usize = 255 / 3 - 1;
+/// The same for Token-2022's `batch`, whose `TransferChecked`s name four accounts each.
+pub const MAX_PAYOUTS_PER_TOKEN_2022_BATCH_CPI: usize = 255 / 4 - 1;
 
 /// Most passes of one round over entries whose transaction failed on chain (each halves the
 /// transactions: 64 payouts reach one in 7).
@@ -360,12 +362,9 @@ impl Cranker {
         }
     }
 
+    /// `Batch` (p-token's, or Token-2022's `batch`) until the cluster's token program refuses it.
     fn mode_for(&self, view: &PoolView) -> CrankMode {
-        match self.modes.get(&view.address) {
-            Some(mode) => *mode,
-            None if view.pool.is_token_2022() => CrankMode::PerTransfer,
-            None => CrankMode::Batch,
-        }
+        self.modes.get(&view.address).copied().unwrap_or(CrankMode::Batch)
     }
 
     fn reward(&self, _view: &PoolView) -> Option<Pubkey> {
@@ -396,6 +395,7 @@ impl Cranker {
     /// within the runtime's 255).
     fn instructions(&self, view: &PoolView, batch: &[Due], mode: CrankMode) -> Vec<Instruction> {
         let most = match mode {
+            CrankMode::Batch if view.pool.is_token_2022() => MAX_PAYOUTS_PER_TOKEN_2022_BATCH_CPI,
             CrankMode::Batch => MAX_PAYOUTS_PER_BATCH_CPI,
             CrankMode::PerTransfer => usize::MAX,
         };
@@ -727,7 +727,8 @@ impl Cranker {
         let transactions = due.len().div_ceil(40) as u64;
         let units = u32::try_from(due.len().saturating_mul(1_500)).unwrap_or(u32::MAX);
         let mut fees = transactions * LAMPORTS_PER_SIGNATURE + tx::priority_fee_lamports(units, price);
-        if self.opts.lookup_tables {
+        let v0 = self.format.is_none_or(|f| f.version == tx::Version::V0);
+        if self.opts.lookup_tables && v0 {
             let new = due.iter().filter(|d| !self.book.as_ref().is_some_and(|b| b.contains(&d.destination))).count();
             if new > 0 {
                 fees += chain.minimum_balance(56 + 32 * new)?.saturating_sub(chain.minimum_balance(56)?);
@@ -779,8 +780,9 @@ impl Cranker {
             }
             let failure = match &sim.err {
                 Some(err) if mode == CrankMode::Batch && err.is_invalid_instruction_data() => {
-                    // this cluster's SPL Token is not p-token and refuses `batch` (our program never
-                    // returns InvalidInstructionData): pay with one transfer_checked each
+                    // this cluster's token program has no `batch` (SPL Token before p-token,
+                    // Token-2022 before v11; our program never returns InvalidInstructionData):
+                    // pay with one transfer_checked each
                     self.modes.insert(view.address, CrankMode::PerTransfer);
                     continue;
                 }

@@ -323,7 +323,8 @@ impl Chain for RpcChain {
         let config = RpcTransactionConfig {
             encoding: Some(UiTransactionEncoding::Base64),
             commitment: Some(self.commitment),
-            max_supported_transaction_version: Some(0),
+            // the crank's own transactions are v1 where the cluster has them
+            max_supported_transaction_version: Some(1),
         };
         let confirmed = self.call(|c| c.get_transaction_with_config(signature, config))?;
         Ok(confirmed.transaction.meta.and_then(|m| Option::<u64>::from(m.compute_units_consumed)))

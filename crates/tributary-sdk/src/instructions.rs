@@ -10,6 +10,8 @@ use tributary::{
 };
 
 const SYSTEM_PROGRAM: Pubkey = anchor_lang::system_program::ID;
+/// Token-2022, whose transfers always name the mint.
+const TOKEN_2022_PROGRAM: Pubkey = anchor_lang::pubkey!("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
 
 /// Updates per set_weights transaction (12 bytes each, well inside the packet with the header).
 pub const WEIGHTS_PER_TX: usize = 64;
@@ -264,9 +266,9 @@ pub fn attribute_usage_by_scores(
 /// How the crank sends its transfers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CrankMode {
-    /// One CPI to p-token's `batch` (classic SPL Token mints).
+    /// One CPI to the token program's `batch`: p-token's, or Token-2022's (v11 and later).
     Batch,
-    /// One `transfer_checked` per payout (any mint; the only one for Token-2022).
+    /// One `transfer_checked` per payout (any mint; where the token program has no `batch`).
     PerTransfer,
 }
 
@@ -286,7 +288,8 @@ pub fn crank(
             ledger_page: keys.page(page),
             vault: keys.vault,
             token_program: keys.token_program,
-            mint: (mode == CrankMode::PerTransfer).then_some(keys.mint),
+            // `transfer_checked` names the mint: Token-2022 in either mode, p-token one at a time
+            mint: (mode == CrankMode::PerTransfer || keys.token_program == TOKEN_2022_PROGRAM).then_some(keys.mint),
             reward_account,
         },
         ix::Crank { entries: payouts.iter().map(|(entry, _)| *entry).collect(), batch: mode == CrankMode::Batch },

@@ -69,6 +69,8 @@ pub enum TributaryError {
     InvalidRewardAccount,
     #[msg("the mint account is required for Token-2022 pools")]
     MintRequired,
+    /// No longer returned: Token-2022 pays through its own `batch` (v11). Kept so that every
+    /// later error keeps its code.
     #[msg("p-token batch transfers need a classic SPL Token mint")]
     BatchNeedsClassicToken,
     #[msg("the pool still has active contributions")]

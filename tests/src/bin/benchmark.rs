@@ -47,6 +47,7 @@ fn main() {
         (TOKEN_PROGRAM, CrankMode::Batch, "SPL Token, p-token `batch` (1 CPI)"),
         (TOKEN_PROGRAM, CrankMode::PerTransfer, "SPL Token, `transfer_checked` per payout"),
         (TOKEN_2022_PROGRAM, CrankMode::PerTransfer, "Token-2022, `transfer_checked` per payout"),
+        (TOKEN_2022_PROGRAM, CrankMode::Batch, "Token-2022 v11, `batch` of `transfer_checked` (1 CPI)"),
     ];
     let fits: Vec<CrankFit> = paths.iter().map(|(tp, mode, name)| bench::crank_at_limit(tp, *mode, name)).collect();
     let singles: Vec<CrankFit> =

@@ -11,6 +11,7 @@ fn pays_owed_entries_skips_hostile_destinations_and_rewards_the_cranker() {
     for (token_program, mode) in [
         (TOKEN_PROGRAM, CrankMode::Batch),
         (TOKEN_PROGRAM, CrankMode::PerTransfer),
+        (TOKEN_2022_PROGRAM, CrankMode::Batch),
         (TOKEN_2022_PROGRAM, CrankMode::PerTransfer),
     ] {
         let mut env = Env::new();

@@ -13,6 +13,7 @@ fn every_event_survives_the_log_limit_on_every_path() {
         (TOKEN_PROGRAM, CrankMode::Batch, 56, "batch"),
         (TOKEN_PROGRAM, CrankMode::PerTransfer, 55, "per transfer"),
         (TOKEN_2022_PROGRAM, CrankMode::PerTransfer, 55, "token-2022"),
+        (TOKEN_2022_PROGRAM, CrankMode::Batch, 55, "token-2022 batch"),
     ] {
         // skips at the start, the middle and the very end of the batch
         let frozen = [0, payouts / 2, payouts - 2, payouts - 1];

@@ -37,10 +37,14 @@ fn every_instruction_within_budget() {
 #[test]
 fn crank_at_the_transaction_limit() {
     for (token_program, mode, path, min_payouts, max_cu_per_payout) in [
-        // measured with the zero-copy pool and its invariant checked on the fast route (580, 1,475, 3,340)
-        (TOKEN_PROGRAM, CrankMode::Batch, "batch", 56, 580),
-        (TOKEN_PROGRAM, CrankMode::PerTransfer, "per transfer", 55, 1_475),
-        (TOKEN_2022_PROGRAM, CrankMode::PerTransfer, "token-2022", 55, 3_340),
+        // measured with the zero-copy pool and its invariant checked on the fast route (580, 1,475,
+        // 3,340); the per-payout figures rose to 582, 1,476 and 3,342 with Token-2022's `batch` beside them (a
+        // fixed ~120 CU a crank, not per payout: the entrypoint's inlined body grew)
+        (TOKEN_PROGRAM, CrankMode::Batch, "batch", 56, 582),
+        (TOKEN_PROGRAM, CrankMode::PerTransfer, "per transfer", 55, 1_476),
+        (TOKEN_2022_PROGRAM, CrankMode::PerTransfer, "token-2022", 55, 3_342),
+        // 55 at v0's 64 accounts (the mint is one of them); 56 on v1 (crank engine test)
+        (TOKEN_2022_PROGRAM, CrankMode::Batch, "token-2022 batch", 55, 2_500),
     ] {
         let fit = bench::crank_at_limit(&token_program, mode, path);
         println!(

@@ -4,16 +4,19 @@
 //! account references.
 use super::cranker;
 use crate::world::{keypair, World};
+use anchor_lang::prelude::Pubkey;
 use std::cell::RefCell;
 use std::rc::Rc;
 use tributary::constants::ENTRIES_PER_PAGE;
-use tributary_crank::crank::{due_payouts, load_view, CrankOptions, Cranker, MAX_PAYOUTS_PER_BATCH_CPI};
+use tributary_crank::crank::{due_payouts, load_view, CrankOptions, Cranker, RoundReport, MAX_PAYOUTS_PER_BATCH_CPI};
+use tributary_crank::token::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use tributary_crank::tx::{Format, Version};
 
-/// A page of entries due, cranked in `format`: the report and each transaction's payouts.
-fn crank_a_page(format: Option<Format>) -> (tributary_crank::crank::RoundReport, Vec<usize>) {
+/// A page of entries due on `token_program`, cranked in `format`: the report and each
+/// transaction's payouts.
+fn crank_a_page(token_program: Pubkey, format: Option<Format>) -> (RoundReport, Vec<usize>) {
     let n = ENTRIES_PER_PAGE as usize;
-    let mut world = World::new(1);
+    let mut world = World::with_token_program(1, token_program);
     world.register(n);
     world.set_weights(&(0..n as u32).map(|e| (e, 1)).collect::<Vec<_>>());
     world.deposit(1_000 * n as u64);
@@ -32,15 +35,27 @@ fn crank_a_page(format: Option<Format>) -> (tributary_crank::crank::RoundReport,
 
 #[test]
 fn a_v1_crank_fits_more_payouts_than_v0_and_needs_no_lookup_table() {
-    let (v1, per_v1) = crank_a_page(None); // the cluster's newest: v1, detected from its feature account
+    let (v1, per_v1) = crank_a_page(TOKEN_PROGRAM, None); // the cluster's newest: v1, from its feature account
     assert_eq!(v1.format.map(|f| f.version), Some(Version::V1), "{v1:?}");
     assert_eq!(v1.lookup_addresses_added, 0, "no lookup table on v1");
-    let (v0, per_v0) = crank_a_page(Some(Format::V0));
+    let (v0, per_v0) = crank_a_page(TOKEN_PROGRAM, Some(Format::V0));
     assert!(v0.lookup_addresses_added > 0, "v0 keeps destinations in lookup tables");
     eprintln!("payouts per transaction: v1 {per_v1:?}, v0 {per_v0:?}");
     assert!(per_v1[0] >= 57, "v1: {per_v1:?}");
     assert!(per_v1[0] > per_v0[0], "v1 {per_v1:?} against v0 {per_v0:?}");
     assert_eq!(v1.payouts, ENTRIES_PER_PAGE as usize);
+}
+
+/// Token-2022 (v11, as LiteSVM 0.16 ships it) pays through its own `batch`: one CPI of
+/// `TransferChecked`s instead of one CPI per payout.
+#[test]
+fn token_2022_pays_through_its_batch_on_v1() {
+    let (report, per_tx) = crank_a_page(TOKEN_2022_PROGRAM, None);
+    let cu_per_payout = report.units / report.payouts as u64;
+    eprintln!("Token-2022 batch on v1: {per_tx:?} payouts per transaction, {cu_per_payout} CU per payout");
+    assert_eq!(report.mode, "Batch", "{report:?}");
+    assert!(per_tx[0] >= 56, "{per_tx:?}");
+    assert!(cu_per_payout <= 2_500, "{cu_per_payout} CU per payout");
 }
 
 /// The account budget is a parameter: at SIMD-0596's 96 addresses one v1 transaction packs 89

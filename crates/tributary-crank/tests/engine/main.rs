@@ -6,6 +6,7 @@ mod landing;
 mod liveness;
 mod lookup_tables;
 mod on_chain_failures;
+mod service;
 mod spare_pages;
 mod world;
 

@@ -47,22 +47,27 @@ pub struct World {
 impl World {
     /// A classic SPL Token pool (0 % reward, `min_payout`), the operator holding 10¹⁵ base units.
     pub fn new(min_payout: u64) -> Self {
+        Self::with_token_program(min_payout, TOKEN_PROGRAM)
+    }
+
+    /// The same pool on `token_program` (SPL Token, which is p-token here, or Token-2022).
+    pub fn with_token_program(min_payout: u64, token_program: Pubkey) -> Self {
         let mut chain = SvmChain::new(&program_path()).expect("chain");
         let (operator, attestor, mint) = (keypair(0xA1, 0), keypair(0xA2, 0), keypair(0xA4, 0));
         for k in [&operator, &attestor] {
             chain.airdrop(&k.pubkey(), 10_000_000_000_000).expect("airdrop");
         }
         let rent = chain.minimum_balance(82).expect("rent");
-        let operator_token = associated_token_address(&operator.pubkey(), &mint.pubkey(), &TOKEN_PROGRAM);
+        let operator_token = associated_token_address(&operator.pubkey(), &mint.pubkey(), &token_program);
         let o = operator.pubkey();
         let setup = vec![
-            solana_system_interface::instruction::create_account(&o, &mint.pubkey(), rent, 82, &TOKEN_PROGRAM),
-            token_ix::initialize_mint2(&TOKEN_PROGRAM, &mint.pubkey(), &o, Some(&o), 6).expect("ix"),
-            create_associated_token_account(&o, &o, &mint.pubkey(), &TOKEN_PROGRAM),
-            token_ix::mint_to(&TOKEN_PROGRAM, &mint.pubkey(), &operator_token, &o, &[], 1_000_000_000_000_000)
+            solana_system_interface::instruction::create_account(&o, &mint.pubkey(), rent, 82, &token_program),
+            token_ix::initialize_mint2(&token_program, &mint.pubkey(), &o, Some(&o), 6).expect("ix"),
+            create_associated_token_account(&o, &o, &mint.pubkey(), &token_program),
+            token_ix::mint_to(&token_program, &mint.pubkey(), &operator_token, &o, &[], 1_000_000_000_000_000)
                 .expect("ix"),
         ];
-        let keys = PoolKeys::new(&o, 1, mint.pubkey(), TOKEN_PROGRAM);
+        let keys = PoolKeys::new(&o, 1, mint.pubkey(), token_program);
         let mut world = Self { chain, operator, attestor, keys, operator_token, members: Vec::new(), epoch: 0 };
         world.send(&[&mint], &setup).expect("mint");
         let args = CreatePoolArgs { pool_id: 1, attestor: world.attestor.pubkey(), cranker_reward_bps: 0, min_payout };
@@ -82,11 +87,12 @@ impl World {
             let entry = self.members.len() as u32;
             let wallet = keypair(0xC0, u64::from(entry));
             self.chain.airdrop(&wallet.pubkey(), 100_000_000).expect("airdrop");
-            let mut ixs = vec![create_associated_token_account(&o, &wallet.pubkey(), &self.keys.mint, &TOKEN_PROGRAM)];
+            let mut ixs =
+                vec![create_associated_token_account(&o, &wallet.pubkey(), &self.keys.mint, &self.keys.token_program)];
             if entry.is_multiple_of(ENTRIES_PER_PAGE) && !self.page_exists(pda::page_of(entry)) {
                 ixs.push(ix::open_ledger_page(&o, &self.keys, pda::page_of(entry)));
             }
-            let destination = associated_token_address(&wallet.pubkey(), &self.keys.mint, &TOKEN_PROGRAM);
+            let destination = associated_token_address(&wallet.pubkey(), &self.keys.mint, &self.keys.token_program);
             let mut hash = [0u8; 32];
             hash[..4].copy_from_slice(&entry.to_le_bytes());
             hash[31] = 0xC0;
@@ -164,9 +170,10 @@ impl World {
                 &account.pubkey(),
                 rent,
                 165,
-                &TOKEN_PROGRAM,
+                &self.keys.token_program,
             ),
-            token_ix::initialize_account3(&TOKEN_PROGRAM, &account.pubkey(), &self.keys.mint, owner).expect("ix"),
+            token_ix::initialize_account3(&self.keys.token_program, &account.pubkey(), &self.keys.mint, owner)
+                .expect("ix"),
         ];
         self.send(&[&account], &ixs).expect("token account");
         account.pubkey()

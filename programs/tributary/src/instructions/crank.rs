@@ -3,7 +3,7 @@ use crate::events::{CrankBatch, PayoutSkipped};
 use crate::state::{LedgerPage, Pool};
 use crate::utils::cpi::PdaSigner;
 use crate::utils::input::AccountView;
-use crate::utils::token::{destination_problem, keys_equal, PTokenBatch, VaultTransfers};
+use crate::utils::token::{destination_problem, keys_equal, PTokenBatch, Token2022Batch, VaultTransfers};
 use crate::utils::validations;
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
@@ -30,7 +30,7 @@ pub struct Crank<'info> {
     #[account(mut)]
     pub vault: UncheckedAccount<'info>,
     pub token_program: Interface<'info, TokenInterface>,
-    /// CHECK: the pool's mint (address); needed by `transfer_checked`, i.e. unless `batch`.
+    /// CHECK: the pool's mint (address); needed by `transfer_checked`: Token-2022 always, p-token unless `batch`.
     #[account(address = pool.load()?.mint @ TributaryError::MintMismatch)]
     pub mint: Option<UncheckedAccount<'info>>,
     /// CHECK: a token account of the pool's mint owned by the cranker; checked in the handler.
@@ -128,8 +128,8 @@ fn require_writable(view: &AccountView, name: &str) -> Result<()> {
 /// Stream payouts: for each entry named (its destination at the same position), settle and pay
 /// what is owed if it reaches the minimum payout. A destination that cannot receive is skipped
 /// with an event and keeps its owed amount; the batch never fails for it. `batch` sends every
-/// transfer in one CPI to p-token's `batch` (classic SPL Token only); otherwise one
-/// `transfer_checked` per payout (Token-2022).
+/// transfer in one CPI to the token program's `batch` (p-token's `Transfer`s; Token-2022 v11's
+/// `TransferChecked`s, naming the mint); otherwise one `transfer_checked` per payout.
 ///
 /// Decide, emit, then pay: every entry is settled and checked and every event written before the
 /// first transfer, because each per-transfer CPI adds log lines and the runtime cuts a transaction's
@@ -153,12 +153,18 @@ pub fn process(
     require_program_account(accounts.pool, program_id, Pool::DISCRIMINATOR, "pool")?;
     require_program_account(accounts.ledger_page, program_id, LedgerPage::DISCRIMINATOR, "ledger_page")?;
     let capacity = entries.len() + 1; // every entry and the cranker's reward
+    let (token_program, vault, pool) = (accounts.token_program, accounts.vault, accounts.pool);
     let mut transfers = match &accounts.mint {
-        Some(mint) if !batch => Payouts::PerTransfer(TransferQueue::new(
-            VaultTransfers::new(accounts.token_program, accounts.vault, mint, accounts.pool, 0),
-            capacity,
-        )),
-        _ => Payouts::Batch(PTokenBatch::new(accounts.token_program, accounts.vault, accounts.pool, views, capacity)),
+        Some(mint) if !batch || *token_program.key() == anchor_spl::token_2022::ID => Payouts::Queued(TransferQueue {
+            transfers: VaultTransfers::new(token_program, vault, mint, pool, 0),
+            queue: Vec::with_capacity(capacity),
+            // Token-2022 with `batch`: queued like one-at-a-time transfers, sent as one `batch` CPI
+            batch_2022: batch.then_some(Token2022Accounts { token_program, vault, pool, mint, views }),
+        }),
+        // p-token's transfers name no mint
+        _ => {
+            Payouts::Batch(PTokenBatch::new(token_program.key(), vault.key(), pool.key(), vault.key(), views, capacity))
+        }
     };
     let seeds = {
         // SAFETY: pool and page are distinct (their discriminators differ) and owned by this
@@ -205,8 +211,9 @@ fn decide<'a>(
     validations::require_not_paused(pool.is_paused())?;
     let count = entries.len();
     require!(count == accounts.destinations.len(), TributaryError::AccountCountMismatch);
-    require!(!batch || !token_2022, TributaryError::BatchNeedsClassicToken);
-    require!(batch || accounts.mint.is_some(), TributaryError::MintRequired);
+    // `transfer_checked` names the mint: every Token-2022 payout (one each or in its `batch`), and
+    // every payout made one at a time
+    require!((batch && !token_2022) || accounts.mint.is_some(), TributaryError::MintRequired);
     let reward_bps = pool.cranker_reward_bps;
     let reward_account = match accounts.reward_account {
         Some(account) if reward_bps > 0 => {
@@ -275,17 +282,19 @@ fn zero_copy_mut<T: bytemuck::Pod>(data: &mut [u8], space: usize) -> Result<&mut
         .ok_or_else(|| ErrorCode::AccountDidNotDeserialize.into())
 }
 
-/// How the vault pays: queued into one p-token `batch` CPI, or one `transfer_checked` CPI each.
-/// (An enum, not a generic: measured, monomorphising `decide` per path cost 10–60 CU per payout.)
+/// How the vault pays: written into one p-token `batch` CPI as the entries are decided, or queued
+/// and paid once every event is written (one `transfer_checked` CPI each, or Token-2022's `batch`).
+/// (An enum of two, not a generic: measured, monomorphising `decide` per path cost 10–60 CU per
+/// payout, and a third variant cost the p-token loop 12 CU per payout.)
 #[allow(clippy::large_enum_variant)] // one per crank, on the stack: a box would only add an allocation
 enum Payouts<'a> {
     Batch(PTokenBatch<'a>),
-    PerTransfer(TransferQueue<'a>),
+    Queued(TransferQueue<'a>),
 }
 
 impl<'a> Payouts<'a> {
     fn set_decimals(&mut self, decimals: u8) {
-        if let Payouts::PerTransfer(queue) = self {
+        if let Payouts::Queued(queue) = self {
             queue.transfers.set_decimals(decimals);
         }
     }
@@ -295,7 +304,7 @@ impl<'a> Payouts<'a> {
     fn queue(&mut self, to: &'a AccountView, amount: u64) -> Result<()> {
         match self {
             Payouts::Batch(cpi) => cpi.push(to, amount),
-            Payouts::PerTransfer(queue) => {
+            Payouts::Queued(queue) => {
                 queue.queue.push((to, amount));
                 Ok(())
             }
@@ -306,19 +315,43 @@ impl<'a> Payouts<'a> {
     fn send(self, signer: &PdaSigner) -> Result<()> {
         match self {
             Payouts::Batch(cpi) => cpi.invoke(signer),
-            Payouts::PerTransfer(TransferQueue { transfers, queue }) => transfers.pay_all(&queue, signer),
+            Payouts::Queued(TransferQueue { transfers, queue, batch_2022: None }) => transfers.pay_all(&queue, signer),
+            Payouts::Queued(TransferQueue { queue, batch_2022: Some(a), transfers }) => {
+                a.pay_all(&queue, transfers.decimals(), signer)
+            }
         }
     }
 }
 
-/// Payouts to make one `transfer_checked` at a time, once every event is written.
+/// Payouts made once every event is written: one `transfer_checked` at a time, or (Token-2022
+/// v11) all in one `batch` CPI.
 struct TransferQueue<'a> {
     transfers: VaultTransfers<'a>,
     queue: Vec<(&'a AccountView, u64)>,
+    batch_2022: Option<Token2022Accounts<'a>>,
 }
 
-impl<'a> TransferQueue<'a> {
-    fn new(transfers: VaultTransfers<'a>, capacity: usize) -> Self {
-        Self { transfers, queue: Vec::with_capacity(capacity) }
+/// What a Token-2022 `batch` CPI is built from once the queue is complete.
+struct Token2022Accounts<'a> {
+    token_program: &'a AccountView,
+    vault: &'a AccountView,
+    pool: &'a AccountView,
+    mint: &'a AccountView,
+    views: &'a [AccountView],
+}
+
+impl Token2022Accounts<'_> {
+    /// Every queued transfer in one `batch` CPI of `TransferChecked`s. Out of line: inlined, it
+    /// made the p-token path's crank dearer (measured).
+    #[inline(never)]
+    fn pay_all(&self, queue: &[(&AccountView, u64)], decimals: u8, signer: &PdaSigner) -> Result<()> {
+        let (program, vault, pool, mint) =
+            (self.token_program.key(), self.vault.key(), self.pool.key(), self.mint.key());
+        let mut cpi = Token2022Batch::new(program, vault, pool, mint, self.views, queue.len());
+        cpi.set_decimals(decimals);
+        for &(to, amount) in queue {
+            cpi.push(to, amount)?;
+        }
+        cpi.invoke(signer)
     }
 }

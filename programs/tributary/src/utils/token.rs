@@ -255,6 +255,10 @@ impl<'a> VaultTransfers<'a> {
         self.data[9] = decimals;
     }
 
+    pub fn decimals(&self) -> u8 {
+        self.data[9]
+    }
+
     /// One `transfer_checked` per `(destination, amount)`, in order. The instruction is built once
     /// and only its destination and amount change between calls (measured: ~10 CU per payout).
     pub fn pay_all(mut self, payouts: &[(&AccountView, u64)], signer: &PdaSigner) -> Result<()> {
@@ -297,67 +301,102 @@ pub fn pay_in<'info>(
 
 const TRANSFER: u8 = 3;
 const TRANSFER_CHECKED: u8 = 12;
-/// p-token's `batch` instruction: `[255]`, then per inner instruction `[accounts, data_len, data…]`.
-const BATCH: u8 = 255;
-/// Bytes one transfer takes in a `batch`: account count, data length, `[TRANSFER, amount (u64)]`.
-const TRANSFER_DATA_LEN: usize = 11;
 
-/// Many vault transfers in one CPI to p-token's `batch`, which pays the CPI base cost once.
-/// Per transfer: 11 bytes of data and three 16-byte metas pointing at keys in the input buffer; the
-/// account infos are the instruction's own accounts, passed as they are (see `utils::cpi`).
-pub struct PTokenBatch<'a> {
+/// p-token's `batch` instruction: `[255]`, then per inner instruction `[accounts, data_len, data…]`.
+/// The `batch` instruction of p-token and of Token-2022 (v11 and later): `[255]`, then per inner
+/// instruction `[accounts, data_len, data…]`.
+const BATCH: u8 = 255;
+
+/// Many vault transfers in one CPI to the token program's `batch`, which pays the CPI base cost
+/// once. `CHECKED = false` (p-token): inner `Transfer`s, 11 bytes and three 16-byte metas each.
+/// `CHECKED = true` (Token-2022): inner `TransferChecked`s naming the mint, 12 bytes and four
+/// metas each. The metas point at keys in the input buffer; the account infos are the
+/// instruction's own accounts, passed as they are (see `utils::cpi`). Two instantiations, so
+/// neither path pays a branch per transfer.
+pub struct TokenBatch<'a, const CHECKED: bool> {
     data: Vec<u8>,
     metas: Vec<SolAccountMeta>,
     infos: &'a [AccountView],
     token_program: &'a Pubkey,
     vault: &'a Pubkey,
     pool: &'a Pubkey,
+    /// `CHECKED` only: the mint each transfer names, and its decimals.
+    mint: &'a Pubkey,
+    decimals: u8,
 }
 
-impl<'a> PTokenBatch<'a> {
-    /// `infos` must hold the vault, the pool and every account later pushed.
+/// p-token's batch of `Transfer`s.
+pub type PTokenBatch<'a> = TokenBatch<'a, false>;
+/// Token-2022's batch of `TransferChecked`s.
+pub type Token2022Batch<'a> = TokenBatch<'a, true>;
+
+impl<'a, const CHECKED: bool> TokenBatch<'a, CHECKED> {
+    /// Accounts of one inner transfer.
+    const ACCOUNTS: usize = if CHECKED { 4 } else { 3 };
+    /// Bytes of one inner transfer: account count, data length, opcode, amount (u64), decimals.
+    const LEN: usize = if CHECKED { 12 } else { 11 };
+
+    /// `infos` must hold the vault, the pool, the mint (`CHECKED`) and every account later pushed.
+    /// `mint` is named by `CHECKED` transfers only.
     pub fn new(
-        token_program: &'a AccountView,
-        vault: &'a AccountView,
-        pool: &'a AccountView,
+        token_program: &'a Pubkey,
+        vault: &'a Pubkey,
+        pool: &'a Pubkey,
+        mint: &'a Pubkey,
         infos: &'a [AccountView],
         capacity: usize,
     ) -> Self {
-        let mut data = Vec::with_capacity(1 + capacity * TRANSFER_DATA_LEN);
+        let mut data = Vec::with_capacity(1 + capacity * Self::LEN);
         data.push(BATCH);
         Self {
             data,
-            metas: Vec::with_capacity(3 * capacity),
+            metas: Vec::with_capacity(Self::ACCOUNTS * capacity),
             infos,
-            token_program: token_program.key(),
-            vault: vault.key(),
-            pool: pool.key(),
+            token_program,
+            vault,
+            pool,
+            mint,
+            decimals: 0,
         }
     }
 
-    /// Queue `Transfer { vault → to, amount }` (the mint is fixed by the vault, so unchecked is exact).
+    pub fn set_decimals(&mut self, decimals: u8) {
+        self.decimals = decimals;
+    }
+
+    /// Queue a transfer of `amount` from the vault to `to` (`Transfer`: the mint is fixed by the
+    /// vault, so unchecked is exact on p-token; `TransferChecked` on Token-2022).
     /// Written in place rather than through `Vec::push`/`extend_from_slice`, whose capacity checks
     /// and `memcpy` call cost more than the payout's own bookkeeping.
     #[inline(always)]
     pub fn push(&mut self, to: &AccountView, amount: u64) -> Result<()> {
         let (data_len, metas_len) = (self.data.len(), self.metas.len());
-        if self.data.capacity() - data_len < TRANSFER_DATA_LEN || self.metas.capacity() - metas_len < 3 {
+        if self.data.capacity() - data_len < Self::LEN || self.metas.capacity() - metas_len < Self::ACCOUNTS {
             return err!(TributaryError::TooManyEntries); // the capacity was sized for every entry
         }
         // SAFETY: both buffers have room for what is written (checked above), and the lengths are
         // set only after every new byte and meta is written
         unsafe {
             let data = self.data.as_mut_ptr().add(data_len);
-            data.write(3); // accounts of the inner instruction
-            data.add(1).write(9); // its data length
-            data.add(2).write(TRANSFER);
+            data.write(Self::ACCOUNTS as u8); // accounts of the inner instruction
+            data.add(1).write(Self::LEN as u8 - 2); // its data length
+            data.add(2).write(if CHECKED { TRANSFER_CHECKED } else { TRANSFER });
             (data.add(3) as *mut [u8; 8]).write_unaligned(amount.to_le_bytes());
-            self.data.set_len(data_len + TRANSFER_DATA_LEN);
+            if CHECKED {
+                data.add(11).write(self.decimals);
+            }
+            self.data.set_len(data_len + Self::LEN);
             let metas = self.metas.as_mut_ptr().add(metas_len);
             metas.write(SolAccountMeta::new(self.vault, true, false));
+            let metas = if CHECKED {
+                metas.add(1).write(SolAccountMeta::new(self.mint, false, false));
+                metas.add(1)
+            } else {
+                metas
+            };
             metas.add(1).write(SolAccountMeta::new(to.key(), true, false));
             metas.add(2).write(SolAccountMeta::new(self.pool, false, true));
-            self.metas.set_len(metas_len + 3);
+            self.metas.set_len(metas_len + Self::ACCOUNTS);
         }
         Ok(())
     }
