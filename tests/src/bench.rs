@@ -1,5 +1,5 @@
 //! Measurements at the real limits: payouts per v0 transaction (recipients in an address lookup
-//! table), compute and fee lamports per payout, the one-transaction-per-payout baseline, deposit
+//! table) and per v1 transaction (every account named, no table), compute and fee lamports per payout, the one-transaction-per-payout baseline, deposit
 //! compute against the number of contributions, and rent per contribution. Used by the
 //! `benchmark` binary (which writes BENCHMARKS.md) and by the CU budget test.
 use crate::fixtures::{content_hash, PoolFixture};
@@ -9,7 +9,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use solana_address_lookup_table_interface::instruction::{create_lookup_table, extend_lookup_table};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_keypair::Keypair;
-use solana_message::{v0, AddressLookupTableAccount, VersionedMessage};
+use solana_message::{v0, v1, AddressLookupTableAccount, VersionedMessage};
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 use tributary::constants::ENTRIES_PER_PAGE;
@@ -23,14 +23,25 @@ pub const PRIORITY_MICRO_LAMPORTS_PER_CU: u64 = 10_000;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 /// Largest serialized transaction.
 pub const PACKET_BYTES: usize = 1_232;
-/// Compute-unit limit the crank bot requests: simulated need plus 5 %.
+/// Compute-unit limit the crank bot requests: the simulated need plus the bot's own margin.
 pub fn cu_limit_for(need: u64) -> u64 {
-    need + need.div_ceil(20)
+    u64::from(tributary_crank::tx::cu_limit_for(need, tributary_crank::tx::DEFAULT_CU_MARGIN_PERCENT))
+}
+
+/// The transaction format a crank is measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Compute-budget instructions, recipients in an address lookup table, 1,232 bytes.
+    V0,
+    /// Compute-unit limit, loaded-accounts-data limit and priority fee in the header, no lookup
+    /// table, 4,096 bytes (SIMD-0385, SIMD-0296).
+    V1,
 }
 
 #[derive(Debug, Clone)]
 pub struct CrankFit {
     pub path: &'static str,
+    pub format: Format,
     pub payouts: usize,
     pub tx_bytes: usize,
     pub accounts: usize,
@@ -118,22 +129,62 @@ impl Crank {
                 .iter()
                 .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
                 .sum::<usize>();
-        let message = VersionedMessage::V0(message);
+        self.sign(VersionedMessage::V0(message), accounts)
+    }
+
+    /// A v1 transaction paid and signed by the cranker alone: its limits and priority fee in the
+    /// header, every account named in it.
+    fn tx_v1(&self, ixs: &[Instruction], cu_limit: u64) -> Result<(VersionedTransaction, usize, usize), String> {
+        let config = v1::TransactionConfig::empty()
+            .with_compute_unit_limit(cu_limit as u32)
+            .with_loaded_accounts_data_size_limit(tributary_crank::tx::V1_LOADED_ACCOUNTS_DATA_LIMIT)
+            .with_priority_fee(priority_fee(cu_limit));
+        let blockhash = self.env.svm.latest_blockhash();
+        let message = v1::Message::try_compile_with_config(&self.cranker.pubkey(), ixs, blockhash, config)
+            .map_err(|e| format!("compile: {e}"))?;
+        let accounts = message.account_keys.len();
+        self.sign(VersionedMessage::V1(message), accounts)
+    }
+
+    fn sign(&self, message: VersionedMessage, accounts: usize) -> Result<(VersionedTransaction, usize, usize), String> {
         let tx = VersionedTransaction::try_new(message, &[&self.cranker]).map_err(|e| e.to_string())?;
         let bytes = bincode_len(&tx);
         Ok((tx, bytes, accounts))
     }
 
+    /// The crank of `n` payouts as a signed transaction in `format` under `cu_limit`.
+    fn crank_tx(
+        &self,
+        n: usize,
+        mode: CrankMode,
+        cu_limit: u64,
+        format: Format,
+    ) -> Result<(VersionedTransaction, usize, usize), String> {
+        match format {
+            Format::V0 => self.tx(&[
+                ComputeBudgetInstruction::set_compute_unit_limit(cu_limit as u32),
+                ComputeBudgetInstruction::set_compute_unit_price(PRIORITY_MICRO_LAMPORTS_PER_CU),
+                self.crank_ix(n, mode),
+            ]),
+            Format::V1 => self.tx_v1(&[self.crank_ix(n, mode)], cu_limit),
+        }
+    }
+
     /// Simulate `n` payouts; `Ok((cu_tx, cu_program, cu_token, bytes, accounts))` if the transaction is valid.
-    fn try_size(&self, n: usize, mode: CrankMode, cu_limit: u64) -> Result<(u64, u64, u64, usize, usize), String> {
-        let ixs = [
-            ComputeBudgetInstruction::set_compute_unit_limit(cu_limit as u32),
-            ComputeBudgetInstruction::set_compute_unit_price(PRIORITY_MICRO_LAMPORTS_PER_CU),
-            self.crank_ix(n, mode),
-        ];
-        let (tx, bytes, accounts) = self.tx(&ixs)?;
-        if bytes > PACKET_BYTES {
-            return Err(format!("{bytes} bytes > {PACKET_BYTES}"));
+    fn try_size(
+        &self,
+        n: usize,
+        mode: CrankMode,
+        cu_limit: u64,
+        format: Format,
+    ) -> Result<(u64, u64, u64, usize, usize), String> {
+        let (tx, bytes, accounts) = self.crank_tx(n, mode, cu_limit, format)?;
+        let max_bytes = match format {
+            Format::V0 => PACKET_BYTES,
+            Format::V1 => v1::MAX_TRANSACTION_SIZE,
+        };
+        if bytes > max_bytes {
+            return Err(format!("{bytes} bytes > {max_bytes}"));
         }
         match self.env.svm.simulate_transaction(tx) {
             Ok(sim) => Ok((
@@ -155,12 +206,12 @@ fn bincode_len(tx: &VersionedTransaction) -> usize {
 
 /// The most payouts one crank transaction carries on `path`, measured by growing the batch until
 /// the runtime or the packet size refuses it; then sent for real with the simulated CU limit.
-pub fn crank_at_limit(token_program: &Pubkey, mode: CrankMode, path: &'static str) -> CrankFit {
+pub fn crank_at_limit(token_program: &Pubkey, mode: CrankMode, path: &'static str, format: Format) -> CrankFit {
     let mut c = setup(token_program, ENTRIES_PER_PAGE as usize - 4);
     let mut best = None;
     let mut refused = String::new();
     for n in 1..c.f.members.len() {
-        match c.try_size(n, mode, 1_400_000) {
+        match c.try_size(n, mode, 1_400_000, format) {
             Ok(r) => best = Some((n, r)),
             Err(e) => {
                 refused = format!("{n} payouts: {e}");
@@ -171,27 +222,22 @@ pub fn crank_at_limit(token_program: &Pubkey, mode: CrankMode, path: &'static st
     let (n, (need, ..)) = best.expect("at least one payout fits");
     let cu_limit = cu_limit_for(need);
     let (cu_tx, cu_program, cu_token, tx_bytes, accounts) =
-        c.try_size(n, mode, cu_limit).expect("fits with its own limit");
+        c.try_size(n, mode, cu_limit, format).expect("fits with its own limit");
     // send it for real and check every payout landed
     let before: Vec<u64> = c.f.members[..n].iter().map(|m| c.env.balance(&m.destination)).collect();
-    let ixs = [
-        ComputeBudgetInstruction::set_compute_unit_limit(cu_limit as u32),
-        ComputeBudgetInstruction::set_compute_unit_price(PRIORITY_MICRO_LAMPORTS_PER_CU),
-        c.crank_ix(n, mode),
-    ];
-    let (tx, _, _) = c.tx(&ixs).expect("tx");
+    let (tx, _, _) = c.crank_tx(n, mode, cu_limit, format).expect("tx");
     let payer_before = c.env.account(&c.cranker.pubkey()).expect("cranker").lamports;
     c.env.svm.send_transaction(tx).expect("crank at the limit lands");
     let fee = payer_before - c.env.account(&c.cranker.pubkey()).expect("cranker").lamports;
     for (m, b) in c.f.members[..n].iter().zip(before) {
         assert!(c.env.balance(&m.destination) > b, "every payout in the batch landed");
-        eprintln!("DEBUG paid {}", c.env.balance(&m.destination) - b);
     }
     let base_fee = LAMPORTS_PER_SIGNATURE;
     let priority = priority_fee(cu_limit);
     assert_eq!(fee, base_fee + priority, "charged fee = base + priority at the requested limit");
     CrankFit {
         path,
+        format,
         payouts: n,
         tx_bytes,
         accounts,
@@ -247,13 +293,14 @@ pub fn crank_with_runtime_logs(token_program: &Pubkey, mode: CrankMode, n: usize
 }
 
 /// One transaction per payout: the same crank with a single entry.
-pub fn one_payout_per_tx(token_program: &Pubkey, mode: CrankMode, path: &'static str) -> CrankFit {
+pub fn one_payout_per_tx(token_program: &Pubkey, mode: CrankMode, path: &'static str, format: Format) -> CrankFit {
     let c = setup(token_program, 2);
-    let (need, ..) = c.try_size(1, mode, 1_400_000).expect("one payout");
+    let (need, ..) = c.try_size(1, mode, 1_400_000, format).expect("one payout");
     let cu_limit = cu_limit_for(need);
-    let (cu_tx, cu_program, cu_token, tx_bytes, accounts) = c.try_size(1, mode, cu_limit).expect("one payout");
+    let (cu_tx, cu_program, cu_token, tx_bytes, accounts) = c.try_size(1, mode, cu_limit, format).expect("one payout");
     CrankFit {
         path,
+        format,
         payouts: 1,
         tx_bytes,
         accounts,

@@ -107,7 +107,11 @@ impl Env {
         let path = program_path();
         let so = std::fs::read(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}\n  build it first: scripts/build-sbf", path.display()));
-        let mut svm = LiteSVM::new().with_log_bytes_limit(limit);
+        // the mainnet feature set and v1 transactions, live on mainnet since 2026-09-15 (LiteSVM
+        // 0.16's list of mainnet features predates them)
+        let mut features = LiteSVM::mainnet_feature_set();
+        features.activate(&tributary_crank::tx::ENABLE_TX_V1, 0);
+        let mut svm = LiteSVM::new().with_feature_set(features).with_feature_accounts().with_log_bytes_limit(limit);
         svm.add_program(tributary::ID, &so).expect("load tributary.so");
         let payer = Keypair::new_from_array([0xA5; 32]);
         svm.airdrop(&payer.pubkey(), 1_000_000_000_000).expect("airdrop");

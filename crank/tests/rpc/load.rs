@@ -25,6 +25,10 @@ pub struct Run {
     pub retries: u64,
     pub failed_rounds: usize,
     pub expired: usize,
+    /// The transaction format the rounds built in (v1 where the validator has it).
+    pub format: String,
+    /// The most payouts one transaction carried.
+    pub largest_transaction: usize,
 }
 
 impl Run {
@@ -44,6 +48,8 @@ impl Run {
             "lamports_spent": self.lamports,
             "fee_lamports": self.fee_lamports,
             "lamports_per_payout": (per(self.lamports as f64) * 10.0).round() / 10.0,
+            "format": self.format,
+            "largest_transaction": self.largest_transaction,
         })
     }
 }
@@ -59,12 +65,21 @@ pub fn crank_until_paid(bot: &mut Cranker, chain: &mut RpcChain, check: &mut Rpc
     let started = Instant::now();
     let mut reports: Vec<RoundReport> = Vec::new();
     let mut failed_rounds = 0;
+    // the most payouts one transaction carried: the progress callback reports payouts sent so far
+    let largest = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    let (seen, last) = (largest.clone(), std::cell::Cell::new(0usize));
+    bot.on_progress = Some(Box::new(move |done, _| {
+        let before = if done > last.get() { last.get() } else { 0 };
+        seen.set(seen.get().max(done - before));
+        last.set(done);
+    }));
     loop {
         match bot.round(chain, &pool.keys.pool) {
             Ok(report) => reports.push(report),
             Err(e) => {
                 failed_rounds += 1;
                 eprintln!("round failed: {e}");
+                reports.push(*e.report); // what it sent before the error was waited for and counted
             }
         }
         let owed = assert_books_exact(check, pool, &[]);
@@ -75,7 +90,7 @@ pub fn crank_until_paid(bot: &mut Cranker, chain: &mut RpcChain, check: &mut Rpc
     }
     Run {
         seconds: started.elapsed().as_secs_f64(),
-        rounds: reports.len() + failed_rounds,
+        rounds: reports.len(),
         payouts: reports.iter().map(|r| r.payouts).sum(),
         transactions: reports.iter().map(|r| r.transactions).sum(),
         requests: chain.requests() - requests,
@@ -84,6 +99,8 @@ pub fn crank_until_paid(bot: &mut Cranker, chain: &mut RpcChain, check: &mut Rpc
         retries: chain.retries - retries,
         failed_rounds,
         expired: reports.iter().map(|r| r.expired).sum(),
+        format: reports.iter().find_map(|r| r.format).map(|f| format!("{:?}", f.version)).unwrap_or_default(),
+        largest_transaction: largest.get(),
     }
 }
 
@@ -144,6 +161,7 @@ pub fn run() {
         "cold": cold.json(),
         "lookup_tables": tables.len(),
         "lookup_table_rent_lamports": table_rent,
+        "lookup_table_rent_per_destination": table_rent as f64 / f64::from(n),
         "warm": warm.json(),
         "baseline_one_payout_per_tx": baseline.json(),
         "faulty_rpc": {

@@ -138,7 +138,7 @@ impl Default for CrankOptions {
     fn default() -> Self {
         Self {
             max_priority_fee: 0,
-            margin_percent: 10,
+            margin_percent: tx::DEFAULT_CU_MARGIN_PERCENT,
             reward_account: RewardAccount::None,
             lookup_tables: true,
             format: None,

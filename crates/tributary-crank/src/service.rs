@@ -79,7 +79,7 @@ impl Default for Settings {
             value: Vec::new(),
             once: false,
             max_priority_fee: 10_000,
-            cu_margin: 10,
+            cu_margin: crate::tx::DEFAULT_CU_MARGIN_PERCENT,
             interval: 10,
             reward_account: None,
             no_lookup_tables: false,

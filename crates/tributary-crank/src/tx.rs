@@ -101,6 +101,9 @@ pub fn format_refused(simulation: &Result<Simulation>) -> bool {
 pub const SIMULATION_CU_LIMIT: u32 = 1_400_000;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 
+/// The margin over the simulated compute units a transaction's limit carries, by default.
+pub const DEFAULT_CU_MARGIN_PERCENT: u64 = 10;
+
 /// Compute-unit limit for a transaction that simulated at `units`: plus `margin_percent`.
 pub fn cu_limit_for(units: u64, margin_percent: u64) -> u32 {
     let limit = units.saturating_add((units * margin_percent).div_ceil(100));
@@ -227,7 +230,7 @@ pub struct SendOptions {
 impl Default for SendOptions {
     fn default() -> Self {
         Self {
-            margin_percent: 10,
+            margin_percent: DEFAULT_CU_MARGIN_PERCENT,
             micro_lamports: 0,
             max_resigns: 5,
             poll: Duration::from_millis(300),

@@ -46,7 +46,7 @@ fn crank_at_the_transaction_limit() {
         // 55 at v0's 64 accounts (the mint is one of them); 56 on v1 (crank engine test)
         (TOKEN_2022_PROGRAM, CrankMode::Batch, "token-2022 batch", 55, 2_500),
     ] {
-        let fit = bench::crank_at_limit(&token_program, mode, path);
+        let fit = bench::crank_at_limit(&token_program, mode, path, bench::Format::V0);
         println!(
             "{path}: {} payouts, {} CU/tx, {} CU/payout, {} bytes, {} accounts",
             fit.payouts,
@@ -58,6 +58,27 @@ fn crank_at_the_transaction_limit() {
         assert!(fit.payouts >= min_payouts, "{path}: only {} payouts fit", fit.payouts);
         assert!(fit.cu_per_payout() <= max_cu_per_payout, "{path}: {} CU per payout", fit.cu_per_payout());
         assert!(fit.base_fee <= 100 * fit.payouts as u64, "{path}: base fee per payout above 100 lamports");
+        assert_eq!(fit.accounts, 64);
+    }
+}
+
+/// v1 transactions name every account (no lookup table) and carry no compute-budget
+/// instructions: more payouts per transaction, and no table rent.
+#[test]
+fn crank_at_the_v1_transaction_limit() {
+    for (token_program, path, min_payouts, max_cu_per_payout) in
+        [(TOKEN_PROGRAM, "batch, v1", 57, 582), (TOKEN_2022_PROGRAM, "token-2022 batch, v1", 56, 2_500)]
+    {
+        let fit = bench::crank_at_limit(&token_program, CrankMode::Batch, path, bench::Format::V1);
+        println!(
+            "{path}: {} payouts, {} CU/payout, {} bytes, {} accounts",
+            fit.payouts,
+            fit.cu_per_payout(),
+            fit.tx_bytes,
+            fit.accounts
+        );
+        assert!(fit.payouts >= min_payouts, "{path}: only {} payouts fit", fit.payouts);
+        assert!(fit.cu_per_payout() <= max_cu_per_payout, "{path}: {} CU per payout", fit.cu_per_payout());
         assert_eq!(fit.accounts, 64);
     }
 }
