@@ -1007,3 +1007,78 @@ fn every_instruction_is_reachable_from_the_cli() {
 fn load_generator_10k_contributors() {
     load::run();
 }
+
+/// `--keep-spare-page` on a real validator: slots burnt by register + retire + close in one
+/// transaction cost the attacker only fees and the operator nothing (they are not demand); a
+/// cranker without SOL for a page it would open still pays everyone due in that round, and says
+/// why no page was opened. The RPC URL's API key never reaches the log.
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn spare_pages_cost_the_operator_only_real_demand_and_never_stop_payouts() {
+    let v = TestValidator::start("spare", 9);
+    let mut chain = v.chain();
+    let d = dir("spare");
+    // an API key in the URL, as hosted RPC providers hand them out (the validator ignores it)
+    let secret_url = format!("{}/?api-key=s3cr3t-k3y", v.url.trim_end_matches('/'));
+
+    // 1. the attack: ten honest contributors, then every other slot of page 0 burnt
+    let honest = Pool::create(&mut chain, 0x91, 10, 1, 10_000_000_019);
+    let attacker = keypair(0x93, 0);
+    setup::airdrop(&mut chain, &attacker.pubkey(), 2_000_000_000);
+    let (a, keys) = (attacker.pubkey(), honest.keys);
+    let destination = token::associated_token_address(&a, &keys.mint, &keys.token_program);
+    let ata = token::create_associated_token_account(&a, &a, &keys.mint, &keys.token_program);
+    tx::submit(&mut chain, &attacker, &[], &[ata], &[], SendOptions::default()).expect("attacker's token account");
+    let before = setup::balance_lamports(&mut chain, &a);
+    let (mut fees, mut entry) = (0u64, 10u32);
+    while entry < tributary::constants::ENTRIES_PER_PAGE {
+        let mut ixs = Vec::new();
+        for _ in 0..6.min(tributary::constants::ENTRIES_PER_PAGE - entry) {
+            let hash = setup::hash(0x93, entry);
+            let c = ix::ContributionRef { address: tributary_sdk::pda::contribution(&keys.pool, &hash).0, entry };
+            let kind = tributary::state::ContributionKind::Dataset;
+            ixs.push(ix::register_contribution(&a, &keys, entry, &destination, hash, kind, format!("s/{entry}")));
+            ixs.extend([ix::retire_contribution(&a, &keys, &c), ix::close_contribution(&a, &keys, &c)]);
+            entry += 1;
+        }
+        fees += tx::submit(&mut chain, &attacker, &[], &ixs, &[], SendOptions::default()).expect("burn").fee_lamports;
+    }
+    let attack_cost = before - setup::balance_lamports(&mut chain, &a);
+    assert_eq!(attack_cost, fees, "the attacker paid fees only");
+    let cranker = keypair(0x94, 0);
+    setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
+    let key = key_file(&d, "cranker", &cranker);
+    let spent_before = setup::balance_lamports(&mut chain, &cranker.pubkey());
+    let pool = keys.pool.to_string();
+    let args = ["crank", "--pool", &pool, "--keep-spare-page", "--once", "--log-format", "json"];
+    let out = tributary(&secret_url, &key, &args).output().expect("run tributary");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(!log.contains("s3cr3t"), "the API key reached the log:\n{log}");
+    let rounds: Vec<Value> = log.lines().map(json).filter(|l| l["event"] == "round").collect();
+    assert_eq!((rounds[0]["payouts"].as_u64(), rounds[0]["page_opened"].is_null()), (Some(10), true), "{log}");
+    assert!(!log.contains("spare_page_not_opened"), "burnt slots are not demand: {log}");
+    let crank_fees: u64 = rounds.iter().map(|r| r["fee_lamports"].as_u64().unwrap_or(0)).sum();
+    let operator_paid = spent_before - setup::balance_lamports(&mut chain, &cranker.pubkey());
+    assert_eq!(operator_paid, crank_fees, "the cranker paid its crank fees and nothing for the attack");
+    eprintln!(
+        "spam: {} slots burnt for {attack_cost} lamports; the cranker paid {operator_paid} (fees of 10 payouts)",
+        74
+    );
+
+    // 2. real demand, too little SOL for the page: everyone due is paid all the same
+    let full = Pool::create(&mut chain, 0x95, tributary::constants::ENTRIES_PER_PAGE, 1, 84_000_000_007);
+    let poor = keypair(0x96, 0);
+    setup::airdrop(&mut chain, &poor.pubkey(), 30_000_000); // a page's rent is above 70,000,000
+    let poor_key = key_file(&d, "poor", &poor);
+    let pool = full.keys.pool.to_string();
+    let args = ["crank", "--pool", &pool, "--keep-spare-page", "--once", "--log-format", "json"];
+    let out = tributary(&v.url, &poor_key, &args).output().expect("run tributary");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    let refused: Vec<Value> = log.lines().map(json).filter(|l| l["event"] == "spare_page_not_opened").collect();
+    assert!(refused[0]["reason"].as_str().is_some_and(|r| r.starts_with("balance")), "{log}");
+    let rounds: Vec<Value> = log.lines().map(json).filter(|l| l["event"] == "round").collect();
+    assert_eq!(rounds[0]["payouts"].as_u64(), Some(84), "everyone due paid in that round: {log}");
+    assert_eq!(assert_books_exact(&mut chain, &full, &[]), 0);
+}

@@ -233,6 +233,11 @@ pub fn hash(tag: u8, entry: u32) -> [u8; 32] {
     h
 }
 
+/// SOL held by `account`, in lamports.
+pub fn balance_lamports(chain: &mut RpcChain, account: &Pubkey) -> u64 {
+    chain.get_account(account).expect("account").map_or(0, |a| a.lamports)
+}
+
 pub fn balance(chain: &mut RpcChain, account: &Pubkey) -> u64 {
     chain.get_account(account).expect("account").and_then(|a| token::token_balance(&a)).unwrap_or(0)
 }
