@@ -818,7 +818,10 @@ fn an_attribution_report_from_receipts_verifies_against_the_chain() {
 
 /// Every event of a Token-2022 crank at the transaction limit (55 `transfer_checked` payouts, whose
 /// log lines pass the validator's 10,000-byte cut) is in the node's transaction logs, and the
-/// `CrankBatch` events add up to what the destinations received.
+/// `CrankBatch` events add up to what the destinations received. The validator ships Token-2022
+/// 10.0.0 (solana-program-binaries 4.2.2), which has no `batch`: the bot's first try is refused and
+/// it pays one `transfer_checked` each, quarantining nobody. On v0, so that the lookup tables it
+/// made are reclaimed at the end.
 #[test]
 #[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
 fn token_2022_crank_events_survive_the_log_limit_at_55_payouts() {
@@ -830,9 +833,12 @@ fn token_2022_crank_events_survive_the_log_limit_at_55_payouts() {
     let pool = Pool::create_of(&mut chain, 0x61, 110, 1, 1_100_000_007, token::TOKEN_2022_PROGRAM);
     let cranker = keypair(0x62, 0);
     setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
-    let mut bot = Cranker::new(cranker.insecure_clone(), CrankOptions::default());
+    let v0 = CrankOptions { format: Some(tx::Format::V0), ..CrankOptions::default() };
+    let mut bot = Cranker::new(cranker.insecure_clone(), v0);
     let reports = bot.drain(&mut chain, &pool.keys.pool, 5).expect("crank");
     assert_eq!(reports.iter().map(|r| r.payouts).sum::<usize>(), 110, "{reports:?}");
+    assert!(reports.iter().all(|r| r.quarantined.is_empty()), "no entry blamed for `batch`: {reports:?}");
+    assert_eq!(reports[0].mode, "PerTransfer", "fell back from `batch`");
     assert_eq!(assert_books_exact(&mut chain, &pool, &[]), 0);
 
     // the crank transactions, as the node kept them (found by their fee payer: the pool itself is
@@ -1056,7 +1062,7 @@ fn spare_pages_cost_the_operator_only_real_demand_and_never_stop_payouts() {
     assert!(out.status.success(), "{log}");
     assert!(!log.contains("s3cr3t"), "the API key reached the log:\n{log}");
     let rounds: Vec<Value> = log.lines().map(json).filter(|l| l["event"] == "round").collect();
-    assert_eq!((rounds[0]["payouts"].as_u64(), rounds[0]["page_opened"].is_null()), (Some(10), true), "{log}");
+    assert_eq!((rounds[0]["payouts"].as_u64(), rounds[0]["page_opened"].as_str()), (Some(10), Some("None")), "{log}");
     assert!(!log.contains("spare_page_not_opened"), "burnt slots are not demand: {log}");
     let crank_fees: u64 = rounds.iter().map(|r| r["fee_lamports"].as_u64().unwrap_or(0)).sum();
     let operator_paid = spent_before - setup::balance_lamports(&mut chain, &cranker.pubkey());

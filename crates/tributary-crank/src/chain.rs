@@ -87,6 +87,23 @@ impl TxError {
             TxError::Runtime(TransactionError::InstructionError(_, InstructionError::InvalidInstructionData))
         )
     }
+
+    /// A token program did not know an instruction it was sent (`batch`, on a token program
+    /// without it): `InvalidInstructionData` (SPL Token before p-token), or the token programs'
+    /// `TokenError::InvalidInstruction`, custom error 12 (Token-2022 before v11). Tributary's own
+    /// errors are never these: its codes are Anchor's, from 100 up.
+    pub fn is_unknown_token_instruction(&self) -> bool {
+        /// `spl_token_2022_interface::error::TokenError::InvalidInstruction` (and SPL Token's).
+        const TOKEN_INVALID_INSTRUCTION: u32 = 12;
+        self.is_invalid_instruction_data()
+            || matches!(
+                self,
+                TxError::Runtime(TransactionError::InstructionError(
+                    _,
+                    InstructionError::Custom(TOKEN_INVALID_INSTRUCTION)
+                ))
+            )
+    }
 }
 
 impl fmt::Display for TxError {
@@ -201,6 +218,11 @@ mod tests {
             TxError::from_json(&json!({"InstructionError": [0, {"Custom": 6033}]})),
             TxError::Runtime(TransactionError::InstructionError(0, InstructionError::Custom(6033)))
         );
+        assert!(refused.is_unknown_token_instruction(), "SPL Token before p-token refusing `batch`");
+        let old_token_2022 = TxError::from_json(&json!({"InstructionError": [0, {"Custom": 12}]}));
+        assert!(old_token_2022.is_unknown_token_instruction(), "Token-2022 before v11 refusing `batch`");
+        let ours = TxError::from_json(&json!({"InstructionError": [0, {"Custom": 6012}]}));
+        assert!(!ours.is_unknown_token_instruction(), "Tributary's own errors start at 6000");
         let unknown = TxError::from_json(&json!({"SomethingNew": 1}));
         assert_eq!(unknown, TxError::Unrecognized(r#"{"SomethingNew":1}"#.into()));
         assert!(!unknown.is_blockhash_not_found() && !unknown.is_invalid_instruction_data());

@@ -779,11 +779,12 @@ impl Cranker {
                 continue;
             }
             let failure = match &sim.err {
-                Some(err) if mode == CrankMode::Batch && err.is_invalid_instruction_data() => {
+                Some(err) if mode == CrankMode::Batch && err.is_unknown_token_instruction() => {
                     // this cluster's token program has no `batch` (SPL Token before p-token,
-                    // Token-2022 before v11; our program never returns InvalidInstructionData):
-                    // pay with one transfer_checked each
+                    // Token-2022 before v11, as the 10.0.0 that Agave 4.2.2's test validator
+                    // ships): pay with one transfer_checked each
                     self.modes.insert(view.address, CrankMode::PerTransfer);
+                    report.mode = format!("{:?}", CrankMode::PerTransfer);
                     continue;
                 }
                 Some(err) => Some(failure_reason(err, &sim.logs)),
