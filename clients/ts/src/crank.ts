@@ -5,6 +5,8 @@ import { getCrankInstructionAsync } from './generated';
 
 export type Payout = { entry: number; destination: Address };
 
+const TOKEN_2022_PROGRAM = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb' as Address;
+
 export async function getCrankWithPayoutsInstruction(input: {
   cranker: TransactionSigner;
   pool: Address;
@@ -12,7 +14,8 @@ export async function getCrankWithPayoutsInstruction(input: {
   tokenProgram: Address;
   page: number;
   payouts: Payout[];
-  /** true: one p-token `batch` CPI (classic SPL Token); false: transfer_checked each (needs `mint`). */
+  /** true: one `batch` CPI (p-token's, or Token-2022's from v11: needs `mint`); false:
+   * transfer_checked each (needs `mint`). */
   batch: boolean;
   mint?: Address;
   rewardAccount?: Address;
@@ -24,7 +27,8 @@ export async function getCrankWithPayoutsInstruction(input: {
     page: input.page,
     vault: input.vault,
     tokenProgram: input.tokenProgram,
-    mint: input.batch ? undefined : input.mint,
+    // transfer_checked names the mint: Token-2022 in either mode, p-token one at a time
+    mint: input.batch && input.tokenProgram !== TOKEN_2022_PROGRAM ? undefined : input.mint,
     rewardAccount: input.rewardAccount,
     entries: input.payouts.map((p) => p.entry),
     batch: input.batch,
