@@ -132,18 +132,23 @@ impl Crank {
         self.sign(VersionedMessage::V0(message), accounts)
     }
 
-    /// A v1 transaction paid and signed by the cranker alone: its limits and priority fee in the
-    /// header, every account named in it.
+    /// A v1 transaction paid and signed by the cranker alone, built as the crank builds it: its
+    /// limits and priority fee in the header, every account named in it.
     fn tx_v1(&self, ixs: &[Instruction], cu_limit: u64) -> Result<(VersionedTransaction, usize, usize), String> {
-        let config = v1::TransactionConfig::empty()
-            .with_compute_unit_limit(cu_limit as u32)
-            .with_loaded_accounts_data_size_limit(tributary_crank::tx::V1_LOADED_ACCOUNTS_DATA_LIMIT)
-            .with_priority_fee(priority_fee(cu_limit));
         let blockhash = self.env.svm.latest_blockhash();
-        let message = v1::Message::try_compile_with_config(&self.cranker.pubkey(), ixs, blockhash, config)
-            .map_err(|e| format!("compile: {e}"))?;
-        let accounts = message.account_keys.len();
-        self.sign(VersionedMessage::V1(message), accounts)
+        let format = tributary_crank::tx::Format::V1;
+        let priority = PRIORITY_MICRO_LAMPORTS_PER_CU;
+        let built = tributary_crank::tx::build(
+            &self.cranker,
+            &[],
+            ixs,
+            &[],
+            blockhash,
+            Some(cu_limit as u32),
+            priority,
+            format,
+        )?;
+        Ok((built.tx, built.bytes, built.accounts))
     }
 
     fn sign(&self, message: VersionedMessage, accounts: usize) -> Result<(VersionedTransaction, usize, usize), String> {

@@ -164,11 +164,22 @@ fn serve(mut conn: TcpStream, upstream: &str, state: &Mutex<State>, percent: u64
             return respond(&mut conn, "200 OK", "", answer.to_string().as_bytes());
         }
         Some(Fault::Dropped) => {
-            // the signature a node would answer with: the transaction's first, base58
+            // the signature a node would answer with: the transaction's first, base58 (decoded as
+            // a node decodes it: a v1 transaction's signatures follow its message)
             use base64::Engine;
             let wire = request["params"][0].as_str().unwrap_or_default();
             let bytes = base64::engine::general_purpose::STANDARD.decode(wire).unwrap_or_default();
-            let signature = bs58::encode(bytes.get(1..65).unwrap_or_default()).into_string();
+            let first = match bytes.first() {
+                // v1 (SIMD-0385): version byte, header (signature count first) … message, then the
+                // signatures as a fixed array
+                Some(&0x81) => {
+                    let count = usize::from(bytes.get(1).copied().unwrap_or(1));
+                    bytes.len().checked_sub(64 * count).and_then(|at| bytes.get(at..at + 64))
+                }
+                // legacy and v0: a short-vec count, then the signatures, then the message
+                _ => bytes.get(1..65),
+            };
+            let signature = bs58::encode(first.unwrap_or_default()).into_string();
             let answer = serde_json::json!({"jsonrpc": "2.0", "id": request["id"], "result": signature});
             return respond(&mut conn, "200 OK", "", answer.to_string().as_bytes());
         }

@@ -161,16 +161,15 @@ fn redact(error: ChainError) -> ChainError {
 }
 
 impl Chain for RpcChain {
-    /// The node's URL, redacted (`crate::redact`): it is logged.
     fn format(&mut self) -> Result<crate::tx::Format> {
-        if let Some(format) = self.format {
-            return Ok(format);
-        }
-        let format = crate::tx::detect_format(self)?;
-        self.format = Some(format);
-        Ok(format)
+        let format = match self.format {
+            Some(format) => format,
+            None => crate::tx::detect_format(self)?,
+        };
+        Ok(*self.format.insert(format))
     }
 
+    /// The node's URL, redacted (`crate::redact`): it is logged.
     fn describe(&self) -> String {
         crate::redact::redact_url(&self.client.url())
     }

@@ -72,12 +72,11 @@ impl SvmChain {
 
 impl Chain for SvmChain {
     fn format(&mut self) -> Result<crate::tx::Format> {
-        if let Some(format) = self.format {
-            return Ok(format);
-        }
-        let format = crate::tx::detect_format(self)?;
-        self.format = Some(format);
-        Ok(format)
+        let format = match self.format {
+            Some(format) => format,
+            None => crate::tx::detect_format(self)?,
+        };
+        Ok(*self.format.insert(format))
     }
 
     fn describe(&self) -> String {

@@ -3,16 +3,19 @@
 //! failed and sent the same batch again next round; now it reads the entries again and sends them
 //! again in the same round, halving, and quarantines an entry that fails on chain alone.
 use super::{cranker, destination_mover, world_with_spare_accounts, Hooked};
+use crate::world::World;
 use anchor_lang::prelude::Pubkey;
-use tributary_crank::crank::load_view;
+use tributary_crank::crank::{load_view, RoundReport};
 
 const N: usize = 40;
 const RACER: usize = 17;
 
-#[test]
-fn a_batch_failing_on_chain_after_a_destination_change_is_read_again_and_paid_in_the_same_round() {
-    let (mut world, accounts) = world_with_spare_accounts(N, RACER, 1);
-    let (hook, moves) = destination_mover(&world, RACER, accounts.clone(), 1);
+/// One round on a node that skips preflight while the racer moves its payout account before
+/// sends naming it, at most `moves` times: the world after it, the racer's accounts, the round's
+/// report and the moves made.
+fn round_racing_on_chain(moves: usize) -> (World, Vec<Pubkey>, RoundReport, usize) {
+    let (mut world, accounts) = world_with_spare_accounts(N, RACER, moves);
+    let (hook, made) = destination_mover(&world, RACER, accounts.clone(), moves);
     let mut bot = cranker(&mut world);
     let pool = world.keys.pool;
     let mut node = Hooked::new(&mut world.chain);
@@ -20,7 +23,15 @@ fn a_batch_failing_on_chain_after_a_destination_change_is_read_again_and_paid_in
     node.before_send = Some(hook);
     let report = bot.round(&mut node, &pool).expect("round");
     drop(node);
-    assert_eq!(moves.get(), 1);
+    let made = made.get();
+    (world, accounts, report, made)
+}
+
+#[test]
+fn a_batch_failing_on_chain_after_a_destination_change_is_read_again_and_paid_in_the_same_round() {
+    let (mut world, accounts, report, moves) = round_racing_on_chain(1);
+    let pool = world.keys.pool;
+    assert_eq!(moves, 1);
     assert!(report.failed_on_chain >= 1, "the batch failed on chain: {report:?}");
     assert_eq!((report.due, report.payouts, report.quarantined.len()), (N, N, 0), "{report:?}");
     assert_eq!(world.balance(&accounts[1]), 1_000, "the racer is paid at its new account, in the same round");
@@ -32,16 +43,9 @@ fn a_batch_failing_on_chain_after_a_destination_change_is_read_again_and_paid_in
 #[test]
 fn an_entry_failing_on_chain_every_time_is_halved_out_and_quarantined_while_the_rest_are_paid() {
     const MOVES: usize = 16;
-    let (mut world, accounts) = world_with_spare_accounts(N, RACER, MOVES);
-    let (hook, moves) = destination_mover(&world, RACER, accounts.clone(), MOVES);
-    let mut bot = cranker(&mut world);
+    let (mut world, accounts, report, moves) = round_racing_on_chain(MOVES);
     let pool = world.keys.pool;
-    let mut node = Hooked::new(&mut world.chain);
-    node.skip_preflight = true;
-    node.before_send = Some(hook);
-    let report = bot.round(&mut node, &pool).expect("round");
-    drop(node);
-    assert!(moves.get() >= 2 && moves.get() < MOVES, "{} moves", moves.get());
+    assert!((2..MOVES).contains(&moves), "{moves} moves");
     assert_eq!(report.payouts, N - 1, "{report:?}");
     assert_eq!(report.quarantined.len(), 1, "{report:?}");
     assert_eq!(report.quarantined[0].entry, RACER as u32);
