@@ -244,11 +244,13 @@ fn validator_section() -> String {
         "Written by `scripts/load-rpc` (crank/tests/rpc/load.rs) into `bench/validator.json`: {} contributors on `{}`, \
          program sha256 `{}`, the `tributary` crank engine over `solana-rpc-client` on loopback, one bot, default options. \
          Setup (register and weigh everyone) took {} s. Each run cranks until nothing at or above the minimum is owed; \
-         lamports are the cranker's SOL balance change (fees; the cold run also pays the lookup tables' rent).\n",
+         lamports are the cranker's SOL balance change (fees; on v0 the cold run also pays the lookup tables' rent). \
+         Transactions: {} (v1 where the validator has it: no lookup tables).\n",
         v["contributors"],
         v["validator"].as_str().unwrap_or("?"),
         v["program_sha256"].as_str().unwrap_or("?"),
-        v["setup_seconds"]
+        v["setup_seconds"],
+        v["cold"]["format"].as_str().unwrap_or("?")
     );
     if v["program_sha256"].as_str() != Some(sha256_of_program().as_str()) {
         md.push_str("**Measured on an earlier program build than the sections above: re-run `scripts/load-rpc`.**\n\n");
@@ -256,7 +258,7 @@ fn validator_section() -> String {
     md.push_str("| run | payouts | seconds | payouts / s | rounds | transactions | RPC requests / payout | RPC retries | lamports / payout |\n");
     md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     let runs = [
-        ("cold: first round, lookup tables created", &v["cold"]),
+        ("cold: first round (on v0: lookup tables created and finalized first)", &v["cold"]),
         ("warm: next revenue", &v["warm"]),
         ("baseline: one payout per transaction (a twentieth of the pool)", &v["baseline_one_payout_per_tx"]),
         ("warm, through a node failing 15 % of requests", &v["faulty_rpc"]["run"]),
