@@ -301,7 +301,10 @@ fn one_pass(
                 *e.report
             }
         };
-        pass.outstanding += report.due.saturating_sub(report.payouts);
+        if report.skipped.is_none() {
+            // a discovered pool left by the value rule is not outstanding work
+            pass.outstanding += report.due.saturating_sub(report.payouts);
+        }
         due += report.due as u64;
         backlog = backlog.saturating_add(report.owed_due.saturating_sub(report.amount));
         log_round(&report, metrics, chain.requests().saturating_sub(requests_before));
