@@ -963,9 +963,9 @@ export type Tributary = {
         "",
         "`entries`: global entry indices, all on `ledger_page`. Remaining accounts: one destination",
         "token account per entry, in the same order, writable (each must be the entry's recorded",
-        "destination). `batch`: pay everything in one CPI to p-token's `batch` (classic SPL Token",
-        "only; `mint` may then be omitted); otherwise one `transfer_checked` per payout, which needs",
-        "`mint`. `reward_account`: the cranker's token account of the mint, for the pool's cranker",
+        "destination). `batch`: pay everything in one CPI to the token program's `batch` (p-token's,",
+        "where `mint` may be omitted; Token-2022's from v11, which needs `mint`); otherwise one",
+        "`transfer_checked` per payout, which needs `mint`. `reward_account`: the cranker's token account of the mint, for the pool's cranker",
         "reward (omit it to take none). Entries owed less than the pool's minimum payout stay owed; a",
         "destination that cannot receive is skipped with `PayoutSkipped`; one `CrankBatch` event."
       ],
