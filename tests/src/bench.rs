@@ -7,9 +7,8 @@ use crate::{consumed, program_cu, Env, TOKEN_PROGRAM};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use solana_address_lookup_table_interface::instruction::{create_lookup_table, extend_lookup_table};
-use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_keypair::Keypair;
-use solana_message::{v0, v1, AddressLookupTableAccount, VersionedMessage};
+use solana_message::{v1, AddressLookupTableAccount};
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 use tributary::constants::ENTRIES_PER_PAGE;
@@ -114,47 +113,25 @@ impl Crank {
         ix::crank(&self.cranker.pubkey(), &self.f.keys, 0, &payouts, Some(self.reward), mode)
     }
 
-    /// A v0 transaction paid and signed by the cranker alone.
-    fn tx(&self, ixs: &[Instruction]) -> Result<(VersionedTransaction, usize, usize), String> {
-        let message = v0::Message::try_compile(
-            &self.cranker.pubkey(),
-            ixs,
-            std::slice::from_ref(&self.table),
-            self.env.svm.latest_blockhash(),
-        )
-        .map_err(|e| format!("compile: {e}"))?;
-        let accounts = message.account_keys.len()
-            + message
-                .address_table_lookups
-                .iter()
-                .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
-                .sum::<usize>();
-        self.sign(VersionedMessage::V0(message), accounts)
-    }
-
-    /// A v1 transaction paid and signed by the cranker alone, built as the crank builds it: its
-    /// limits and priority fee in the header, every account named in it.
-    fn tx_v1(&self, ixs: &[Instruction], cu_limit: u64) -> Result<(VersionedTransaction, usize, usize), String> {
+    /// A transaction paid and signed by the cranker alone, built as the crank builds it: v0 with
+    /// the compute-budget instructions and the lookup table, or v1 with its limits and priority fee
+    /// in the header and every account named.
+    fn tx(
+        &self,
+        ixs: &[Instruction],
+        cu_limit: u64,
+        micro_lamports: u64,
+        format: Format,
+    ) -> Result<(VersionedTransaction, usize, usize), String> {
+        use tributary_crank::tx;
+        let (tables, format) = match format {
+            Format::V0 => (std::slice::from_ref(&self.table), tx::Format::V0),
+            Format::V1 => (&[][..], tx::Format::V1),
+        };
         let blockhash = self.env.svm.latest_blockhash();
-        let format = tributary_crank::tx::Format::V1;
-        let priority = PRIORITY_MICRO_LAMPORTS_PER_CU;
-        let built = tributary_crank::tx::build(
-            &self.cranker,
-            &[],
-            ixs,
-            &[],
-            blockhash,
-            Some(cu_limit as u32),
-            priority,
-            format,
-        )?;
+        let built =
+            tx::build(&self.cranker, &[], ixs, tables, blockhash, Some(cu_limit as u32), micro_lamports, format)?;
         Ok((built.tx, built.bytes, built.accounts))
-    }
-
-    fn sign(&self, message: VersionedMessage, accounts: usize) -> Result<(VersionedTransaction, usize, usize), String> {
-        let tx = VersionedTransaction::try_new(message, &[&self.cranker]).map_err(|e| e.to_string())?;
-        let bytes = bincode_len(&tx);
-        Ok((tx, bytes, accounts))
     }
 
     /// The crank of `n` payouts as a signed transaction in `format` under `cu_limit`.
@@ -165,14 +142,7 @@ impl Crank {
         cu_limit: u64,
         format: Format,
     ) -> Result<(VersionedTransaction, usize, usize), String> {
-        match format {
-            Format::V0 => self.tx(&[
-                ComputeBudgetInstruction::set_compute_unit_limit(cu_limit as u32),
-                ComputeBudgetInstruction::set_compute_unit_price(PRIORITY_MICRO_LAMPORTS_PER_CU),
-                self.crank_ix(n, mode),
-            ]),
-            Format::V1 => self.tx_v1(&[self.crank_ix(n, mode)], cu_limit),
-        }
+        self.tx(&[self.crank_ix(n, mode)], cu_limit, PRIORITY_MICRO_LAMPORTS_PER_CU, format)
     }
 
     /// Simulate `n` payouts; `Ok((cu_tx, cu_program, cu_token, bytes, accounts))` if the transaction is valid.
@@ -202,11 +172,6 @@ impl Crank {
             Err(failed) => Err(format!("{:?} ({accounts} accounts)", failed.err)),
         }
     }
-}
-
-fn bincode_len(tx: &VersionedTransaction) -> usize {
-    // signatures (short-vec length + 64 each) + message
-    1 + 64 * tx.signatures.len() + tx.message.serialize().len()
 }
 
 /// The most payouts one crank transaction carries on `path`, measured by growing the batch until
@@ -284,8 +249,7 @@ pub fn crank_with_runtime_logs(token_program: &Pubkey, mode: CrankMode, n: usize
         f.members[..n].iter().map(|m| env.balance(&m.destination)).collect()
     };
     let (before, reward_before) = (balances(&c.env, &c.f), c.env.balance(&c.reward));
-    let ixs = [ComputeBudgetInstruction::set_compute_unit_limit(1_400_000), c.crank_ix(n, mode)];
-    let (tx, _, accounts) = c.tx(&ixs).expect("tx");
+    let (tx, _, accounts) = c.tx(&[c.crank_ix(n, mode)], 1_400_000, 0, Format::V0).expect("tx");
     assert!(accounts <= 64, "{accounts} accounts");
     let meta = c.env.svm.send_transaction(tx).unwrap_or_else(|f| panic!("crank failed: {:?}", f.err));
     let after = balances(&c.env, &c.f);

@@ -157,9 +157,11 @@ pub trait Chain {
     fn retries(&self) -> u64 {
         0
     }
-    /// The newest transaction format the cluster takes (`tx::detect_format`; implementations
-    /// remember the answer).
-    fn format(&mut self) -> Result<crate::tx::Format>;
+    /// The newest transaction format the cluster takes (`tx::detect_format`: one account read;
+    /// a node's chain remembers the answer).
+    fn format(&mut self) -> Result<crate::tx::Format> {
+        crate::tx::detect_format(self)
+    }
     /// Accounts in the order asked; `None` where there is none.
     fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>>;
     /// Accounts of `program` of exactly `data_size` bytes matching every filter.

@@ -19,8 +19,6 @@ pub struct SvmChain {
     /// Accounts created here, for the `getProgramAccounts` the operator commands use.
     known: Vec<Pubkey>,
     watched: std::collections::HashSet<Pubkey>,
-    /// The transaction format: detected on first use (`tx::detect_format`) unless set.
-    pub format: Option<crate::tx::Format>,
 }
 
 impl SvmChain {
@@ -42,7 +40,6 @@ impl SvmChain {
             units: HashMap::new(),
             known: Vec::new(),
             watched: Default::default(),
-            format: None,
         })
     }
 
@@ -71,14 +68,6 @@ impl SvmChain {
 }
 
 impl Chain for SvmChain {
-    fn format(&mut self) -> Result<crate::tx::Format> {
-        let format = match self.format {
-            Some(format) => format,
-            None => crate::tx::detect_format(self)?,
-        };
-        Ok(*self.format.insert(format))
-    }
-
     fn describe(&self) -> String {
         "embedded LiteSVM".into()
     }

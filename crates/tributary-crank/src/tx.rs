@@ -64,7 +64,7 @@ impl Format {
 }
 
 /// The newest format the cluster takes: v1 where its feature account says it is active, else v0.
-pub fn detect_format(chain: &mut dyn Chain) -> Result<Format> {
+pub fn detect_format<C: Chain + ?Sized>(chain: &mut C) -> Result<Format> {
     let active = chain.get_account(&ENABLE_TX_V1)?.is_some_and(|feature| {
         // `Feature { activated_at: Option<u64> }`, bincode: tag 1 then the slot
         feature.owner == FEATURE_PROGRAM && feature.data.first() == Some(&1)
