@@ -965,9 +965,10 @@ export type Tributary = {
         "token account per entry, in the same order, writable (each must be the entry's recorded",
         "destination). `batch`: pay everything in one CPI to the token program's `batch` (p-token's,",
         "where `mint` may be omitted; Token-2022's from v11, which needs `mint`); otherwise one",
-        "`transfer_checked` per payout, which needs `mint`. `reward_account`: the cranker's token account of the mint, for the pool's cranker",
-        "reward (omit it to take none). Entries owed less than the pool's minimum payout stay owed; a",
-        "destination that cannot receive is skipped with `PayoutSkipped`; one `CrankBatch` event."
+        "`transfer_checked` per payout, which needs `mint`. `reward_account`: the cranker's token",
+        "account of the mint, for its reward (omit it to take none). Entries owed less than the",
+        "minimum payout stay owed; a destination that cannot receive is skipped with `PayoutSkipped`;",
+        "one `CrankBatch` event."
       ],
       "name": "crank"
     },

@@ -367,10 +367,6 @@ impl Cranker {
         self.modes.get(&view.address).copied().unwrap_or(CrankMode::Batch)
     }
 
-    fn reward(&self, _view: &PoolView) -> Option<Pubkey> {
-        self.reward_now
-    }
-
     /// The reward account for this pool's round: none when the pool pays no reward.
     fn resolve_reward(&self, chain: &mut dyn Chain, view: &PoolView) -> Result<Option<Pubkey>> {
         if view.pool.cranker_reward_bps == 0 {
@@ -406,7 +402,7 @@ impl Cranker {
             let same_page = batch[start..].iter().take_while(|d| pda::page_of(d.entry) == page).count();
             let end = start + same_page.min(most);
             let payouts: Vec<(u32, Pubkey)> = batch[start..end].iter().map(|d| (d.entry, d.destination)).collect();
-            out.push(ix::crank(&self.payer.pubkey(), &view.keys, page, &payouts, self.reward(view), mode));
+            out.push(ix::crank(&self.payer.pubkey(), &view.keys, page, &payouts, self.reward_now, mode));
             start = end;
         }
         out
@@ -501,7 +497,7 @@ impl Cranker {
             self.book = Some(AddressBook::load(chain, &self.payer.pubkey())?);
         }
         let mut addresses = vec![view.address, view.keys.vault, view.keys.token_program, view.keys.mint];
-        addresses.extend(self.reward(view));
+        addresses.extend(self.reward_now);
         let pages: std::collections::BTreeSet<u32> = due.iter().map(|d| pda::page_of(d.entry)).collect();
         addresses.extend(pages.into_iter().map(|p| view.keys.page(p)));
         addresses.extend(due.iter().map(|d| d.destination));

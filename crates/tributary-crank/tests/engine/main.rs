@@ -101,6 +101,13 @@ impl<'a> Hooked<'a> {
     }
 }
 
+/// Let `racer` act on the chain before `tx` reaches it, while the race is on.
+fn race(on: &Cell<bool>, racer: &mut Option<Box<Racer>>, chain: &mut SvmChain, tx: &VersionedTransaction) {
+    if let (true, Some(racer)) = (on.get(), racer) {
+        racer(chain, tx);
+    }
+}
+
 impl Chain for Hooked<'_> {
     fn describe(&self) -> String {
         self.inner.describe()
@@ -139,20 +146,12 @@ impl Chain for Hooked<'_> {
     }
     fn simulate(&mut self, tx: &VersionedTransaction) -> Result<Simulation> {
         self.faulted()?;
-        if self.race.get() {
-            if let Some(racer) = &mut self.before_simulate {
-                racer(self.inner, tx);
-            }
-        }
+        race(&self.race, &mut self.before_simulate, self.inner, tx);
         self.inner.simulate(tx)
     }
     fn send(&mut self, tx: &VersionedTransaction) -> Result<Signature> {
         self.faulted()?;
-        if self.race.get() {
-            if let Some(racer) = &mut self.before_send {
-                racer(self.inner, tx);
-            }
-        }
+        race(&self.race, &mut self.before_send, self.inner, tx);
         self.sends += 1;
         match self.inner.send(tx) {
             Err(ChainError::Failed { err, .. }) if self.skip_preflight => {

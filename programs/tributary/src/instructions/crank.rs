@@ -30,7 +30,7 @@ pub struct Crank<'info> {
     #[account(mut)]
     pub vault: UncheckedAccount<'info>,
     pub token_program: Interface<'info, TokenInterface>,
-    /// CHECK: the pool's mint (address); needed by `transfer_checked`: Token-2022 always, p-token unless `batch`.
+    /// CHECK: the pool's mint (address); needed by `transfer_checked` (Token-2022; p-token unless `batch`).
     #[account(address = pool.load()?.mint @ TributaryError::MintMismatch)]
     pub mint: Option<UncheckedAccount<'info>>,
     /// CHECK: a token account of the pool's mint owned by the cranker; checked in the handler.

@@ -302,9 +302,9 @@ pub fn pay_in<'info>(
 const TRANSFER: u8 = 3;
 const TRANSFER_CHECKED: u8 = 12;
 
-/// p-token's `batch` instruction: `[255]`, then per inner instruction `[accounts, data_len, data…]`.
 /// The `batch` instruction of p-token and of Token-2022 (v11 and later): `[255]`, then per inner
-/// instruction `[accounts, data_len, data…]`.
+/// instruction `[accounts, data_len, data…]`, where an inner instruction is any of the token
+/// program's own but `batch`.
 const BATCH: u8 = 255;
 
 /// Many vault transfers in one CPI to the token program's `batch`, which pays the CPI base cost
