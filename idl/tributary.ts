@@ -119,6 +119,14 @@ export type Tributary = {
       "name": "mAXWEIGHTUPDATES",
       "type": "u32",
       "value": "84"
+    },
+    {
+      "docs": [
+        "`Pool::version` of pools this program creates."
+      ],
+      "name": "pOOLVERSION",
+      "type": "u8",
+      "value": "1"
     }
   ],
   "errors": [
@@ -819,6 +827,9 @@ export type Tributary = {
           "writable": true
         },
         {
+          "docs": [
+            "what the pool's page fund paid, which goes back to the fund."
+          ],
           "name": "payer",
           "writable": true
         }
@@ -1121,7 +1132,8 @@ export type Tributary = {
       "accounts": [
         {
           "docs": [
-            "Anyone may open the next page (usually the operator); they pay its rent."
+            "Anyone may open the next page (usually the operator); they pay its rent and are paid back",
+            "from the pool's page fund, up to the whole rent."
           ],
           "name": "payer",
           "signer": true,
@@ -1800,6 +1812,13 @@ export type Tributary = {
           {
             "name": "contribution",
             "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Lamports of its rent left in the pool's page fund (its slot's share of a page)."
+            ],
+            "name": "slotShare",
+            "type": "u64"
           }
         ],
         "kind": "struct"
@@ -2135,7 +2154,8 @@ export type Tributary = {
           },
           {
             "docs": [
-              "Paid the page's rent; gets it back when the page is closed."
+              "Opened the page. When the page is closed (the pool's last page, the pool empty) its rent",
+              "goes back to them, less `pool_funded`."
             ],
             "name": "payer",
             "type": "pubkey"
@@ -2147,13 +2167,17 @@ export type Tributary = {
           {
             "docs": [
               "Entries of this page registered and not yet closed: a count, not a bound. Readers find an",
-              "entry by its `status` (`EMPTY` never registered), never by `slot < used`."
+              "entry by its `status` (`EMPTY` never registered), never by `slot < live_entries`."
             ],
-            "name": "used",
+            "name": "liveEntries",
             "type": "u32"
           },
           {
-            "name": "reserved",
+            "docs": [
+              "Lamports of the page's rent paid from the pool's page fund (paid back to `payer` when the",
+              "page was opened); they go back to the fund when the page is closed."
+            ],
+            "name": "poolFunded",
             "type": "u64"
           },
           {
@@ -2184,6 +2208,13 @@ export type Tributary = {
           {
             "name": "page",
             "type": "u32"
+          },
+          {
+            "docs": [
+              "Lamports of its rent that went back to the pool's page fund (the rest went to its payer)."
+            ],
+            "name": "toPageFund",
+            "type": "u64"
           }
         ],
         "kind": "struct"
@@ -2204,6 +2235,13 @@ export type Tributary = {
           {
             "name": "ledgerPage",
             "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Lamports of its rent paid from the pool's page fund back to the opener."
+            ],
+            "name": "poolFunded",
+            "type": "u64"
           }
         ],
         "kind": "struct"
@@ -2412,6 +2450,15 @@ export type Tributary = {
           },
           {
             "docs": [
+              "Lamports this account holds, beyond its own rent, toward the pool's next ledger pages: a",
+              "closed contribution leaves its slot's share of a page here (its slot is never used again),",
+              "and whoever opens a page is paid back from it (see `LedgerPage::slot_share`)."
+            ],
+            "name": "pageFund",
+            "type": "u64"
+          },
+          {
+            "docs": [
               "Entries ever registered: the next entry's index."
             ],
             "name": "entryCount",
@@ -2456,13 +2503,32 @@ export type Tributary = {
           },
           {
             "docs": [
+              "Layout version (`POOL_VERSION`): a later program tells older pools by it."
+            ],
+            "name": "version",
+            "type": "u8"
+          },
+          {
+            "docs": [
+              "Zero; room for later fields (with `_reserved`)."
+            ],
+            "name": "reservedSmall",
+            "type": {
+              "array": [
+                "u8",
+                5
+              ]
+            }
+          },
+          {
+            "docs": [
               "Zero; room for later fields."
             ],
             "name": "reserved",
             "type": {
               "array": [
-                "u8",
-                6
+                "u64",
+                8
               ]
             }
           }

@@ -369,7 +369,7 @@ try {
   await page.getByTestId('file-hash').filter({ hasText: expectedHash }).waitFor();
   await page.getByTestId('uri').fill('ipfs://bafy/shard-0001.jsonl');
   await page.getByTestId('page-rent').waitFor();
-  const pageRentShown = /pay its whole rent: ([0-9.]+) SOL/.exec(await page.getByTestId('page-rent').innerText())?.[1];
+  const pageRentShown = /so you\s+pay: ([0-9.]+) SOL/.exec(await page.getByTestId('page-rent').innerText())?.[1];
   assert.ok(await page.getByTestId('register').isDisabled(), 'no registration before agreeing to the page rent');
   await shot('page-rent-consent');
   await page.getByTestId('page-rent-consent').check();
@@ -521,7 +521,8 @@ try {
   log(await messageText('main account'));
   await waitText(cell(0, 'destination'), 'main account');
 
-  // retire, then close: the button says how much rent comes back, and exactly that arrives
+  // retire, then close: the button says how much rent comes back (the account's rent less its
+  // slot's share of a page, which the program moves into the pool's page fund), and exactly that arrives
   await cell(0, 'retire').click();
   log(await messageText('Retired'));
   const closeButton = cell(0, 'close');
@@ -537,14 +538,18 @@ try {
   }).send();
   assert.ok(contribution, 'the contribution account exists before closing');
   const rent = BigInt(contribution.account.lamports);
-  assert.equal(offered, (Number(rent) / 1e9).toString(), 'the button offers the account\'s rent');
+  const poolLamports = async () => BigInt((await rpc.getBalance(address(pool), { commitment: 'confirmed' }).send()).value);
+  const poolBefore = await poolLamports();
   const before = BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
   await closeButton.click();
   log(await messageText('Closed'));
   const closedSig = await linkedSignature();
   const fee = BigInt((await rpc.getTransaction(closedSig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0, encoding: 'json' }).send()).meta.fee);
   const after = BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
-  assert.equal(after - before, rent - fee, 'the rent came back, less the fee');
+  const slotShare = (await poolLamports()) - poolBefore;
+  assert.ok(slotShare > 0n && slotShare < rent, 'the slot\'s share of a page went to the pool\'s page fund');
+  assert.equal(offered, (Number(rent - slotShare) / 1e9).toString(), 'the button offered what came back');
+  assert.equal(after - before, rent - slotShare - fee, 'the rent came back, less the slot\'s share and the fee');
   assert.equal((await rpc.getAccountInfo(contribution.pubkey, { commitment: 'confirmed' }).send()).value, null, 'the account is gone');
   await page.getByTestId('contribution-0').waitFor({ state: 'detached' });
   await shot('closed');

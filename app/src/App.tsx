@@ -372,18 +372,20 @@ function Page({ cfg }: { cfg: Config }) {
             </select>
             {cost && (
               <p className="muted" data-testid="register-cost">
-                Rent you pay: {formatSol(cost.contribution)} SOL for the contribution account (back when you close it)
+                Rent you pay: {formatSol(cost.contribution)} SOL for the contribution account (back when you close it, less its slot's share of a ledger page)
                 {cost.tokenAccount > 0n && `, ${formatSol(cost.tokenAccount)} SOL for your ${symbol} account`}
-                {pageRent && `, ${formatSol(pageRent.rent)} SOL for a new ledger page`}, plus the fee.
+                {pageRent && pageRent.cost > 0n && `, ${formatSol(pageRent.cost)} SOL for a new ledger page`}, plus the fee.
               </p>
             )}
             {pageRent && (
               <div className="consent" data-testid="page-rent">
                 <p>
                   {pageRent.index === 0 ? 'This pool has no ledger page yet.' : 'Every ledger page of this pool is full.'} Registering now opens page{' '}
-                  {pageRent.index}, and you would pay its whole rent: <strong>{formatSol(pageRent.rent)} SOL</strong>, the rent of{' '}
-                  {TRIBUTARY_CONSTANTS.ENTRIES_PER_PAGE} contributions, of which yours is one. It comes back to you when the pool's operator
-                  closes the page. Operators normally keep a spare page open; you can also wait for them to open one.
+                  {pageRent.index}. Its rent is {formatSol(pageRent.rent)} SOL, the rent of {TRIBUTARY_CONSTANTS.ENTRIES_PER_PAGE} contributions,
+                  of which yours is one
+                  {pageRent.fromFund > 0n && `; the pool's page fund (left by closed contributions) pays ${formatSol(pageRent.fromFund)} SOL of it back`}, so you
+                  pay: <strong>{formatSol(pageRent.cost)} SOL</strong>. It comes back to you only when every contribution in the pool has closed and
+                  its authority closes the page. Operators normally keep a spare page open; you can also wait for them to open one.
                 </p>
                 <label className="inline">
                   <input
@@ -392,7 +394,7 @@ function Page({ cfg }: { cfg: Config }) {
                     checked={pageRentAgreed === pageRent.index}
                     onChange={(e) => setPageRentAgreed(e.target.checked ? pageRent.index : null)}
                   />{' '}
-                  I agree to pay {formatSol(pageRent.rent)} SOL for ledger page {pageRent.index}
+                  I agree to pay {formatSol(pageRent.cost)} SOL for ledger page {pageRent.index}
                 </label>
               </div>
             )}{' '}
@@ -534,11 +536,15 @@ function Page({ cfg }: { cfg: Config }) {
                           ) : (
                             <button
                               data-testid="close"
-                              title={c.owed > 0n ? 'Claim what it is owed first' : 'Close the contribution and take its rent back'}
+                              title={
+                                c.owed > 0n
+                                  ? 'Claim what it is owed first'
+                                  : "Close the contribution and take its rent back, less its slot's share of a ledger page (the slot is never used again)"
+                              }
                               disabled={!ctx || !pool || busy || c.owed > 0n}
-                              onClick={() => ctx && pool && run(`Closed: ${formatSol(c.rent)} SOL of rent returned`, () => closeContribution(ctx, pool, c))}
+                              onClick={() => ctx && pool && run(`Closed: ${formatSol(c.closeRefund)} SOL of rent returned`, () => closeContribution(ctx, pool, c))}
                             >
-                              Close (+{formatSol(c.rent)} SOL)
+                              Close (+{formatSol(c.closeRefund)} SOL)
                             </button>
                           )}
                         </td>

@@ -56,6 +56,8 @@ import {
   METAPLEX_TOKEN_METADATA_PROGRAM,
   token2022MetadataOf,
   ledgerPageSpace,
+  pageOpeningCost,
+  slotShare,
   owedNow,
   pageOf,
   tributaryErrorOf,
@@ -146,8 +148,11 @@ export type MyContribution = {
   /** Unix time of the registration, as the program recorded it. */
   registeredAt: number;
   status: 'active' | 'retired';
-  /** Lamports the contribution account holds: its rent, returned to the wallet when it closes. */
+  /** Lamports the contribution account holds (its rent). */
   rent: bigint;
+  /** What closing it returns to the wallet: its rent less its slot's share of a ledger page, which
+   * stays in the pool's page fund (the slot is never used again). */
+  closeRefund: bigint;
   /** What the program paid into its payout account, oldest first (its recent payouts). */
   history: Payout[];
   /** How many of the wallet's contributions here pay into that same account (the main account is
@@ -194,6 +199,7 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
       filters: contributionFilters({ pool: pool.address, contributor: owner }),
     })
     .send();
+  const share = slotShare(await rentFor(rpc, BigInt(ledgerPageSpace())));
   const pages = new Map<number, LedgerPage>();
   const found: { address: Address; lamports: bigint; c: Contribution; entry: LedgerEntry }[] = [];
   for (const item of list) {
@@ -236,6 +242,7 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
         registeredAt: Number(c.createdAt),
         status: c.status === ContributionStatus.Retired ? ('retired' as const) : ('active' as const),
         rent: lamports,
+        closeRefund: lamports > share ? lamports - share : 0n,
         lastPayout: history.at(-1)?.time ?? null,
         history,
         sharingPayoutAccount: byAccount.get(entry.destination)?.sharing ?? 1,
@@ -450,10 +457,12 @@ export async function sha256(file: File): Promise<Uint8Array> {
 
 /**
  * What registering costs now, in lamports: the contribution account's rent, the payout account's
- * when the wallet has none, and — only when every slot of the open ledger pages is taken — a whole
- * new page's rent (84 entries' worth; operators normally keep a spare page open, `--keep-spare-page`).
+ * when the wallet has none, and — only when every slot of the open ledger pages is taken — opening
+ * a new page: its rent (84 entries' worth) less what the pool's page fund pays back (left there by
+ * closed contributions). Operators normally keep a spare page open (`--keep-spare-page`).
  */
-export type RegistrationCost = { contribution: bigint; tokenAccount: bigint; page: { index: number; rent: bigint } | null };
+export type PageOpening = { index: number; rent: bigint; fromFund: bigint; cost: bigint };
+export type RegistrationCost = { contribution: bigint; tokenAccount: bigint; page: PageOpening | null };
 export async function registrationCost(rpc: Rpc, pool: PoolState, owner: Address, uri: string): Promise<RegistrationCost> {
   const p = pool.pool;
   const [contribution, { rent: tokenAccount }, page] = await Promise.all([
@@ -461,7 +470,12 @@ export async function registrationCost(rpc: Rpc, pool: PoolState, owner: Address
     mainAccount(rpc, owner, p),
     pageOf(p.entryCount) >= p.ledgerPages ? rentFor(rpc, BigInt(ledgerPageSpace())) : null,
   ]);
-  return { contribution, tokenAccount, page: page === null ? null : { index: p.ledgerPages, rent: page } };
+  return { contribution, tokenAccount, page: page === null ? null : pageOpening(p, page) };
+}
+
+function pageOpening(p: Pool, rent: bigint): PageOpening {
+  const cost = pageOpeningCost(rent, p.pageFund);
+  return { index: p.ledgerPages, rent, fromFund: rent - cost, cost };
 }
 
 /** The owner's associated token account of the pool's mint, and the rent creating it costs (0 when it exists). */
@@ -501,12 +515,12 @@ export async function register(
   let rent = accountRent;
   const page = pageOf(p.entryCount);
   if (page >= p.ledgerPages) {
-    const pageRent = await rentFor(ctx.rpc, BigInt(ledgerPageSpace()));
+    const opening = pageOpening(p, await rentFor(ctx.rpc, BigInt(ledgerPageSpace())));
     if (pageRentAgreed !== p.ledgerPages) {
-      throw new UserFacingError(`Registering now opens ledger page ${p.ledgerPages}, whose rent (${formatSol(pageRent)} SOL) you would pay. Agree to it first. Nothing was sent.`);
+      throw new UserFacingError(`Registering now opens ledger page ${p.ledgerPages}, which costs you ${formatSol(opening.cost)} SOL of its rent. Agree to it first. Nothing was sent.`);
     }
     ixs.push(await getOpenLedgerPageInstructionAsync({ payer: signer, pool: pool.address, page: p.ledgerPages }));
-    rent += pageRent;
+    rent += opening.rent; // paid first, the fund's part paid back in the same instruction
   }
   ixs.push(
     await getRegisterContributionInstructionAsync({ contributor: signer, pool: pool.address, page, destination, tokenProgram: p.tokenProgram, contentHash, kind, uri }),
@@ -550,7 +564,8 @@ export async function retire(ctx: SendContext, pool: PoolState, c: MyContributio
   return sendWithWallet(ctx, [ix], 0n, 'retire');
 }
 
-/** Close a retired contribution with nothing owed: its account's rent comes back to the wallet. */
+/** Close a retired contribution with nothing owed: its account's rent comes back to the wallet, less
+ * its slot's share of a ledger page (`closeRefund`). */
 export async function closeContribution(ctx: SendContext, pool: PoolState, c: MyContribution): Promise<string> {
   if (c.owed > 0n) throw new UserFacingError('Claim what this contribution is owed first; then it can close.');
   const contributor = createNoopSigner(ctx.payer);

@@ -174,22 +174,25 @@ pub fn close_pool(chain: &mut dyn Chain, act: &Act, pool: &Pubkey, to: Option<Pu
     act.run(chain, ixs, format!("pool {pool} closed (dust to {to})"), json!({"pool": pool.to_string(), "closed": true}))
 }
 
-/// Open the next ledger page now (anyone; the payer pays its rent and gets it back when it closes),
-/// so contributors registering next never pay a page's rent themselves.
+/// Open the next ledger page now (anyone; the payer pays its rent less what the pool's page fund
+/// pays back, and gets that back when the emptied pool's authority closes the page), so
+/// contributors registering next never pay a page's rent themselves.
 pub fn open_page(chain: &mut dyn Chain, payer: &dyn Signer, pool: &Pubkey) -> Result<Outcome> {
     let view = load_pool(chain, pool)?;
     let page = view.pool.ledger_pages;
+    let rent = chain.minimum_balance(tributary::state::LedgerPage::SPACE).map_err(|e| anyhow!("{e}"))?;
+    let from_fund = view.pool.page_fund_share(rent);
     let act = Act::Send(payer);
     act.run(
         chain,
         vec![ix::open_ledger_page(&payer.pubkey(), &view.keys, page)],
-        format!("pool {pool}: ledger page {page} opened"),
-        json!({"pool": pool.to_string(), "page": page}),
+        format!("pool {pool}: ledger page {page} opened ({} lamports paid back from the page fund)", from_fund),
+        json!({"pool": pool.to_string(), "page": page, "from_page_fund": from_fund}),
     )
 }
 
-/// Close the last ledger page of a pool with no active contributions; its rent goes back to
-/// whoever paid it (recorded in the page).
+/// Close the last ledger page of a pool with no active contributions; its rent goes back to the
+/// pool's page fund as far as the fund paid it, the rest to whoever opened it (recorded in the page).
 pub fn close_page(chain: &mut dyn Chain, act: &Act, pool: &Pubkey) -> Result<Outcome> {
     let view = load_pool(chain, pool)?;
     require_authority(&view.pool.authority, act, "authority")?;

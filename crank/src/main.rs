@@ -103,14 +103,16 @@ struct CrankFlags {
     #[arg(long, value_name = "i/n")]
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_string")]
     shard: Option<tributary_crank::crank::Shard>,
-    /// For the pools named with --pool: open the next ledger page, at your expense, when every slot
-    /// of the newest page holds a live contribution (slots freed by closed contributions are not
-    /// demand), within --spare-page-budget. You get the rent back only when the pool's authority
-    /// closes the page, which needs every contribution on it closed first.
+    /// For the pools named with --pool: open the next ledger page when every slot of the newest page
+    /// holds a live contribution (slots burnt by closed contributions are not demand), within
+    /// --spare-page-budget. You pay its rent less what the pool's page fund pays back (closed
+    /// contributions leave a slot's share there), and get that back only when every contribution in
+    /// the pool has closed and its authority closes the page.
     #[arg(long)]
     #[serde(skip_serializing_if = "is_false")]
     keep_spare_page: bool,
-    /// Most lamports of page rent --keep-spare-page spends on one pool in any 24 hours
+    /// Most lamports of page rent --keep-spare-page spends on one pool in any 24 hours (net of the
+    /// page fund's share)
     /// [default: 150000000]
     #[arg(long, value_name = "LAMPORTS")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -370,10 +372,12 @@ struct Multisig {
 
 #[derive(Subcommand)]
 enum PagesCommand {
-    /// Open the pool's next ledger page now (you pay its rent and get it back when it closes), so
-    /// contributors who register next never pay a page's rent
+    /// Open the pool's next ledger page now, so contributors who register next never pay a page's
+    /// rent: you pay it less what the pool's page fund pays back, and get that back when the emptied
+    /// pool's authority closes the page
     Open { pool: Pubkey },
-    /// Close the pool's last ledger page (authority; no active contributions); rent back to its payer
+    /// Close the pool's last ledger page (authority; no active contributions); its rent goes back to
+    /// the page fund as far as the fund paid it, the rest to whoever opened it
     Close {
         pool: Pubkey,
         #[command(flatten)]
@@ -392,7 +396,8 @@ enum LookupCommand {
 enum ContributionCommand {
     /// Stop earning: weight 0; what is owed stays payable
     Retire { contribution: Pubkey },
-    /// Close a retired contribution with nothing owed; its rent comes back to you
+    /// Close a retired contribution with nothing owed; its rent comes back to you, less its slot's
+    /// share of a ledger page (left in the pool's page fund: the slot is never used again)
     Close { contribution: Pubkey },
     /// Send its payouts to another token account of the pool's mint that you own
     SetDestination {

@@ -68,7 +68,7 @@ pub fn pool_json(address: &Pubkey, p: &Pool, owed: u128) -> Value {
         "authority": p.authority.to_string(), "attestor": p.attestor.to_string(), "mint": p.mint.to_string(),
         "token_program": p.token_program.to_string(), "vault": p.vault.to_string(), "decimals": p.decimals,
         "paused": p.is_paused(), "entries": p.entry_count, "active_contributions": p.active_contributions,
-        "ledger_pages": p.ledger_pages, "total_weight": p.total_weight, "epoch": p.epoch,
+        "ledger_pages": p.ledger_pages, "page_fund": p.page_fund, "total_weight": p.total_weight, "epoch": p.epoch,
         "cranker_reward_bps": p.cranker_reward_bps, "min_payout": p.min_payout,
         "total_deposited": p.total_deposited().to_string(), "total_usage_fees": p.total_usage_fees().to_string(),
         "total_paid": p.total_paid().to_string(), "total_cranker_rewards": p.total_cranker_rewards().to_string(),
@@ -96,6 +96,11 @@ pub fn pool_show(chain: &mut dyn Chain, address: &Pubkey) -> Result<Outcome> {
         format!("attestor          {}", p.attestor),
         format!("state             {}", if p.is_paused() { "PAUSED" } else { "active" }),
         format!("contributions     {} active / {} registered", p.active_contributions, p.entry_count),
+        format!(
+            "ledger pages      {} ({} SOL in the page fund for the next)",
+            p.ledger_pages,
+            format_amount(u128::from(p.page_fund), 9)
+        ),
         format!("total weight      {} (epoch {})", p.total_weight, p.epoch),
         format!("deposited         {}", amount(p.total_deposited())),
         format!("  of which usage  {}", amount(p.total_usage_fees())),

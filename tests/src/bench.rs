@@ -329,24 +329,35 @@ pub fn deposit_cu_at(contributions: u32) -> u64 {
     program_cu(&f.deposit(&mut env, 1_000_000).logs)
 }
 
-/// Rent lamports of one contribution: its account (with a 59-byte IPFS URI) plus its share of a
-/// ledger page.
+/// Rent lamports of one contribution at one rent: its account (with a 59-byte IPFS URI) plus its
+/// share of a ledger page, read from the cluster's `Rent` sysvar set to `lamports_per_byte`.
 pub struct Rent {
+    pub lamports_per_byte: u64,
+    /// A whole ledger page.
+    pub page: u64,
     /// A contribution account with a 59-byte IPFS URI.
     pub contribution: u64,
     /// The same with an empty URI: what the other fields alone cost.
     pub contribution_without_uri: u64,
-    /// A ledger page's rent divided by its entries.
+    /// A ledger page's rent divided by its entries, rounded up (`LedgerPage::slot_share`: what a
+    /// closed contribution leaves in the pool's page fund).
     pub ledger_share: u64,
 }
 
-pub fn rent_per_contribution() -> Rent {
-    let env = Env::new();
+/// SIMD-0437's steps, from the rent before it (6,960 lamports per byte) to its end (696).
+pub const RENT_STEPS: [u64; 6] = [6_960, 6_333, 5_080, 2_575, 1_322, 696];
+
+pub fn rent_per_contribution(lamports_per_byte: u64) -> Rent {
+    let mut env = Env::new();
+    env.set_rent_per_byte(lamports_per_byte);
     let uri_len = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi".len();
     let rent = |space| env.svm.minimum_balance_for_rent_exemption(space);
+    let page = rent(tributary::state::LedgerPage::SPACE);
     Rent {
+        lamports_per_byte,
+        page,
         contribution: rent(tributary::state::Contribution::space(uri_len)),
         contribution_without_uri: rent(tributary::state::Contribution::space(0)),
-        ledger_share: rent(tributary::state::LedgerPage::SPACE) / u64::from(ENTRIES_PER_PAGE),
+        ledger_share: tributary::state::LedgerPage::slot_share(page),
     }
 }

@@ -136,7 +136,17 @@ pub fn generate() -> Value {
         owed.push(json!({"weight": weight.to_string(), "acc": acc.to_string(), "snapshot": snapshot.to_string(),
             "frac": frac.to_string(), "owed": owed_before.to_string(), "expected": result}));
     }
-    json!({"ids": ids, "instructions": instructions, "pdas": pdas, "owed": owed, "attest": attest(&keys.pool)})
+    // a slot's share of a page at each SIMD-0437 rent step (and an odd rent), as the program computes it
+    let slot_shares: Vec<Value> = [6_960u64, 6_333, 5_080, 2_575, 1_322, 696, 1]
+        .iter()
+        .map(|per_byte| {
+            let page_rent = (tributary::state::LedgerPage::SPACE as u64 + 128) * per_byte;
+            json!({"pageRent": page_rent.to_string(),
+                "slotShare": tributary::state::LedgerPage::slot_share(page_rent).to_string()})
+        })
+        .collect();
+    json!({"ids": ids, "instructions": instructions, "pdas": pdas, "owed": owed, "slotShares": slot_shares,
+        "attest": attest(&keys.pool)})
 }
 
 /// Receipts as a service might write them (some loosely: extra zeros, spaces), what the client

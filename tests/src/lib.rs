@@ -118,6 +118,38 @@ impl Env {
         Self { svm, payer, next_key: 1, token_account_keys: Default::default() }
     }
 
+    /// Set the cluster's rent (SIMD-0437 steps it from 6,960 lamports per byte down to 696).
+    pub fn set_rent_per_byte(&mut self, lamports_per_byte: u64) {
+        self.svm.set_sysvar(&solana_rent::Rent::with_lamports_per_byte(lamports_per_byte));
+    }
+
+    /// Rent-exempt minimum of an account of `space` bytes at the cluster's current rent.
+    pub fn rent(&self, space: usize) -> u64 {
+        self.svm.minimum_balance_for_rent_exemption(space)
+    }
+
+    /// Send `ixs` paid by `payer` (who signs), for tests that count what a key spends.
+    pub fn send_paid_by(&mut self, payer: &Keypair, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Sent, Failed> {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, self.svm.latest_blockhash());
+        let result = self.svm.send_transaction(tx);
+        self.svm.expire_blockhash();
+        match result {
+            Ok(meta) => Ok(Sent {
+                cu: meta.compute_units_consumed,
+                logs: meta.logs,
+                return_data: Some(meta.return_data.data).filter(|d| !d.is_empty()),
+            }),
+            Err(failed) => Err(Failed { err: failed.err, logs: failed.meta.logs }),
+        }
+    }
+
+    /// Lamports held by `key` (0 when it does not exist).
+    pub fn lamports(&self, key: &Pubkey) -> u64 {
+        self.account(key).map_or(0, |a| a.lamports)
+    }
+
     /// Load the test program that calls Tributary by CPI (`tributary_caller`).
     pub fn add_caller_program(&mut self) {
         let path = caller_program_path();
@@ -154,19 +186,8 @@ impl Env {
 
     /// Send `ixs` paid by the env payer, signed by `signers` too.
     pub fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Sent, Failed> {
-        let mut all: Vec<&Keypair> = vec![&self.payer];
-        all.extend(signers.iter().copied().filter(|k| k.pubkey() != self.payer.pubkey()));
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.payer.pubkey()), &all, self.svm.latest_blockhash());
-        let result = self.svm.send_transaction(tx);
-        self.svm.expire_blockhash();
-        match result {
-            Ok(meta) => Ok(Sent {
-                cu: meta.compute_units_consumed,
-                logs: meta.logs,
-                return_data: Some(meta.return_data.data).filter(|d| !d.is_empty()),
-            }),
-            Err(failed) => Err(Failed { err: failed.err, logs: failed.meta.logs }),
-        }
+        let payer = self.payer.insecure_clone();
+        self.send_paid_by(&payer, ixs, signers)
     }
 
     /// Send and require success; returns the program's compute units (top-level instructions).

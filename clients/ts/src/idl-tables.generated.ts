@@ -125,6 +125,7 @@ export const TRIBUTARY_CONSTANTS = {
   MAX_URI_LEN: 200,
   MAX_USAGE_ENTRIES: 16,
   MAX_WEIGHT_UPDATES: 84,
+  POOL_VERSION: 1,
 } as const;
 
 /** The program's errors: code, name and message, as the IDL states them. */

@@ -38,7 +38,7 @@ export const EntryStatus = { Empty: 0, Active: 1, Retired: 2, Closed: 3 } as con
 
 /**
  * The entry of a page by its global index, if the page holds it and it was ever registered.
- * Found by its status, never by `page.used`: `used` counts the page's live entries, so after a
+ * Found by its status, never by `page.liveEntries`: it counts the page's live entries, so after a
  * contribution closes it is smaller than the number of slots in use.
  */
 export function entryOfPage(page: LedgerPage, entry: number): LedgerEntry | undefined {

@@ -1,5 +1,5 @@
 // One read model of a pool, the TypeScript twin of tributary_sdk::view::PoolView: the pool, its
-// ledger pages, every registered entry (found by status, never by `LedgerPage.used`) and what each
+// ledger pages, every registered entry (found by status, never by `LedgerPage.liveEntries`) and what each
 // is owed by the program's own math (owed.ts).
 import type { Address, GetAccountInfoApi, GetMultipleAccountsApi, Rpc } from '@solana/kit';
 import { fetchAllMaybeLedgerPage, fetchPool, findLedgerPagePda, type LedgerEntry, type LedgerPage, type Pool } from './generated';

@@ -21,6 +21,7 @@ import {
   getSetDestinationInstructionAsync,
   getSetWeightsInstructionAsync,
   OwedOverflowError,
+  slotShare,
   owedAt,
   buildReport,
   canonicalReceipt,
@@ -116,6 +117,11 @@ describe('generated client = Rust SDK', () => {
     expect((await findVaultPda({ pool: address(p.vault.pool) }))[0]).toBe(p.vault.address);
     expect((await findLedgerPagePda({ pool: address(p.ledgerPage.pool), page: p.ledgerPage.page }))[0]).toBe(p.ledgerPage.address);
     expect((await findContributionPda({ pool: address(p.contribution.pool), contentHash: fromHex(p.contribution.contentHash) }))[0]).toBe(p.contribution.address);
+  });
+
+  it("computes a slot's share of a page exactly as LedgerPage::slot_share", () => {
+    expect(fixtures.slotShares.length).toBeGreaterThan(0);
+    for (const c of fixtures.slotShares) expect(slotShare(BigInt(c.pageRent))).toBe(BigInt(c.slotShare));
   });
 
   it('computes owed amounts exactly as LedgerEntry::owed_at', () => {

@@ -216,7 +216,7 @@ describe('client against the sBPF build in LiteSVM', () => {
     expect(tokenBalance(vault)).toBe(1n);
   });
 
-  // LedgerPage.used counts live entries: a reader that took it for the slots in use lost the
+  // LedgerPage.liveEntries counts live entries: a reader that took it for the slots in use lost the
   // page's highest entry once a contribution closed, and its payouts stopped
   it('still sees and cranks every other entry of a page after a contribution closes', async () => {
     const [pool] = await findPoolPda({ creator: creator.address, poolId: 1n });
@@ -247,7 +247,7 @@ describe('client against the sBPF build in LiteSVM', () => {
     await send(creator, [getDepositInstruction({ depositor: creator, pool, mint: mint.address, vault, depositorToken: creatorAta, amount: 2_000n })]);
 
     const view = new PoolView(pool, decodePool(account(pool)).data, [decodeLedgerPage(account(page0)).data]);
-    expect(view.pages[0]!.used).toBe(2); // entries 0 and 2 live
+    expect(view.pages[0]!.liveEntries).toBe(2); // entries 0 and 2 live
     expect(view.entries().map((e) => e.index)).toEqual([0, 1, 2]);
     expect(entryOfPage(view.pages[0]!, 2)).toBeDefined();
     const due = view.entries().filter((e) => e.owed > 0n);

@@ -17,6 +17,7 @@ use solana_transaction_status_client_types::UiTransactionEncoding;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use tributary::state::LedgerPage;
 use tributary_crank::chain::{Chain, ChainError};
 use tributary_crank::crank::{CrankOptions, Cranker};
 use tributary_crank::rpc::RpcChain;
@@ -643,7 +644,7 @@ fn a_closed_contribution_hides_no_other_entry_of_its_page() {
     }
     pool.deposit(&mut chain, 1_000_003);
     let view = tributary_crank::crank::load_view(&mut chain, &pool.keys.pool).expect("view");
-    assert_eq!(view.pages[0].as_ref().expect("page").used, 4);
+    assert_eq!(view.pages[0].as_ref().expect("page").live_entries, 4);
     assert_eq!(view.entries().map(|(i, _)| i).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
 
     let d = dir("close");
@@ -1050,7 +1051,10 @@ fn spare_pages_cost_the_operator_only_real_demand_and_never_stop_payouts() {
         fees += tx::submit(&mut chain, &attacker, &[], &ixs, &[], SendOptions::default()).expect("burn").fee_lamports;
     }
     let attack_cost = before - setup::balance_lamports(&mut chain, &a);
-    assert_eq!(attack_cost, fees, "the attacker paid fees only");
+    let page_rent = chain.minimum_balance(LedgerPage::SPACE).expect("rent");
+    let share = LedgerPage::slot_share(page_rent);
+    assert_eq!(attack_cost, fees + 74 * share, "the attacker paid fees and each burnt slot's share of a page");
+    assert_eq!(tributary_crank::crank::load_view(&mut chain, &keys.pool).expect("view").pool.page_fund, 74 * share);
     let cranker = keypair(0x94, 0);
     setup::airdrop(&mut chain, &cranker.pubkey(), 10_000_000_000);
     let key = key_file(&d, "cranker", &cranker);
@@ -1067,10 +1071,32 @@ fn spare_pages_cost_the_operator_only_real_demand_and_never_stop_payouts() {
     let crank_fees: u64 = rounds.iter().map(|r| r["fee_lamports"].as_u64().unwrap_or(0)).sum();
     let operator_paid = spent_before - setup::balance_lamports(&mut chain, &cranker.pubkey());
     assert_eq!(operator_paid, crank_fees, "the cranker paid its crank fees and nothing for the attack");
-    eprintln!(
-        "spam: {} slots burnt for {attack_cost} lamports; the cranker paid {operator_paid} (fees of 10 payouts)",
-        74
-    );
+    eprintln!("spam: 74 slots burnt for {attack_cost} lamports; the cranker paid {operator_paid} (fees of 10 payouts)");
+
+    // the next honest registrant opens page 1: the fund pays back the 74 burnt slots' shares, so
+    // what they pay for the page is the ten honest slots' part of it, nothing of the spam's
+    let next = keypair(0x97, 0);
+    setup::airdrop(&mut chain, &next.pubkey(), 2_000_000_000);
+    let n = next.pubkey();
+    let next_destination = token::associated_token_address(&n, &keys.mint, &keys.token_program);
+    let ata = token::create_associated_token_account(&n, &n, &keys.mint, &keys.token_program);
+    tx::submit(&mut chain, &next, &[], &[ata], &[], SendOptions::default()).expect("token account");
+    let before = setup::balance_lamports(&mut chain, &n);
+    let uri = "ipfs://honest".to_string();
+    let contribution_rent = chain.minimum_balance(tributary::state::Contribution::space(uri.len())).expect("rent");
+    let entry = tributary::constants::ENTRIES_PER_PAGE;
+    let kind = tributary::state::ContributionKind::Dataset;
+    let ixs = [
+        ix::open_ledger_page(&n, &keys, 1),
+        ix::register_contribution(&n, &keys, entry, &next_destination, setup::hash(0x97, entry), kind, uri),
+    ];
+    let fee =
+        tx::submit(&mut chain, &next, &[], &ixs, &[], SendOptions::default()).expect("open and register").fee_lamports;
+    let page_cost = before - setup::balance_lamports(&mut chain, &n) - contribution_rent - fee;
+    assert_eq!(page_cost, page_rent - 74 * share, "the fund paid the burnt slots' part of the page");
+    assert!(page_cost <= 10 * share, "the next registrant pays for no burnt slot");
+    assert_eq!(tributary_crank::crank::load_view(&mut chain, &keys.pool).expect("view").pool.page_fund, 0);
+    eprintln!("the next registrant paid {page_cost} of the page's {page_rent} lamports (the spam's part: 0)");
 
     // 2. real demand, too little SOL for the page: everyone due is paid all the same
     let full = Pool::create(&mut chain, 0x95, tributary::constants::ENTRIES_PER_PAGE, 1, 84_000_000_007);

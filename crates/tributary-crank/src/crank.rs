@@ -117,12 +117,14 @@ pub struct CrankOptions {
     pub max_accounts: Option<usize>,
     /// Pay only the ledger pages of this shard, so several cranks split a pool without racing.
     pub shard: Option<Shard>,
-    /// Open the pool's next ledger page (the cranker pays its rent, refunded when it closes) when
+    /// Open the pool's next ledger page (the cranker pays its rent less what the pool's page fund
+    /// pays back, and gets that back only when the emptied pool's authority closes the page) when
     /// every slot of the newest page holds a live contribution, so a contributor registering does
     /// not pay a page's rent. Slots burnt by closed contributions are not demand: a page is never
     /// opened while the newest one has room or a slot freed by a close.
     pub keep_spare_page: bool,
-    /// The most lamports of page rent `keep_spare_page` spends on one pool in any 24 hours.
+    /// The most lamports of page rent `keep_spare_page` spends on one pool in any 24 hours (net of
+    /// what the page fund pays back).
     pub spare_page_budget: u64,
     /// At most this many payouts in one transaction (`None`: as many as fit). 1 gives the
     /// one-transaction-per-payout baseline the benchmarks compare against.
@@ -518,19 +520,22 @@ impl Cranker {
         }
         let newest_full_of_live = view.pages[pages as usize - 1]
             .as_ref()
-            .is_some_and(|page| page.used >= tributary::constants::ENTRIES_PER_PAGE);
+            .is_some_and(|page| page.live_entries >= tributary::constants::ENTRIES_PER_PAGE);
         if !newest_full_of_live {
             return Ok(None);
         }
         let rent =
             chain.minimum_balance(tributary::state::LedgerPage::SPACE).map_err(|e| format!("rent not read: {e}"))?;
+        // the pool's page fund (left by closed contributions) pays the opener back in the same
+        // instruction: only the rest is spent, but the whole rent must be there first
+        let cost = rent - view.pool.page_fund_share(rent);
         let day_ago = std::time::Instant::now().checked_sub(SPARE_PAGE_WINDOW);
         let spent = self.page_spend.entry(view.address).or_default();
         spent.retain(|(at, _)| day_ago.is_none_or(|d| *at > d));
         let spent_today: u64 = spent.iter().map(|(_, l)| l).sum();
-        if spent_today.saturating_add(rent) > self.opts.spare_page_budget {
+        if spent_today.saturating_add(cost) > self.opts.spare_page_budget {
             return Err(format!(
-                "budget: {spent_today} of {} lamports spent on this pool's pages in the last 24 h, a page costs {rent}",
+                "budget: {spent_today} of {} lamports spent on this pool's pages in the last 24 h, a page costs {cost}",
                 self.opts.spare_page_budget
             ));
         }
@@ -547,7 +552,7 @@ impl Cranker {
         let result = tx::submit(chain, &self.payer, &[], &[open], &[], SendOptions::default());
         if matches!(result, Ok(_) | Err(ChainError::Unconfirmed { .. })) {
             // counted against the budget even while unconfirmed: it may land
-            spent.push((std::time::Instant::now(), rent));
+            spent.push((std::time::Instant::now(), cost));
         }
         result.map(|_| Some(pages)).map_err(|e| format!("open_ledger_page failed: {e}"))
     }

@@ -2,9 +2,9 @@
 //! by `PoolView` in `@tributary/client`): the pool, its ledger pages, every registered entry and
 //! what each is owed by the program's own math.
 //!
-//! A page's entries are found by their status, never by `LedgerPage::used`: `used` counts the
+//! A page's entries are found by their status, never by `LedgerPage::live_entries`: it counts the
 //! entries registered on the page and not yet closed, so after a close it is no longer the number
-//! of slots in use, and reading `entries[..used]` would hide the page's highest entries.
+//! of slots in use, and reading `entries[..live_entries]` would hide the page's highest entries.
 use crate::accounts::{self as decode, DecodeError};
 use crate::instructions::PoolKeys;
 use anchor_lang::prelude::Pubkey;
@@ -93,7 +93,7 @@ mod tests {
             page.entries[slot].owed = slot as u64 + 1;
         }
         // as the program keeps it: registered and not closed
-        page.used =
+        page.live_entries =
             statuses.iter().filter(|s| **s == entry_status::ACTIVE || **s == entry_status::RETIRED).count() as u32;
         page
     }
@@ -106,7 +106,7 @@ mod tests {
     #[test]
     fn a_closed_entry_hides_no_other_entry_of_its_page() {
         use entry_status::{ACTIVE, CLOSED, RETIRED};
-        // entry 1 closed: `used` is 2, yet entry 2 is still there
+        // entry 1 closed: `live_entries` is 2, yet entry 2 is still there
         let v = view(vec![Some(page_with(&[ACTIVE, CLOSED, ACTIVE])), None, Some(page_with(&[RETIRED]))]);
         let indices: Vec<u32> = v.entries().map(|(i, _)| i).collect();
         assert_eq!(indices, vec![0, 1, 2, 2 * ENTRIES_PER_PAGE]);

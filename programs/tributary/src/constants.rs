@@ -15,6 +15,9 @@ pub const CONTRIBUTION_SEED: &[u8] = b"contribution";
 /// 8 (discriminator) + 80 (header) + 84 × 120 = 10,168 bytes.
 #[constant]
 pub const ENTRIES_PER_PAGE: u32 = 84;
+/// `Pool::version` of pools this program creates.
+#[constant]
+pub const POOL_VERSION: u8 = 1;
 /// Longest URI stored with a contribution, in bytes.
 #[constant]
 pub const MAX_URI_LEN: u32 = 200;

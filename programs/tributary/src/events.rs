@@ -62,12 +62,16 @@ pub struct LedgerPageOpened {
     pub pool: Pubkey,
     pub page: u32,
     pub ledger_page: Pubkey,
+    /// Lamports of its rent paid from the pool's page fund back to the opener.
+    pub pool_funded: u64,
 }
 
 #[event]
 pub struct LedgerPageClosed {
     pub pool: Pubkey,
     pub page: u32,
+    /// Lamports of its rent that went back to the pool's page fund (the rest went to its payer).
+    pub to_page_fund: u64,
 }
 
 #[event]
@@ -104,6 +108,8 @@ pub struct ContributionClosed {
     pub pool: Pubkey,
     pub entry: u32,
     pub contribution: Pubkey,
+    /// Lamports of its rent left in the pool's page fund (its slot's share of a page).
+    pub slot_share: u64,
 }
 
 #[event]

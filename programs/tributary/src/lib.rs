@@ -1,8 +1,8 @@
 //! Tributary: contributions to AI systems recorded as PDAs, weighted by measured attribution, and
 //! paid in SPL tokens as revenue arrives, by a permissionless crank in compute-budgeted batches.
 //!
-//! Layout: `instructions/` one file per instruction (accounts + handler), `state/` one file per
-//! account, `constants.rs` every seed and limit, `tributary_math` (crates/) all accounting math.
+//! Layout: `instructions/` one file per accounts struct with the handlers of every instruction
+//! that takes it, `state/` one file per account, `constants.rs` every seed and limit, `tributary_math` (crates/) all accounting math.
 //! Every instruction that changes a pool checks `Pool::invariant` after its handler (the crank's
 //! fast route, which reads the same zero-copy `Pool`, checks it in `instructions::crank::process`).
 #![deny(arithmetic_overflow)]
@@ -30,12 +30,13 @@ declare_id!("Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7");
     not(feature = "no-entrypoint"),
     all(feature = "crank-entrypoint", not(feature = "cpi"), target_os = "solana")
 ))]
+// from the release's `security-txt.toml` (build.rs), never typed here
 solana_security_txt::security_txt! {
-    name: "Tributary",
-    project_url: "https://github.com/tributary-labs/tributary",
-    contacts: "email:security@tributary.dev",
-    policy: "https://github.com/tributary-labs/tributary/blob/main/SECURITY.md",
-    source_code: "https://github.com/tributary-labs/tributary"
+    name: env!("TRIBUTARY_SECURITY_TXT_NAME"),
+    project_url: env!("TRIBUTARY_SECURITY_TXT_PROJECT_URL"),
+    contacts: env!("TRIBUTARY_SECURITY_TXT_CONTACTS"),
+    policy: env!("TRIBUTARY_SECURITY_TXT_POLICY"),
+    source_code: env!("TRIBUTARY_SECURITY_TXT_SOURCE_CODE")
 }
 
 #[program]

@@ -1,8 +1,9 @@
 use solana_signer::Signer;
 use tributary::errors::TributaryError;
-use tributary::state::{entry_status, ContributionKind};
+use tributary::events::ContributionClosed;
+use tributary::state::{entry_status, ContributionKind, LedgerPage};
 use tributary_sdk::instructions as ix;
-use tributary_tests::{fixtures::PoolFixture, Env, TOKEN_PROGRAM};
+use tributary_tests::{events, fixtures::PoolFixture, Env, TOKEN_PROGRAM};
 
 #[test]
 fn closes_only_retired_and_fully_paid_contributions() {
@@ -29,10 +30,21 @@ fn closes_only_retired_and_fully_paid_contributions() {
     let frac = f.entry(&env, 0).frac;
     let rent = env.account(&m.contribution.address).unwrap().lamports;
     let before = env.account(&wallet.pubkey()).unwrap().lamports;
-    env.ok(&[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
+    let pool_lamports = env.lamports(&f.keys.pool);
+    let sent = env.ok(&[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
     assert!(!env.exists(&m.contribution.address));
-    assert_eq!(env.account(&wallet.pubkey()).unwrap().lamports, before + rent, "rent back to the contributor");
+    // the slot is never used again: its share of a page stays in the pool's page fund
+    let slot_share = LedgerPage::slot_share(env.rent(LedgerPage::SPACE));
+    assert_eq!(slot_share, 853_098, "⌈71,660,160 / 84⌉ at 6,960 lamports per byte");
+    assert_eq!(
+        env.account(&wallet.pubkey()).unwrap().lamports,
+        before + rent - slot_share,
+        "rent back to the contributor, less the slot's share of its page"
+    );
+    assert_eq!(events::<ContributionClosed>(&sent.logs)[0].slot_share, slot_share);
+    assert_eq!(env.lamports(&f.keys.pool), pool_lamports + slot_share);
     let pool = env.pool(&f.keys.pool);
+    assert_eq!(pool.page_fund, slot_share);
     assert_eq!(pool.active_contributions, 2);
     assert_eq!(
         u128::from(pool.carry) + u128::from(pool.held) * (1 << 64),

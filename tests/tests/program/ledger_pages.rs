@@ -3,9 +3,10 @@ use anchor_lang::prelude::Pubkey;
 use solana_signer::Signer;
 use tributary::constants::ENTRIES_PER_PAGE;
 use tributary::errors::TributaryError;
-use tributary::state::{ContributionKind, LedgerPage};
+use tributary::events::{LedgerPageClosed, LedgerPageOpened};
+use tributary::state::{ContributionKind, LedgerPage, Pool};
 use tributary_sdk::instructions as ix;
-use tributary_tests::{fixtures::PoolFixture, Env, TOKEN_PROGRAM};
+use tributary_tests::{events, fixtures::PoolFixture, Env, TOKEN_PROGRAM};
 
 #[test]
 fn pages_open_in_order_and_fill_up() {
@@ -21,7 +22,7 @@ fn pages_open_in_order_and_fill_up() {
     );
     f.open_page(&mut env);
     let page = env.page(&f.keys.page(0));
-    assert_eq!((page.pool, page.page, page.used), (f.keys.pool, 0, 0));
+    assert_eq!((page.pool, page.page, page.live_entries), (f.keys.pool, 0, 0));
     let account = env.account(&f.keys.page(0)).unwrap();
     assert_eq!(account.data.len(), LedgerPage::SPACE);
     assert_eq!(account.owner, tributary::ID);
@@ -34,7 +35,7 @@ fn pages_open_in_order_and_fill_up() {
     );
 
     f.register_many(&mut env, ENTRIES_PER_PAGE as usize);
-    assert_eq!(env.page(&f.keys.page(0)).used, ENTRIES_PER_PAGE);
+    assert_eq!(env.page(&f.keys.page(0)).live_entries, ENTRIES_PER_PAGE);
     // page 0 is full and page 1 is not open
     let wallet = env.new_funded_keypair();
     let dest = env.create_token_account(&f.keys.mint, &wallet.pubkey());
@@ -94,4 +95,59 @@ fn closing_needs_an_empty_pool_and_the_last_page_and_refunds_its_payer() {
     assert!(!env.exists(&f.keys.page(1)) && !env.exists(&f.keys.page(0)));
     let p = env.pool(&f.keys.pool);
     assert_eq!((p.ledger_pages, p.entry_count), (0, 0));
+}
+
+/// Closed contributions fill the pool's page fund; an opener is paid back from it up to the page's
+/// rent; a closed page gives the fund back what it paid and its opener the rest; a closed pool's
+/// fund goes to its authority with the pool's own rent.
+#[test]
+fn the_page_fund_pays_openers_back_and_gets_back_what_it_paid() {
+    let mut env = Env::new();
+    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
+    f.open_page(&mut env);
+    f.register(&mut env);
+    let m = &f.members[0];
+    let wallet = m.wallet.insecure_clone();
+    env.ok(&[ix::retire_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
+    env.ok(&[ix::close_contribution(&wallet.pubkey(), &f.keys, &m.contribution)], &[&wallet]);
+    let page_rent = env.rent(LedgerPage::SPACE);
+    let share = LedgerPage::slot_share(page_rent);
+    assert_eq!(env.pool(&f.keys.pool).page_fund, share);
+
+    // a fund smaller than a page pays back what it holds
+    let opener = env.new_funded_keypair();
+    let before = env.lamports(&opener.pubkey());
+    let sent = env.ok(&[ix::open_ledger_page(&opener.pubkey(), &f.keys, 1)], &[&opener]);
+    assert_eq!(before - env.lamports(&opener.pubkey()), page_rent - share, "the opener paid the rent less the fund");
+    assert_eq!(events::<LedgerPageOpened>(&sent.logs)[0].pool_funded, share);
+    assert_eq!(env.page(&f.keys.page(1)).pool_funded, share);
+    assert_eq!(env.pool(&f.keys.pool).page_fund, 0);
+    assert_eq!(env.lamports(&f.keys.pool), env.rent(Pool::SPACE), "the pool keeps its own rent");
+
+    // the fund is empty: the next opener pays the whole page
+    let second = env.new_funded_keypair();
+    let before = env.lamports(&second.pubkey());
+    env.ok(&[ix::open_ledger_page(&second.pubkey(), &f.keys, 2)], &[&second]);
+    assert_eq!(before - env.lamports(&second.pubkey()), page_rent);
+    assert_eq!(env.page(&f.keys.page(2)).pool_funded, 0);
+
+    let auth = f.authority.insecure_clone();
+    let close = |page: u32, refund: &Pubkey| ix::close_ledger_page(&auth.pubkey(), &f.keys, page, refund);
+    let before = env.lamports(&second.pubkey());
+    env.ok(&[close(2, &second.pubkey())], &[&auth]);
+    assert_eq!(env.lamports(&second.pubkey()) - before, page_rent);
+    let before = env.lamports(&opener.pubkey());
+    let sent = env.ok(&[close(1, &opener.pubkey())], &[&auth]);
+    assert_eq!(env.lamports(&opener.pubkey()) - before, page_rent - share, "the opener gets back what they paid");
+    assert_eq!(events::<LedgerPageClosed>(&sent.logs)[0].to_page_fund, share);
+    assert_eq!(env.pool(&f.keys.pool).page_fund, share, "the fund gets back what it paid");
+    assert_eq!(env.lamports(&f.keys.pool), env.rent(Pool::SPACE) + share);
+    env.ok(&[close(0, &env.payer.pubkey())], &[&auth]);
+
+    let sink = env.create_token_account(&f.keys.mint, &auth.pubkey());
+    let pool_lamports = env.lamports(&f.keys.pool);
+    let vault_lamports = env.lamports(&f.keys.vault);
+    let before = env.lamports(&auth.pubkey());
+    env.ok(&[ix::close_pool(&auth.pubkey(), &f.keys, &sink)], &[&auth]);
+    assert_eq!(env.lamports(&auth.pubkey()) - before, pool_lamports + vault_lamports, "fund and rent to the authority");
 }

@@ -6,6 +6,7 @@ mod cosplay;
 mod crank_entrypoint;
 mod duplicates;
 mod fake_programs;
+mod ledger_spam;
 mod missing_signer;
 mod multisig_destination;
 mod races;

@@ -44,7 +44,7 @@ fn after_a_close_every_other_entry_of_the_page_is_still_paid() {
     world.deposit(2_000); // 1,000 more each to entries 0 and 2
     let view = load_view(&mut world.chain, &world.keys.pool).expect("view");
     let page = view.pages[0].as_ref().expect("page 0");
-    assert_eq!(page.used, 2, "two live entries on the page");
+    assert_eq!(page.live_entries, 2, "two live entries on the page");
     let seen: Vec<u32> = view.entries().map(|(i, _)| i).collect();
     assert_eq!(seen, vec![0, 1, 2], "the highest entry is still seen");
 

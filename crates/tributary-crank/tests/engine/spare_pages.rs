@@ -91,16 +91,19 @@ fn slots_burnt_for_fees_only_cost_the_operator_nothing() {
             tx::submit(&mut world.chain, &attacker, &[], &ixs, &[], SendOptions::default()).expect("burn").fee_lamports;
     }
     let attack_cost = before - lamports(&mut world, &a);
-    assert_eq!(attack_cost, fees, "the attacker pays fees only: every contribution's rent came back");
+    let burnt = u64::from(ENTRIES_PER_PAGE - 10);
+    let share = LedgerPage::slot_share(world.chain.minimum_balance(LedgerPage::SPACE).expect("rent"));
+    assert_eq!(attack_cost, fees + burnt * share, "the attacker pays fees and each burnt slot's share of a page");
     let view = load_view(&mut world.chain, &keys.pool).expect("view");
+    assert_eq!(view.pool.page_fund, burnt * share, "the shares wait in the pool's page fund");
     assert_eq!(view.pool.entry_count, ENTRIES_PER_PAGE, "every slot of page 0 used");
-    assert_eq!(view.pages[0].as_ref().expect("page 0").used, 10, "ten live");
+    assert_eq!(view.pages[0].as_ref().expect("page 0").live_entries, 10, "ten live");
 
     let spent_before = lamports(&mut world, &payer.pubkey());
     let report = bot.round(&mut world.chain, &keys.pool).expect("round");
     assert_eq!((report.page_opened, report.page_not_opened.as_deref()), (None, None), "burnt slots are not demand");
     assert_eq!(lamports(&mut world, &payer.pubkey()), spent_before, "the operator paid nothing for the attack");
-    eprintln!("spam: {} slots burnt for {attack_cost} lamports of fees; operator paid 0", ENTRIES_PER_PAGE - 10);
+    eprintln!("spam: {burnt} slots burnt for {attack_cost} lamports (fees and slot shares); operator paid 0");
 }
 
 /// A budget of one page a day: the second full page in the same day is left to its registrant.

@@ -84,6 +84,7 @@ impl CreatePool<'_> {
             total_weight: 0,
             min_payout: args.min_payout,
             epoch: 0,
+            page_fund: 0,
             entry_count: 0,
             ledger_pages: 0,
             active_contributions: 0,
@@ -92,7 +93,9 @@ impl CreatePool<'_> {
             vault_bump,
             decimals: accounts.mint.decimals,
             paused: 0,
-            _reserved: [0; 6],
+            version: crate::constants::POOL_VERSION,
+            _reserved_small: [0; 5],
+            _reserved: [0; 8],
         };
         pool.invariant()?;
         emit!(PoolCreated {

@@ -1,8 +1,9 @@
-//! One file per instruction: its accounts and its handler.
+//! One file per accounts struct, with the handlers of every instruction that takes it (most
+//! structs serve one instruction; `PoolAdmin` serves the authority's configuration instructions,
+//! `ContributorEntry` retiring and closing a contribution).
 pub mod accept_authority;
 pub mod attribute_usage;
 pub mod claim;
-pub mod close_contribution;
 pub mod close_ledger_page;
 pub mod close_pool;
 pub mod contributor_entry;
@@ -12,14 +13,9 @@ pub mod deposit;
 pub mod open_ledger_page;
 pub mod owed;
 pub mod pool_admin;
-pub mod propose_authority;
 pub mod register_contribution;
-pub mod retire_contribution;
-pub mod set_attestor;
 pub mod set_destination;
-pub mod set_paused;
 pub mod set_weights;
-pub mod update_pool_config;
 
 pub use accept_authority::*;
 pub use attribute_usage::*;

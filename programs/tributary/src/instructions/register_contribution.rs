@@ -61,7 +61,7 @@ impl RegisterContribution<'_> {
                 ..LedgerEntry::default()
             };
             page.entries[slot].settle(pool.acc_per_weight())?; // snapshot now; weight 0 accrues nothing
-            page.used = page.used.saturating_add(1);
+            page.live_entries = page.live_entries.saturating_add(1);
             pool.entry_count = entry_index.checked_add(1).ok_or(TributaryError::MathOverflow)?;
             pool.active_contributions = pool.active_contributions.checked_add(1).ok_or(TributaryError::MathOverflow)?;
             entry_index

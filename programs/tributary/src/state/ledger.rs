@@ -7,13 +7,16 @@ use anchor_lang::prelude::*;
 #[account(zero_copy)]
 pub struct LedgerPage {
     pub pool: Pubkey,
-    /// Paid the page's rent; gets it back when the page is closed.
+    /// Opened the page. When the page is closed (the pool's last page, the pool empty) its rent
+    /// goes back to them, less `pool_funded`.
     pub payer: Pubkey,
     pub page: u32,
     /// Entries of this page registered and not yet closed: a count, not a bound. Readers find an
-    /// entry by its `status` (`EMPTY` never registered), never by `slot < used`.
-    pub used: u32,
-    pub _reserved: u64,
+    /// entry by its `status` (`EMPTY` never registered), never by `slot < live_entries`.
+    pub live_entries: u32,
+    /// Lamports of the page's rent paid from the pool's page fund (paid back to `payer` when the
+    /// page was opened); they go back to the fund when the page is closed.
+    pub pool_funded: u64,
     pub entries: [LedgerEntry; ENTRIES_PER_PAGE as usize],
 }
 
@@ -49,9 +52,24 @@ pub struct LedgerEntry {
 
 const _: () = assert!(core::mem::size_of::<LedgerEntry>() == 120);
 const _: () = assert!(8 + core::mem::size_of::<LedgerPage>() <= 10_240);
+/// Rent is charged on an account's bytes plus this much (the runtime's `ACCOUNT_STORAGE_OVERHEAD`).
+const ACCOUNT_OVERHEAD: usize = 128;
+// a slot's share of a page is less than a contribution's own rent, so closing one can always pay it
+const _: () = assert!(
+    (LedgerPage::SPACE + ACCOUNT_OVERHEAD).div_ceil(ENTRIES_PER_PAGE as usize)
+        < crate::state::Contribution::space(0) + ACCOUNT_OVERHEAD
+);
 
 impl LedgerPage {
     pub const SPACE: usize = 8 + core::mem::size_of::<LedgerPage>();
+
+    /// One slot's share of a page whose rent is `page_rent`, rounded up: what closing a
+    /// contribution leaves in the pool's page fund. A closed entry's slot is never used again, so
+    /// whoever burns a slot, not the next page's opener, pays for it. Always less than a
+    /// contribution's own rent (123 of its ≥ 259 bytes' worth), at any rent per byte.
+    pub fn slot_share(page_rent: u64) -> u64 {
+        page_rent.div_ceil(u64::from(ENTRIES_PER_PAGE))
+    }
 
     /// The global index of this page's first entry.
     pub fn first_entry(&self) -> Result<u32> {

@@ -46,6 +46,10 @@ pub struct Pool {
     pub min_payout: u64,
     /// Epoch of the latest attribution report.
     pub epoch: u64,
+    /// Lamports this account holds, beyond its own rent, toward the pool's next ledger pages: a
+    /// closed contribution leaves its slot's share of a page here (its slot is never used again),
+    /// and whoever opens a page is paid back from it (see `LedgerPage::slot_share`).
+    pub page_fund: u64,
     /// Entries ever registered: the next entry's index.
     pub entry_count: u32,
     pub ledger_pages: u32,
@@ -58,11 +62,15 @@ pub struct Pool {
     pub decimals: u8,
     /// 1 while paused, else 0.
     pub paused: u8,
+    /// Layout version (`POOL_VERSION`): a later program tells older pools by it.
+    pub version: u8,
+    /// Zero; room for later fields (with `_reserved`).
+    pub _reserved_small: [u8; 5],
     /// Zero; room for later fields.
-    pub _reserved: [u8; 6],
+    pub _reserved: [u64; 8],
 }
 
-const _: () = assert!(core::mem::size_of::<Pool>() == 408);
+const _: () = assert!(core::mem::size_of::<Pool>() == 480);
 const _: () = assert!(core::mem::align_of::<Pool>() == 8);
 
 impl Pool {
@@ -154,6 +162,23 @@ impl Pool {
         Ok(())
     }
 
+    /// What the page fund pays back to whoever opens a page whose rent is `page_rent`.
+    pub fn page_fund_share(&self, page_rent: u64) -> u64 {
+        self.page_fund.min(page_rent)
+    }
+
+    /// Take `amount` lamports out of the page fund (what an opener is paid back).
+    pub fn draw_page_fund(&mut self, amount: u64) -> Result<()> {
+        self.page_fund = self.page_fund.checked_sub(amount).ok_or(TributaryError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Count `amount` lamports just moved into this account toward later pages.
+    pub fn add_page_fund(&mut self, amount: u64) -> Result<()> {
+        self.page_fund = self.page_fund.checked_add(amount).ok_or(TributaryError::MathOverflow)?;
+        Ok(())
+    }
+
     /// What must hold after every instruction that changes the pool: no more contributions live
     /// than were registered, no more registered than its open pages hold, the reward within its
     /// cap, and never more paid out than came in.
@@ -230,6 +255,7 @@ mod tests {
             total_weight: 14,
             min_payout: 19,
             epoch: 20,
+            page_fund: 24,
             entry_count: 15,
             ledger_pages: 16,
             active_contributions: 17,
@@ -238,7 +264,9 @@ mod tests {
             vault_bump: 249,
             decimals: 9,
             paused: 1,
-            _reserved: [0; 6],
+            version: crate::constants::POOL_VERSION,
+            _reserved_small: [0; 5],
+            _reserved: [0; 8],
         }
     }
 
@@ -257,15 +285,20 @@ mod tests {
         {
             expected.extend_from_slice(&value.to_le_bytes());
         }
-        for word in [p.pool_id, p.carry, p.held, p.total_weight, p.min_payout, p.epoch] {
+        for word in [p.pool_id, p.carry, p.held, p.total_weight, p.min_payout, p.epoch, p.page_fund] {
             expected.extend_from_slice(&word.to_le_bytes());
         }
         for count in [p.entry_count, p.ledger_pages, p.active_contributions] {
             expected.extend_from_slice(&count.to_le_bytes());
         }
         expected.extend_from_slice(&p.cranker_reward_bps.to_le_bytes());
-        expected.extend_from_slice(&[p.bump, p.vault_bump, p.decimals, p.paused]);
-        expected.extend_from_slice(&p._reserved);
+        expected.extend_from_slice(&[p.bump, p.vault_bump, p.decimals, p.paused, p.version]);
+        expected.extend_from_slice(&p._reserved_small);
+        for word in p._reserved {
+            expected.extend_from_slice(&word.to_le_bytes());
+        }
+        // room to grow: at least 64 bytes nobody reads yet
+        assert!(p._reserved_small.len() + 8 * p._reserved.len() >= 64);
         assert_eq!(bytemuck::bytes_of(&p), expected.as_slice());
     }
 

@@ -58,29 +58,43 @@ export function getLedgerPageDiscriminatorBytes(): ReadonlyUint8Array {
 export type LedgerPage = {
   discriminator: ReadonlyUint8Array;
   pool: Address;
-  /** Paid the page's rent; gets it back when the page is closed. */
+  /**
+   * Opened the page. When the page is closed (the pool's last page, the pool empty) its rent
+   * goes back to them, less `pool_funded`.
+   */
   payer: Address;
   page: number;
   /**
    * Entries of this page registered and not yet closed: a count, not a bound. Readers find an
-   * entry by its `status` (`EMPTY` never registered), never by `slot < used`.
+   * entry by its `status` (`EMPTY` never registered), never by `slot < live_entries`.
    */
-  used: number;
-  reserved: bigint;
+  liveEntries: number;
+  /**
+   * Lamports of the page's rent paid from the pool's page fund (paid back to `payer` when the
+   * page was opened); they go back to the fund when the page is closed.
+   */
+  poolFunded: bigint;
   entries: Array<LedgerEntry>;
 };
 
 export type LedgerPageArgs = {
   pool: Address;
-  /** Paid the page's rent; gets it back when the page is closed. */
+  /**
+   * Opened the page. When the page is closed (the pool's last page, the pool empty) its rent
+   * goes back to them, less `pool_funded`.
+   */
   payer: Address;
   page: number;
   /**
    * Entries of this page registered and not yet closed: a count, not a bound. Readers find an
-   * entry by its `status` (`EMPTY` never registered), never by `slot < used`.
+   * entry by its `status` (`EMPTY` never registered), never by `slot < live_entries`.
    */
-  used: number;
-  reserved: number | bigint;
+  liveEntries: number;
+  /**
+   * Lamports of the page's rent paid from the pool's page fund (paid back to `payer` when the
+   * page was opened); they go back to the fund when the page is closed.
+   */
+  poolFunded: number | bigint;
   entries: Array<LedgerEntryArgs>;
 };
 
@@ -92,8 +106,8 @@ export function getLedgerPageEncoder(): FixedSizeEncoder<LedgerPageArgs> {
       ["pool", getAddressEncoder()],
       ["payer", getAddressEncoder()],
       ["page", getU32Encoder()],
-      ["used", getU32Encoder()],
-      ["reserved", getU64Encoder()],
+      ["liveEntries", getU32Encoder()],
+      ["poolFunded", getU64Encoder()],
       ["entries", getArrayEncoder(getLedgerEntryEncoder(), { size: 84 })],
     ]),
     (value) => ({ ...value, discriminator: LEDGER_PAGE_DISCRIMINATOR }),
@@ -107,8 +121,8 @@ export function getLedgerPageDecoder(): FixedSizeDecoder<LedgerPage> {
     ["pool", getAddressDecoder()],
     ["payer", getAddressDecoder()],
     ["page", getU32Decoder()],
-    ["used", getU32Decoder()],
-    ["reserved", getU64Decoder()],
+    ["liveEntries", getU32Decoder()],
+    ["poolFunded", getU64Decoder()],
     ["entries", getArrayDecoder(getLedgerEntryDecoder(), { size: 84 })],
   ]);
 }

@@ -91,6 +91,12 @@ export type Pool = {
   minPayout: bigint;
   /** Epoch of the latest attribution report. */
   epoch: bigint;
+  /**
+   * Lamports this account holds, beyond its own rent, toward the pool's next ledger pages: a
+   * closed contribution leaves its slot's share of a page here (its slot is never used again),
+   * and whoever opens a page is paid back from it (see `LedgerPage::slot_share`).
+   */
+  pageFund: bigint;
   /** Entries ever registered: the next entry's index. */
   entryCount: number;
   ledgerPages: number;
@@ -103,8 +109,12 @@ export type Pool = {
   decimals: number;
   /** 1 while paused, else 0. */
   paused: number;
+  /** Layout version (`POOL_VERSION`): a later program tells older pools by it. */
+  version: number;
+  /** Zero; room for later fields (with `_reserved`). */
+  reservedSmall: ReadonlyUint8Array;
   /** Zero; room for later fields. */
-  reserved: ReadonlyUint8Array;
+  reserved: Array<bigint>;
 };
 
 export type PoolArgs = {
@@ -144,6 +154,12 @@ export type PoolArgs = {
   minPayout: number | bigint;
   /** Epoch of the latest attribution report. */
   epoch: number | bigint;
+  /**
+   * Lamports this account holds, beyond its own rent, toward the pool's next ledger pages: a
+   * closed contribution leaves its slot's share of a page here (its slot is never used again),
+   * and whoever opens a page is paid back from it (see `LedgerPage::slot_share`).
+   */
+  pageFund: number | bigint;
   /** Entries ever registered: the next entry's index. */
   entryCount: number;
   ledgerPages: number;
@@ -156,8 +172,12 @@ export type PoolArgs = {
   decimals: number;
   /** 1 while paused, else 0. */
   paused: number;
+  /** Layout version (`POOL_VERSION`): a later program tells older pools by it. */
+  version: number;
+  /** Zero; room for later fields (with `_reserved`). */
+  reservedSmall: ReadonlyUint8Array;
   /** Zero; room for later fields. */
-  reserved: ReadonlyUint8Array;
+  reserved: Array<number | bigint>;
 };
 
 /** Gets the encoder for {@link PoolArgs} account data. */
@@ -184,6 +204,7 @@ export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
       ["totalWeight", getU64Encoder()],
       ["minPayout", getU64Encoder()],
       ["epoch", getU64Encoder()],
+      ["pageFund", getU64Encoder()],
       ["entryCount", getU32Encoder()],
       ["ledgerPages", getU32Encoder()],
       ["activeContributions", getU32Encoder()],
@@ -192,7 +213,9 @@ export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
       ["vaultBump", getU8Encoder()],
       ["decimals", getU8Encoder()],
       ["paused", getU8Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 6)],
+      ["version", getU8Encoder()],
+      ["reservedSmall", fixEncoderSize(getBytesEncoder(), 5)],
+      ["reserved", getArrayEncoder(getU64Encoder(), { size: 8 })],
     ]),
     (value) => ({ ...value, discriminator: POOL_DISCRIMINATOR }),
   );
@@ -221,6 +244,7 @@ export function getPoolDecoder(): FixedSizeDecoder<Pool> {
     ["totalWeight", getU64Decoder()],
     ["minPayout", getU64Decoder()],
     ["epoch", getU64Decoder()],
+    ["pageFund", getU64Decoder()],
     ["entryCount", getU32Decoder()],
     ["ledgerPages", getU32Decoder()],
     ["activeContributions", getU32Decoder()],
@@ -229,7 +253,9 @@ export function getPoolDecoder(): FixedSizeDecoder<Pool> {
     ["vaultBump", getU8Decoder()],
     ["decimals", getU8Decoder()],
     ["paused", getU8Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 6)],
+    ["version", getU8Decoder()],
+    ["reservedSmall", fixDecoderSize(getBytesDecoder(), 5)],
+    ["reserved", getArrayDecoder(getU64Decoder(), { size: 8 })],
   ]);
 }
 
@@ -292,5 +318,5 @@ export async function fetchAllMaybePool(
 }
 
 export function getPoolSize(): number {
-  return 416;
+  return 488;
 }

@@ -120,6 +120,7 @@ export type CloseLedgerPageAsyncInput<
   authority: TransactionSigner<TAccountAuthority>;
   pool: Address<TAccountPool>;
   ledgerPage?: Address<TAccountLedgerPage>;
+  /** what the pool's page fund paid, which goes back to the fund. */
   payer: Address<TAccountPayer>;
   page: CloseLedgerPageInstructionExtraArgs["page"];
 };
@@ -204,6 +205,7 @@ export type CloseLedgerPageInput<
   authority: TransactionSigner<TAccountAuthority>;
   pool: Address<TAccountPool>;
   ledgerPage: Address<TAccountLedgerPage>;
+  /** what the pool's page fund paid, which goes back to the fund. */
   payer: Address<TAccountPayer>;
   page: CloseLedgerPageInstructionExtraArgs["page"];
 };
@@ -275,6 +277,7 @@ export type ParsedCloseLedgerPageInstruction<
     authority: TAccountMetas[0];
     pool: TAccountMetas[1];
     ledgerPage: TAccountMetas[2];
+    /** what the pool's page fund paid, which goes back to the fund. */
     payer: TAccountMetas[3];
   };
   data: CloseLedgerPageInstructionData;

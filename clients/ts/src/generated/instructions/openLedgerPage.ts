@@ -119,7 +119,10 @@ export type OpenLedgerPageAsyncInput<
   TAccountLedgerPage extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
-  /** Anyone may open the next page (usually the operator); they pay its rent. */
+  /**
+   * Anyone may open the next page (usually the operator); they pay its rent and are paid back
+   * from the pool's page fund, up to the whole rent.
+   */
   payer: TransactionSigner<TAccountPayer>;
   pool: Address<TAccountPool>;
   ledgerPage?: Address<TAccountLedgerPage>;
@@ -208,7 +211,10 @@ export type OpenLedgerPageInput<
   TAccountLedgerPage extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
-  /** Anyone may open the next page (usually the operator); they pay its rent. */
+  /**
+   * Anyone may open the next page (usually the operator); they pay its rent and are paid back
+   * from the pool's page fund, up to the whole rent.
+   */
   payer: TransactionSigner<TAccountPayer>;
   pool: Address<TAccountPool>;
   ledgerPage: Address<TAccountLedgerPage>;
@@ -286,7 +292,10 @@ export type ParsedOpenLedgerPageInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Anyone may open the next page (usually the operator); they pay its rent. */
+    /**
+     * Anyone may open the next page (usually the operator); they pay its rent and are paid back
+     * from the pool's page fund, up to the whole rent.
+     */
     payer: TAccountMetas[0];
     pool: TAccountMetas[1];
     ledgerPage: TAccountMetas[2];

@@ -14,6 +14,8 @@ import {
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
+  getU64Decoder,
+  getU64Encoder,
   type Address,
   type FixedSizeCodec,
   type FixedSizeDecoder,
@@ -24,15 +26,24 @@ export type ContributionClosed = {
   pool: Address;
   entry: number;
   contribution: Address;
+  /** Lamports of its rent left in the pool's page fund (its slot's share of a page). */
+  slotShare: bigint;
 };
 
-export type ContributionClosedArgs = ContributionClosed;
+export type ContributionClosedArgs = {
+  pool: Address;
+  entry: number;
+  contribution: Address;
+  /** Lamports of its rent left in the pool's page fund (its slot's share of a page). */
+  slotShare: number | bigint;
+};
 
 export function getContributionClosedEncoder(): FixedSizeEncoder<ContributionClosedArgs> {
   return getStructEncoder([
     ["pool", getAddressEncoder()],
     ["entry", getU32Encoder()],
     ["contribution", getAddressEncoder()],
+    ["slotShare", getU64Encoder()],
   ]);
 }
 
@@ -41,6 +52,7 @@ export function getContributionClosedDecoder(): FixedSizeDecoder<ContributionClo
     ["pool", getAddressDecoder()],
     ["entry", getU32Decoder()],
     ["contribution", getAddressDecoder()],
+    ["slotShare", getU64Decoder()],
   ]);
 }
 

@@ -14,20 +14,33 @@ import {
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
+  getU64Decoder,
+  getU64Encoder,
   type Address,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
 } from "@solana/kit";
 
-export type LedgerPageClosed = { pool: Address; page: number };
+export type LedgerPageClosed = {
+  pool: Address;
+  page: number;
+  /** Lamports of its rent that went back to the pool's page fund (the rest went to its payer). */
+  toPageFund: bigint;
+};
 
-export type LedgerPageClosedArgs = LedgerPageClosed;
+export type LedgerPageClosedArgs = {
+  pool: Address;
+  page: number;
+  /** Lamports of its rent that went back to the pool's page fund (the rest went to its payer). */
+  toPageFund: number | bigint;
+};
 
 export function getLedgerPageClosedEncoder(): FixedSizeEncoder<LedgerPageClosedArgs> {
   return getStructEncoder([
     ["pool", getAddressEncoder()],
     ["page", getU32Encoder()],
+    ["toPageFund", getU64Encoder()],
   ]);
 }
 
@@ -35,6 +48,7 @@ export function getLedgerPageClosedDecoder(): FixedSizeDecoder<LedgerPageClosed>
   return getStructDecoder([
     ["pool", getAddressDecoder()],
     ["page", getU32Decoder()],
+    ["toPageFund", getU64Decoder()],
   ]);
 }
 

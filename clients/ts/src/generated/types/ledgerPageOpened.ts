@@ -14,6 +14,8 @@ import {
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
+  getU64Decoder,
+  getU64Encoder,
   type Address,
   type FixedSizeCodec,
   type FixedSizeDecoder,
@@ -24,15 +26,24 @@ export type LedgerPageOpened = {
   pool: Address;
   page: number;
   ledgerPage: Address;
+  /** Lamports of its rent paid from the pool's page fund back to the opener. */
+  poolFunded: bigint;
 };
 
-export type LedgerPageOpenedArgs = LedgerPageOpened;
+export type LedgerPageOpenedArgs = {
+  pool: Address;
+  page: number;
+  ledgerPage: Address;
+  /** Lamports of its rent paid from the pool's page fund back to the opener. */
+  poolFunded: number | bigint;
+};
 
 export function getLedgerPageOpenedEncoder(): FixedSizeEncoder<LedgerPageOpenedArgs> {
   return getStructEncoder([
     ["pool", getAddressEncoder()],
     ["page", getU32Encoder()],
     ["ledgerPage", getAddressEncoder()],
+    ["poolFunded", getU64Encoder()],
   ]);
 }
 
@@ -41,6 +52,7 @@ export function getLedgerPageOpenedDecoder(): FixedSizeDecoder<LedgerPageOpened>
     ["pool", getAddressDecoder()],
     ["page", getU32Decoder()],
     ["ledgerPage", getAddressDecoder()],
+    ["poolFunded", getU64Decoder()],
   ]);
 }
 
