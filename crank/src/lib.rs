@@ -6,3 +6,4 @@ pub mod admin;
 pub mod attest;
 pub mod keys;
 pub mod ops;
+pub mod program;

@@ -255,6 +255,11 @@ enum Command {
         #[arg(long)]
         destination: Option<Pubkey>,
     },
+    /// The deployed program: compare its bytes with a local build
+    Program {
+        #[command(subcommand)]
+        command: ProgramCommand,
+    },
     /// Ledger pages of a pool: open one ahead of registrations, close the last one
     Pages {
         #[command(subcommand)]
@@ -368,6 +373,21 @@ struct Multisig {
     /// multisig UI such as Squads, instead of sending it
     #[arg(long, value_name = "AUTHORITY")]
     print_instruction: Option<Pubkey>,
+}
+
+#[derive(Subcommand)]
+enum ProgramCommand {
+    /// Fetch the deployed program's bytes (upgradeable loader, loader-v4 or loader-v2) and compare
+    /// them with a local build: MATCH or MISMATCH with both sha256 (exit 0 / 2), and what its
+    /// security.txt says (placeholders named)
+    Verify {
+        /// The program's address [default: Tributary's]
+        #[arg(long, default_value_t = tributary::ID)]
+        program_id: Pubkey,
+        /// The local build to compare with
+        #[arg(long, default_value = "target/deploy/tributary.so")]
+        so: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -623,6 +643,11 @@ fn run(cli: Cli) -> Result<i32> {
             let payer = signer(&cluster)?;
             print(&cluster, ops::claim(&mut connect(&cluster)?, &payer, &contribution, destination)?)?;
             Ok(0)
+        }
+        Command::Program { command: ProgramCommand::Verify { program_id, so } } => {
+            let (outcome, matches) = tributary_cli::program::verify(&mut connect(&cluster)?, &program_id, &so)?;
+            print(&cluster, outcome)?;
+            Ok(if matches { 0 } else { 2 })
         }
         Command::Pages { command } => match command {
             PagesCommand::Open { pool } => {

@@ -908,6 +908,34 @@ fn every_instruction_is_reachable_from_the_cli() {
     setup::create_mint(&mut chain, &operator, &mint, 1_000_000_000);
     let (op, heir_key, c_key) =
         (key_file(&d, "op", &operator), key_file(&d, "heir", &heir), key_file(&d, "c", &contributor));
+
+    // the deployed program (upgradeable loader) is the local build, byte for byte; a build one
+    // byte off is named a mismatch with both hashes; the repository's security.txt placeholders
+    // are reported
+    let so = validator::program_so();
+    let so_arg = so.to_string_lossy().to_string();
+    let verified =
+        json(&run_ok(&mut tributary(&v.url, &op, &["program", "verify", "--so", &so_arg, "--output", "json"])));
+    assert_eq!(
+        (verified["matches"].as_bool(), verified["loader"].as_str()),
+        (Some(true), Some("upgradeable loader (v3)"))
+    );
+    assert_eq!(verified["deployed_sha256"], verified["local_sha256"]);
+    let placeholders = verified["security_txt_placeholders"].as_array().expect("placeholders").len();
+    assert!(placeholders > 0, "the repository's security.txt is placeholders: {verified}");
+    let mut tampered_bytes = std::fs::read(&so).expect("program build");
+    let middle = tampered_bytes.len() / 2;
+    tampered_bytes[middle] ^= 0x01;
+    let tampered = d.join("tampered.so");
+    std::fs::write(&tampered, &tampered_bytes).expect("write tampered build");
+    let out = tributary(&v.url, &op, &["program", "verify", "--so", &tampered.to_string_lossy(), "--output", "json"])
+        .output()
+        .expect("run tributary");
+    assert_eq!(out.status.code(), Some(2), "a mismatch exits 2");
+    let mismatch = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(mismatch["matches"].as_bool(), Some(false));
+    assert_eq!(mismatch["deployed_sha256"], verified["deployed_sha256"]);
+    assert_ne!(mismatch["local_sha256"], mismatch["deployed_sha256"]);
     let created = json(&run_ok(&mut tributary(
         &v.url,
         &op,
