@@ -30,6 +30,12 @@ pub fn program_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary.so"))
 }
 
+/// Path of Tributary built without its crank entrypoint: every instruction, the crank included,
+/// through Anchor's dispatcher and account checks (`scripts/build-sbf --test-programs`).
+pub fn anchor_route_program_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary_anchor_route.so")
+}
+
 /// Path of the test program that calls Tributary by CPI (`scripts/build-sbf --test-programs`).
 pub fn caller_program_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary_caller.so")
@@ -103,10 +109,19 @@ impl Env {
         Self::with_log_limit(Some(RUNTIME_LOG_BYTES_LIMIT))
     }
 
+    /// [`Env::new`] with another build of Tributary at its address (see [`anchor_route_program_path`]).
+    pub fn with_program(path: &std::path::Path) -> Self {
+        Self::with(path, None)
+    }
+
     fn with_log_limit(limit: Option<usize>) -> Self {
-        let path = program_path();
-        let so = std::fs::read(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}\n  build it first: scripts/build-sbf", path.display()));
+        Self::with(&program_path(), limit)
+    }
+
+    fn with(path: &std::path::Path, limit: Option<usize>) -> Self {
+        let so = std::fs::read(path).unwrap_or_else(|e| {
+            panic!("cannot read {}: {e}\n  build it first: scripts/build-sbf --test-programs", path.display())
+        });
         // the mainnet feature set and v1 transactions, live on mainnet since 2026-09-15 (LiteSVM
         // 0.16's list of mainnet features predates them)
         let mut features = LiteSVM::mainnet_feature_set();

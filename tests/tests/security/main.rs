@@ -4,6 +4,7 @@ mod arithmetic;
 mod close_and_reuse;
 mod cosplay;
 mod crank_entrypoint;
+mod crank_route_parity;
 mod duplicates;
 mod fake_programs;
 mod ledger_spam;
