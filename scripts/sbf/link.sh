@@ -17,4 +17,6 @@ case "$(basename -- "$out")" in
         exit 0
         ;;
 esac
-exec "$(dirname -- "$0")/sbpf-linker" "$@"
+# the 128-bit runtime is added here rather than as a `-C link-arg` of its absolute path: a path in
+# RUSTFLAGS reaches cargo's file names, and so the order the linker reads its inputs in
+exec "$(dirname -- "$0")/sbpf-linker" "$@" "$(dirname -- "$0")/../i128rt.bc"
