@@ -32,7 +32,7 @@ impl Act<'_> {
     }
 
     /// Send `ixs` (or print them), describing the result as `what`.
-    fn run(
+    pub fn run(
         &self,
         chain: &mut dyn Chain,
         ixs: Vec<Instruction>,

@@ -62,6 +62,14 @@ pub fn signer_from_uri(uri: &str) -> Result<Box<dyn Signer>> {
     }
 }
 
+/// A keypair file (a JSON array of its 64 bytes, as `solana-keygen` writes it).
+pub fn read_keypair(path: &Path) -> Result<Keypair> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes: Vec<u8> =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a keypair file", path.display()))?;
+    Keypair::try_from(bytes.as_slice()).map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
 pub fn write_keypair(path: &Path, keypair: &Keypair) -> Result<()> {
     let bytes: Vec<u8> = keypair.to_bytes().to_vec();
     if let Some(dir) = path.parent() {

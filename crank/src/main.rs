@@ -377,6 +377,50 @@ struct Multisig {
 
 #[derive(Subcommand)]
 enum ProgramCommand {
+    /// Deploy a build through the upgradeable loader (the keypair pays and is the first upgrade
+    /// authority) and, with --upgrade-authority, hand that authority to a multisig vault at once
+    Deploy {
+        /// The program's keypair file (its address is the program id)
+        #[arg(long)]
+        program_keypair: PathBuf,
+        /// The build to deploy
+        #[arg(long, default_value = "target/deploy/tributary.so")]
+        so: PathBuf,
+        /// Hand the upgrade authority to this key (a Squads vault) after deploying
+        #[arg(long)]
+        upgrade_authority: Option<Pubkey>,
+    },
+    /// Write a build into a buffer for an upgrade, its authority the key that will sign the
+    /// upgrade (a Squads vault)
+    WriteBuffer {
+        #[arg(long, default_value = "target/deploy/tributary.so")]
+        so: PathBuf,
+        /// The buffer's authority [default: the keypair]
+        #[arg(long)]
+        buffer_authority: Option<Pubkey>,
+    },
+    /// Upgrade the program from a buffer (print it for a multisig proposal with --print-instruction)
+    Upgrade {
+        #[arg(long, default_value_t = tributary::ID)]
+        program_id: Pubkey,
+        #[arg(long)]
+        buffer: Pubkey,
+        /// Receives the buffer's rent [default: the authority]
+        #[arg(long)]
+        spill: Option<Pubkey>,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
+    /// Hand the program's upgrade authority to another key, e.g. a multisig vault (print it for a
+    /// proposal with --print-instruction when a multisig holds it now)
+    SetAuthority {
+        #[arg(long, default_value_t = tributary::ID)]
+        program_id: Pubkey,
+        #[arg(long)]
+        new_authority: Pubkey,
+        #[command(flatten)]
+        multisig: Multisig,
+    },
     /// Fetch the deployed program's bytes (upgradeable loader, loader-v4 or loader-v2) and compare
     /// them with a local build: MATCH or MISMATCH with both sha256 (exit 0 / 2), and what its
     /// security.txt says (placeholders named)
@@ -644,10 +688,40 @@ fn run(cli: Cli) -> Result<i32> {
             print(&cluster, ops::claim(&mut connect(&cluster)?, &payer, &contribution, destination)?)?;
             Ok(0)
         }
-        Command::Program { command: ProgramCommand::Verify { program_id, so } } => {
-            let (outcome, matches) = tributary_cli::program::verify(&mut connect(&cluster)?, &program_id, &so)?;
-            print(&cluster, outcome)?;
-            Ok(if matches { 0 } else { 2 })
+        Command::Program { command } => {
+            use tributary_cli::program;
+            match command {
+                ProgramCommand::Verify { program_id, so } => {
+                    let (outcome, matches) = program::verify(&mut connect(&cluster)?, &program_id, &so)?;
+                    print(&cluster, outcome)?;
+                    return Ok(if matches { 0 } else { 2 });
+                }
+                ProgramCommand::Deploy { program_keypair, so, upgrade_authority } => {
+                    let payer = signer(&cluster)?;
+                    let program_key = keys::read_keypair(&program_keypair)?;
+                    let outcome =
+                        program::deploy(&mut connect(&cluster)?, &payer, &program_key, &so, upgrade_authority)?;
+                    print(&cluster, outcome)?;
+                }
+                ProgramCommand::WriteBuffer { so, buffer_authority } => {
+                    let payer = signer(&cluster)?;
+                    print(
+                        &cluster,
+                        program::write_buffer_for(&mut connect(&cluster)?, &payer, &so, buffer_authority)?,
+                    )?;
+                }
+                ProgramCommand::Upgrade { program_id, buffer, spill, multisig } => {
+                    authority(&cluster, &multisig, |c, act| {
+                        program::upgrade(c, act, &program_id, &buffer, &spill.unwrap_or(act.authority()))
+                    })?
+                }
+                ProgramCommand::SetAuthority { program_id, new_authority, multisig } => {
+                    authority(&cluster, &multisig, |c, act| {
+                        program::set_upgrade_authority(c, act, &program_id, &new_authority)
+                    })?
+                }
+            }
+            Ok(0)
         }
         Command::Pages { command } => match command {
             PagesCommand::Open { pool } => {

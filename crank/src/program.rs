@@ -1,12 +1,21 @@
-//! `tributary program verify`: the deployed program's bytes against a local build, byte for byte,
-//! and what its embedded `security.txt` says (placeholders named).
+//! `tributary program`: deploy through the upgradeable loader and hand the upgrade authority to a
+//! multisig vault; write a buffer and print the upgrade and set-authority instructions for a
+//! proposal (or send them); verify the deployed bytes against a local build, byte for byte, and
+//! what its embedded `security.txt` says (placeholders named).
+use crate::admin::Act;
 use crate::ops::Outcome;
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use solana_keypair::Keypair;
+use solana_loader_v3_interface::{instruction as loader, state::UpgradeableLoaderState};
+use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
 use std::path::Path;
-use tributary_crank::chain::Chain;
+use std::time::{Duration, Instant};
+use tributary_crank::chain::{Chain, Status};
+use tributary_crank::tx::{self, SendOptions};
 
 /// BPFLoaderUpgradeab1e11111111111111111111111
 pub const LOADER_V3: Pubkey = anchor_lang::solana_program::bpf_loader_upgradeable::ID;
@@ -94,12 +103,18 @@ pub fn verify(chain: &mut dyn Chain, program_id: &Pubkey, local_so: &Path) -> Re
     let placeholders: Vec<&str> =
         fields.iter().filter(|(_, v)| v.contains(PLACEHOLDER_DOMAIN)).map(|(k, _)| k.as_str()).collect();
     let verdict = if matches { "MATCH" } else { "MISMATCH" };
+    let authority = if loader.starts_with("upgradeable") { upgrade_authority(chain, program_id).ok() } else { None };
     let mut human = vec![
         format!("program           {program_id} ({loader})"),
         format!("deployed sha256   {deployed_hash} ({} bytes)", deployed.len()),
         format!("local sha256      {local_hash} ({} bytes, {})", local.len(), local_so.display()),
         format!("verdict           {verdict}"),
     ];
+    match authority {
+        Some(Some(key)) => human.push(format!("upgrade authority {key}")),
+        Some(None) => human.push("upgrade authority none (immutable)".into()),
+        None => {}
+    }
     match (fields.is_empty(), placeholders.is_empty()) {
         (true, _) => human.push("security.txt      none embedded".into()),
         (false, true) => human.push("security.txt      present, no placeholders".into()),
@@ -114,8 +129,191 @@ pub fn verify(chain: &mut dyn Chain, program_id: &Pubkey, local_so: &Path) -> Re
         "deployed_sha256": deployed_hash, "deployed_len": deployed.len(),
         "local_sha256": local_hash, "local_len": local.len(), "local_path": local_so.display().to_string(),
         "security_txt": security, "security_txt_placeholders": placeholders,
+        "upgrade_authority": authority.flatten().map(|k| k.to_string()),
     });
     Ok((Outcome { human: human.join("\n"), json }, matches))
+}
+
+/// Program bytes per loader `Write`: what fits a 1,232-byte legacy transaction signed by the payer
+/// (who is the buffer's authority).
+const WRITE_CHUNK: usize = 950;
+/// Rounds of sending what has not landed (each with a fresh blockhash) before giving up.
+const WRITE_ROUNDS: usize = 6;
+
+/// Send one transaction per instruction, all at once, then wait for them; what did not land before
+/// its blockhash expired is signed again with a new one. Only for instructions that may land twice
+/// (a buffer `Write` of the same bytes at the same offset).
+fn send_idempotent(
+    chain: &mut dyn Chain,
+    payer: &dyn Signer,
+    ixs: &[anchor_lang::solana_program::instruction::Instruction],
+) -> Result<()> {
+    let mut pending: Vec<usize> = (0..ixs.len()).collect();
+    for _ in 0..WRITE_ROUNDS {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let (blockhash, last_valid) = chain.latest_blockhash().map_err(|e| anyhow!("{e}"))?;
+        let mut sent = Vec::with_capacity(pending.len());
+        for &i in &pending {
+            let message = solana_message::Message::new_with_blockhash(&ixs[i..=i], Some(&payer.pubkey()), &blockhash);
+            let tx = VersionedTransaction::try_new(solana_message::VersionedMessage::Legacy(message), &[payer])
+                .map_err(|e| anyhow!("sign: {e}"))?;
+            let signature = tx.signatures[0];
+            let _ = chain.send(&tx); // a refused send is sent again next round
+            sent.push((i, signature));
+        }
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let mut landed = vec![false; sent.len()];
+            for (chunk_index, chunk) in sent.chunks(256).enumerate() {
+                let signatures: Vec<_> = chunk.iter().map(|(_, s)| *s).collect();
+                let statuses = chain.statuses(&signatures).map_err(|e| anyhow!("{e}"))?;
+                for (j, status) in statuses.iter().enumerate() {
+                    match status {
+                        Status::Confirmed => landed[chunk_index * 256 + j] = true,
+                        Status::Failed(e) => bail!("write {} failed: {e:?}", chunk[j].0),
+                        Status::Pending => {}
+                    }
+                }
+            }
+            if landed.iter().all(|l| *l) {
+                return Ok(());
+            }
+            let expired = chain.block_height().map_err(|e| anyhow!("{e}"))? > last_valid;
+            if expired || Instant::now() > deadline {
+                pending = sent.iter().zip(&landed).filter(|(_, l)| !**l).map(|((i, _), _)| *i).collect();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(400));
+        }
+    }
+    bail!("{} buffer writes did not land in {WRITE_ROUNDS} rounds", pending.len())
+}
+
+/// Write `elf` into a new loader-v3 buffer whose authority is the payer; checked byte for byte
+/// after. Returns the buffer's address.
+pub fn write_buffer(chain: &mut dyn Chain, payer: &dyn Signer, elf: &[u8]) -> Result<Pubkey> {
+    let buffer = Keypair::new();
+    let space = UpgradeableLoaderState::size_of_buffer(elf.len());
+    let lamports = chain.minimum_balance(space).map_err(|e| anyhow!("{e}"))?;
+    let create = loader::create_buffer(&payer.pubkey(), &buffer.pubkey(), &payer.pubkey(), lamports, elf.len())
+        .map_err(|e| anyhow!("{e}"))?;
+    tx::submit(chain, payer, &[&buffer], &create, &[], SendOptions::default())
+        .map_err(|e| anyhow!("create buffer: {e}"))?;
+    let writes: Vec<_> = elf
+        .chunks(WRITE_CHUNK)
+        .enumerate()
+        .map(|(i, bytes)| loader::write(&buffer.pubkey(), &payer.pubkey(), (i * WRITE_CHUNK) as u32, bytes.to_vec()))
+        .collect();
+    send_idempotent(chain, payer, &writes)?;
+    let written = chain.get_account(&buffer.pubkey()).map_err(|e| anyhow!("{e}"))?.map(|a| a.data).unwrap_or_default();
+    if written.get(UpgradeableLoaderState::size_of_buffer_metadata()..) != Some(elf) {
+        bail!("buffer {} does not hold the program after writing", buffer.pubkey());
+    }
+    Ok(buffer.pubkey())
+}
+
+/// `program deploy`: write the build into a buffer, deploy it at `program` (its keypair signs)
+/// with room to grow to twice its size, and — given `upgrade_authority` (a multisig vault) — hand
+/// the upgrade authority to it in the same run.
+pub fn deploy(
+    chain: &mut dyn Chain,
+    payer: &dyn Signer,
+    program: &Keypair,
+    so: &Path,
+    upgrade_authority: Option<Pubkey>,
+) -> Result<Outcome> {
+    let elf = std::fs::read(so).map_err(|e| anyhow!("{}: {e}", so.display()))?;
+    let buffer = write_buffer(chain, payer, &elf)?;
+    let program_lamports =
+        chain.minimum_balance(UpgradeableLoaderState::size_of_program()).map_err(|e| anyhow!("{e}"))?;
+    let max_len = elf.len().saturating_mul(2);
+    let deploy = loader::deploy_with_max_program_len(
+        &payer.pubkey(),
+        &program.pubkey(),
+        &buffer,
+        &payer.pubkey(),
+        program_lamports,
+        max_len,
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    let landed = tx::submit(chain, payer, &[program], &deploy, &[], SendOptions::default())
+        .map_err(|e| anyhow!("deploy: {e}"))?;
+    let mut human = format!(
+        "deployed {} ({} bytes, room for {max_len}) from buffer {buffer}, signature {}",
+        program.pubkey(),
+        elf.len(),
+        landed.signature
+    );
+    let mut json = json!({"program": program.pubkey().to_string(), "buffer": buffer.to_string(),
+        "len": elf.len(), "max_len": max_len, "signature": landed.signature.to_string(),
+        "upgrade_authority": payer.pubkey().to_string()});
+    if let Some(vault) = upgrade_authority {
+        let handed = set_upgrade_authority(chain, &Act::Send(payer), &program.pubkey(), &vault)?;
+        human += &format!("\n{}", handed.human);
+        json["upgrade_authority"] = json!(vault.to_string());
+        json["authority_signature"] = handed.json["signature"].clone();
+    }
+    Ok(Outcome { human, json })
+}
+
+/// `program write-buffer`: the build in a buffer whose authority becomes `authority` (the multisig
+/// vault that will sign the upgrade), ready for an upgrade proposal.
+pub fn write_buffer_for(
+    chain: &mut dyn Chain,
+    payer: &dyn Signer,
+    so: &Path,
+    authority: Option<Pubkey>,
+) -> Result<Outcome> {
+    let elf = std::fs::read(so).map_err(|e| anyhow!("{}: {e}", so.display()))?;
+    let buffer = write_buffer(chain, payer, &elf)?;
+    let authority = authority.unwrap_or(payer.pubkey());
+    if authority != payer.pubkey() {
+        let hand = loader::set_buffer_authority(&buffer, &payer.pubkey(), &authority);
+        tx::submit(chain, payer, &[], &[hand], &[], SendOptions::default())
+            .map_err(|e| anyhow!("buffer authority: {e}"))?;
+    }
+    Ok(Outcome {
+        human: format!("buffer {buffer}: {} bytes (sha256 {}), authority {authority}", elf.len(), sha256_hex(&elf)),
+        json: json!({"buffer": buffer.to_string(), "len": elf.len(), "sha256": sha256_hex(&elf),
+            "authority": authority.to_string()}),
+    })
+}
+
+/// `program upgrade`: replace `program`'s bytes with `buffer`'s (its authority must be the
+/// program's); the buffer's rent goes to `spill`. Printed for a multisig proposal or sent.
+pub fn upgrade(chain: &mut dyn Chain, act: &Act, program: &Pubkey, buffer: &Pubkey, spill: &Pubkey) -> Result<Outcome> {
+    let ix = loader::upgrade(program, buffer, &act.authority(), spill);
+    act.run(
+        chain,
+        vec![ix],
+        format!("program {program} upgraded from buffer {buffer}"),
+        json!({"program": program.to_string(), "buffer": buffer.to_string(), "spill": spill.to_string()}),
+    )
+}
+
+/// `program set-authority`: hand `program`'s upgrade authority to `new` (a multisig vault, which
+/// cannot sign the checked variant). Printed for a proposal or sent.
+pub fn set_upgrade_authority(chain: &mut dyn Chain, act: &Act, program: &Pubkey, new: &Pubkey) -> Result<Outcome> {
+    let ix = loader::set_upgrade_authority(program, &act.authority(), Some(new));
+    act.run(
+        chain,
+        vec![ix],
+        format!("program {program}: upgrade authority handed to {new}"),
+        json!({"program": program.to_string(), "upgrade_authority": new.to_string()}),
+    )
+}
+
+/// The upgrade authority of a loader-v3 program (`None`: immutable).
+pub fn upgrade_authority(chain: &mut dyn Chain, program: &Pubkey) -> Result<Option<Pubkey>> {
+    let programdata = solana_loader_v3_interface::get_program_data_address(program);
+    let data = chain.get_account(&programdata).map_err(|e| anyhow!("{e}"))?.map(|a| a.data).unwrap_or_default();
+    match data.get(12..45) {
+        Some([1, key @ ..]) => Ok(Some(Pubkey::try_from(key).map_err(|e| anyhow!("{e}"))?)),
+        Some([0, ..]) => Ok(None),
+        _ => bail!("{programdata}: not loader-v3 program data"),
+    }
 }
 
 #[cfg(test)]

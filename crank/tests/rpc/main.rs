@@ -1142,3 +1142,104 @@ fn spare_pages_cost_the_operator_only_real_demand_and_never_stop_payouts() {
     assert_eq!(rounds[0]["payouts"].as_u64(), Some(84), "everyone due paid in that round: {log}");
     assert_eq!(assert_books_exact(&mut chain, &full, &[]), 0);
 }
+
+/// The governance script, rehearsed on a validator: deploy through the upgradeable loader and hand
+/// the upgrade authority to a vault at once; write the next build into a buffer the vault holds;
+/// print the upgrade for a proposal and execute exactly the printed instruction as the vault (a
+/// Squads vault executes a proposal's instructions the same way: Squads itself cannot run here);
+/// the deployed bytes are then the new build's. The deployer can no longer upgrade.
+#[test]
+#[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
+fn governance_rehearsal_hands_the_upgrade_to_a_vault_and_upgrades_by_proposal() {
+    let v = TestValidator::start("governance", 10);
+    let mut chain = v.chain();
+    let d = dir("governance");
+    let (deployer, vault, program) = (keypair(0xA1, 0), keypair(0xA1, 1), keypair(0xA1, 2));
+    setup::airdrop(&mut chain, &deployer.pubkey(), 40_000_000_000);
+    setup::airdrop(&mut chain, &vault.pubkey(), 1_000_000_000);
+    let (deployer_key, program_key) = (key_file(&d, "deployer", &deployer), key_file(&d, "program", &program));
+    let first = validator::program_so();
+    let next = first.with_file_name("tributary_anchor_route.so");
+    let (first_arg, next_arg) = (first.to_string_lossy().to_string(), next.to_string_lossy().to_string());
+    let (program_id, vault_id) = (program.pubkey().to_string(), vault.pubkey().to_string());
+
+    let deployed = json(&run_ok(&mut tributary(
+        &v.url,
+        &deployer_key,
+        &["program", "deploy", "--program-keypair", &program_key.to_string_lossy(), "--so", &first_arg]
+            .into_iter()
+            .chain(["--upgrade-authority", &vault_id, "--output", "json"])
+            .collect::<Vec<_>>(),
+    )));
+    assert_eq!(deployed["upgrade_authority"].as_str(), Some(vault_id.as_str()));
+    let verify = |so: &str| {
+        let args = ["program", "verify", "--program-id", &program_id, "--so", so, "--output", "json"];
+        let out = tributary(&v.url, &deployer_key, &args).output().expect("run tributary");
+        assert!(matches!(out.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&out.stderr));
+        json(&String::from_utf8_lossy(&out.stdout))
+    };
+    let first_verified = verify(&first_arg);
+    assert_eq!(first_verified["matches"].as_bool(), Some(true), "{first_verified}");
+    assert_eq!(first_verified["upgrade_authority"].as_str(), Some(vault_id.as_str()));
+
+    // the next build, in a buffer the vault holds
+    let buffer = json(&run_ok(&mut tributary(
+        &v.url,
+        &deployer_key,
+        &["program", "write-buffer", "--so", &next_arg, "--buffer-authority", &vault_id, "--output", "json"],
+    )));
+    let buffer_id = buffer["buffer"].as_str().expect("buffer").to_string();
+    // the deployer no longer holds the upgrade authority
+    let refused = run_err(&mut tributary(
+        &v.url,
+        &deployer_key,
+        &["program", "upgrade", "--program-id", &program_id, "--buffer", &buffer_id],
+    ));
+    assert!(!refused.is_empty());
+    // printed for the proposal, nothing sent; then executed as the vault, byte for byte as printed
+    let printed = json(&run_ok(&mut tributary(
+        &v.url,
+        &deployer_key,
+        &["program", "upgrade", "--program-id", &program_id, "--buffer", &buffer_id]
+            .into_iter()
+            .chain(["--print-instruction", &vault_id, "--output", "json"])
+            .collect::<Vec<_>>(),
+    )));
+    assert_eq!(verify(&first_arg)["matches"].as_bool(), Some(true), "printing sends nothing");
+    let instruction = |printed: &Value| {
+        let ix = &printed["instructions"][0];
+        anchor_lang::solana_program::instruction::Instruction {
+            program_id: ix["program_id"].as_str().and_then(|k| k.parse().ok()).expect("program id"),
+            accounts: ix["accounts"]
+                .as_array()
+                .expect("accounts")
+                .iter()
+                .map(|a| anchor_lang::prelude::AccountMeta {
+                    pubkey: a["pubkey"].as_str().and_then(|k| k.parse().ok()).expect("key"),
+                    is_signer: a["is_signer"].as_bool().expect("signer"),
+                    is_writable: a["is_writable"].as_bool().expect("writable"),
+                })
+                .collect(),
+            data: bs58::decode(ix["data"].as_str().expect("data")).into_vec().expect("base58"),
+        }
+    };
+    tx::submit(&mut chain, &vault, &[], &[instruction(&printed)], &[], SendOptions::default())
+        .expect("the vault executes the upgrade");
+    let upgraded = verify(&next_arg);
+    assert_eq!(upgraded["matches"].as_bool(), Some(true), "the deployed bytes are the new build's: {upgraded}");
+    assert_eq!(verify(&first_arg)["matches"].as_bool(), Some(false));
+
+    // the vault hands the authority on, again by a printed instruction
+    let heir = keypair(0xA1, 3).pubkey().to_string();
+    let printed = json(&run_ok(&mut tributary(
+        &v.url,
+        &deployer_key,
+        &["program", "set-authority", "--program-id", &program_id, "--new-authority", &heir]
+            .into_iter()
+            .chain(["--print-instruction", &vault_id, "--output", "json"])
+            .collect::<Vec<_>>(),
+    )));
+    tx::submit(&mut chain, &vault, &[], &[instruction(&printed)], &[], SendOptions::default())
+        .expect("the vault hands the authority on");
+    assert_eq!(verify(&next_arg)["upgrade_authority"].as_str(), Some(heir.as_str()));
+}
