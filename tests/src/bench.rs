@@ -361,3 +361,100 @@ pub fn rent_per_contribution(lamports_per_byte: u64) -> Rent {
         ledger_share: tributary::state::LedgerPage::slot_share(page),
     }
 }
+
+/// Where a crank's compute units go, from the probes build (`tributary_cu_probes.so`): each
+/// section's units with the probes' own cost taken out, per payout for the sections of the payout
+/// loop, per crank for the rest.
+pub struct CuSplit {
+    pub payouts: usize,
+    /// (section, units per payout)
+    pub per_payout: Vec<(String, f64)>,
+    /// (section, units per crank)
+    pub per_crank: Vec<(String, u64)>,
+    /// Units the probes build spent in all, less its probes.
+    pub total_without_probes: u64,
+}
+
+/// The labels of the probes in the payout loop, in order (programs/tributary/src/instructions/crank.rs).
+const LOOP_PROBES: [&str; 6] = [
+    "payout",
+    "entry found, destination compared",
+    "settled",
+    "destination account checked",
+    "split and booked",
+    "queued",
+];
+
+pub fn cu_split(token_program: &Pubkey, payouts: usize) -> CuSplit {
+    let mut env = Env::with_program(&crate::cu_probes_program_path());
+    let weights = vec![1u64; payouts];
+    let f = PoolFixture::funded(&mut env, token_program, 10, 0, &weights, 1_000_000_000);
+    let cranker = env.new_funded_keypair();
+    let reward = env.create_token_account(&f.keys.mint, &cranker.pubkey());
+    let pay: Vec<(u32, Pubkey)> = f.members.iter().enumerate().map(|(i, m)| (i as u32, m.destination)).collect();
+    let crank = ix::crank(&cranker.pubkey(), &f.keys, 0, &pay, Some(reward), CrankMode::Batch);
+    let sent = env.ok(&[crank], &[&cranker]);
+    // (label, units left), in order, from the top-level program's probes
+    let mut probes: Vec<(String, u64)> = Vec::new();
+    let mut label: Option<String> = None;
+    for line in &sent.logs {
+        if let Some(l) = line.strip_prefix("Program log: cu-probe ") {
+            label = Some(l.to_string());
+        } else if let (Some(l), Some(rest)) = (label.take(), line.strip_prefix("Program consumption: ")) {
+            let left = rest.split_whitespace().next().and_then(|n| n.parse().ok()).expect("units left");
+            probes.push((l, left));
+        }
+    }
+    assert!(probes.len() > 2 && probes[0].0 == "calibrate", "no probes in the logs: {:?}", sent.logs);
+    // a probe's own cost: two back to back
+    let overhead = probes[0].1 - probes[1].1;
+    let mut sections: Vec<(String, bool, u64)> = Vec::new();
+    for pair in probes[1..].windows(2) {
+        let ((from, a), (to, b)) = (&pair[0], &pair[1]);
+        // a section of the payout loop starts at one of its probes and ends at the next one
+        let in_loop = LOOP_PROBES.contains(&from.as_str()) && LOOP_PROBES.contains(&to.as_str());
+        let name = match (from.as_str(), to.as_str()) {
+            ("queued", "payout") => "next payout (the loop itself)".to_string(),
+            (_, to) if in_loop => format!("→ {to}"),
+            ("process", "payout") => "account checks and setup, to the first payout".to_string(),
+            ("entrypoint", "accounts parsed") => "reading the input: every account's record (per crank)".to_string(),
+            ("queued", "decided") => "after the last payout".to_string(),
+            ("decided", "booked") => {
+                "the reward's transfer queued, the `CrankBatch` event, the pool's books and invariant".to_string()
+            }
+            ("booked", "sent") => "the `batch` CPI: the runtime's CPI charges and p-token's transfers".to_string(),
+            (from, to) => format!("{from} → {to}"),
+        };
+        sections.push((name, in_loop, (a - b).saturating_sub(overhead)));
+    }
+    let probe_count = probes.len() as u64 - 1;
+    let total_without_probes = sent.cu.saturating_sub(probe_count * overhead);
+    let mut per_payout: Vec<(String, f64)> = Vec::new();
+    let mut per_crank: Vec<(String, u64)> = Vec::new();
+    for (name, in_loop, units) in sections {
+        if in_loop {
+            match per_payout.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, total)) => *total += units as f64,
+                None => per_payout.push((name, units as f64)),
+            }
+        } else {
+            per_crank.push((name, units));
+        }
+    }
+    for (_, total) in per_payout.iter_mut() {
+        *total /= payouts as f64;
+    }
+    CuSplit { payouts, per_payout, per_crank, total_without_probes }
+}
+
+/// Units of the same crank as [`cu_split`] on the default build (no probes).
+pub fn crank_cu_at(token_program: &Pubkey, payouts: usize) -> u64 {
+    let mut env = Env::new();
+    let weights = vec![1u64; payouts];
+    let f = PoolFixture::funded(&mut env, token_program, 10, 0, &weights, 1_000_000_000);
+    let cranker = env.new_funded_keypair();
+    let reward = env.create_token_account(&f.keys.mint, &cranker.pubkey());
+    let pay: Vec<(u32, Pubkey)> = f.members.iter().enumerate().map(|(i, m)| (i as u32, m.destination)).collect();
+    let crank = ix::crank(&cranker.pubkey(), &f.keys, 0, &pay, Some(reward), CrankMode::Batch);
+    env.ok(&[crank], &[&cranker]).cu
+}

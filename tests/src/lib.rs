@@ -36,6 +36,12 @@ pub fn anchor_route_program_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary_anchor_route.so")
 }
 
+/// Path of Tributary with compute-unit probes (feature `cu-probes`; `scripts/build-sbf
+/// --test-programs`): the benchmark's split of a crank's cost.
+pub fn cu_probes_program_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary_cu_probes.so")
+}
+
 /// Path of the test program that calls Tributary by CPI (`scripts/build-sbf --test-programs`).
 pub fn caller_program_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary_caller.so")

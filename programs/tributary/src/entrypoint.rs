@@ -23,10 +23,13 @@ const MAX_ACCOUNTS: usize = 64;
 /// Called by the runtime with its serialized input.
 #[cfg_attr(all(target_os = "solana", not(feature = "cpi")), no_mangle)]
 pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
+    crate::cu_probe!("calibrate");
+    crate::cu_probe!("entrypoint");
     let parsed = Input::parse(input);
     let takes = *parsed.program_id == crate::ID && (CrankAccounts::LEN..=MAX_ACCOUNTS).contains(&parsed.len());
     if let Some((entries, batch)) = crank_args(parsed.data).filter(|_| takes) {
         if let Some(views) = parsed.views() {
+            crate::cu_probe!("accounts parsed");
             #[cfg(not(feature = "no-log-ix-name"))]
             msg!("Instruction: Crank");
             return match crank(&parsed, &views, entries, batch) {

@@ -102,6 +102,45 @@ fn main() {
             (fit.cu_own() - single.cu_own()) as f64 / (payouts - 1) as f64
         );
     }
+    let split = bench::cu_split(&TOKEN_PROGRAM, 40);
+    let _ = writeln!(md, "\n### Where a payout's compute units go (p-token `batch`)\n");
+    let _ = writeln!(
+        md,
+        "Measured by probes: `tributary_cu_probes.so` is this program built with the `cu-probes` feature, which \
+         logs the units left at each section of a crank (`programs/tributary/src/utils/cu_probe.rs`); each \
+         section is the difference of two probes less a probe's own cost (two probes back to back). A crank \
+         of {} payouts with a reward account. The probes are calls, so the compiler keeps more in registers \
+         across them than in the default build: the sections add up to {} CU, the default build's same crank \
+         is {} CU.\n",
+        split.payouts,
+        split.total_without_probes,
+        bench::crank_cu_at(&TOKEN_PROGRAM, split.payouts)
+    );
+    let _ = writeln!(md, "| section of the payout loop | CU per payout |\n|---|---:|");
+    let mut loop_total = 0.0;
+    for (name, units) in &split.per_payout {
+        loop_total += units;
+        let _ = writeln!(md, "| {name} | {units:.1} |");
+    }
+    let _ = writeln!(md, "| **loop, in all** | **{loop_total:.1}** |");
+    let _ = writeln!(md, "\n| section of the crank (once per crank) | CU | per payout |\n|---|---:|---:|");
+    for (name, units) in &split.per_crank {
+        let _ = writeln!(md, "| {name} | {units} | {:.1} |", *units as f64 / split.payouts as f64);
+    }
+    let per_account_read = split.per_crank.first().map_or(0.0, |(_, u)| *u as f64) / (split.payouts + 7) as f64;
+    let own = loop_total + per_account_read;
+    let all_in = fits[0].cu_per_payout();
+    let _ = writeln!(
+        md,
+        "\nPer payout, Tributary's own work is the loop and one account's share of reading the input: about \
+         {own:.0} CU; the rest of the {all_in} CU all-in (the batch path at its limit, above) is p-token's transfer, \
+         the runtime's charges for the CPI and each payout's share of the fixed cost. 500 all-in means taking \
+         about {} CU per payout out of those {own:.0}: the largest parts are settling (192-bit arithmetic, exact to \
+         2⁻⁶⁴), reading the input (a CPI-ready record per account, built in a second walk of the input) and the \
+         destination's token-account checks (what lets a hostile destination be skipped instead of failing the \
+         batch).",
+        all_in.saturating_sub(500)
+    );
     let _ = writeln!(md, "\n## Baseline: one transaction per payout\n");
     let _ = writeln!(md, "| path | CU / tx | fee / payout (lamports) | batched fee / payout | baseline ÷ batched |");
     let _ = writeln!(md, "|---|---:|---:|---:|---:|");

@@ -148,6 +148,7 @@ pub fn process(
     entries: impl ExactSizeIterator<Item = u32>,
     batch: bool,
 ) -> Result<()> {
+    crate::cu_probe!("process");
     // the checks `#[derive(Accounts)] Crank` declares
     require!(accounts.cranker.is_signer(), ErrorCode::AccountNotSigner);
     require_program_account(accounts.pool, program_id, Pool::DISCRIMINATOR, "pool")?;
@@ -178,7 +179,10 @@ pub fn process(
         pool.invariant()?;
         pool.signer_seeds()
     };
-    transfers.send(&seeds.signer())
+    crate::cu_probe!("booked");
+    transfers.send(&seeds.signer())?;
+    crate::cu_probe!("sent");
+    Ok(())
 }
 
 /// Check the accounts, settle every entry, queue the transfers and emit every event of the crank.
@@ -231,17 +235,22 @@ fn decide<'a>(
     let (mut paid, mut skipped, mut to_contributors, mut rewards) = (0u32, 0u32, 0u64, 0u64);
     let first_entry = page.first_entry()?;
     for (entry_index, destination) in entries.zip(accounts.destinations) {
+        crate::cu_probe!("payout");
         let Some(entry) = LedgerPage::slot_from(first_entry, entry_index).map(|slot| &mut page.entries[slot]) else {
             return err!(TributaryError::EntryNotInPage);
         };
         if !keys_equal(destination.key(), &entry.destination) {
             return err!(TributaryError::DestinationMismatch);
         }
+        crate::cu_probe!("entry found, destination compared");
         let owed = entry.settle_limbs(acc)?;
+        crate::cu_probe!("settled");
         if owed < min_payout {
             continue; // stays owed; a repeated entry lands here the second time
         }
-        if let Some(reason) = destination_problem(destination, &token_program, token_2022, &mint, &entry.contributor) {
+        let problem = destination_problem(destination, &token_program, token_2022, &mint, &entry.contributor);
+        crate::cu_probe!("destination account checked");
+        if let Some(reason) = problem {
             skipped = skipped.wrapping_add(1); // ≤ the entry count, itself a u32
             emit!(PayoutSkipped { pool: pool_key, entry: entry_index, destination: entry.destination, reason, owed });
             continue;
@@ -256,8 +265,11 @@ fn decide<'a>(
         to_contributors = to_contributors.checked_add(split.to_contributor).ok_or(TributaryError::MathOverflow)?;
         rewards = rewards.checked_add(split.reward).ok_or(TributaryError::MathOverflow)?;
         paid = paid.wrapping_add(1); // ≤ the entry count, itself a u32
+        crate::cu_probe!("split and booked");
         transfers.queue(destination, split.to_contributor)?;
+        crate::cu_probe!("queued");
     }
+    crate::cu_probe!("decided");
     if let (Some(reward_account), true) = (reward_account, rewards > 0) {
         transfers.queue(reward_account, rewards)?;
     }
