@@ -124,6 +124,36 @@ fn spare_pages_stop_at_the_daily_budget() {
     assert!(!world.page_exists(2));
 }
 
+/// The pool's page fund (left by closed contributions) pays the opener back in the same
+/// instruction: the bot spends, and counts against its budget, only the rest of the rent.
+#[test]
+fn the_budget_counts_only_what_the_page_fund_does_not_pay_back() {
+    let mut world = World::new(1);
+    let rent = page_rent(&mut world);
+    let share = LedgerPage::slot_share(rent);
+    // room for one whole page and one page less ten slots' shares
+    let budget = 2 * rent - 10 * share;
+    let opts = CrankOptions { keep_spare_page: true, spare_page_budget: budget, ..CrankOptions::default() };
+    let payer = funded(&mut world, 0xB6, 100_000_000_000);
+    let mut bot = Cranker::new(payer.insecure_clone(), opts);
+    world.register(ENTRIES_PER_PAGE as usize);
+    assert_eq!(bot.round(&mut world.chain, &world.keys.pool).expect("round").page_opened, Some(1));
+    for m in 0..10 {
+        world.retire(m);
+        world.close(m); // ten slots of page 0 burnt: ten shares in the fund
+    }
+    assert_eq!(load_view(&mut world.chain, &world.keys.pool).expect("view").pool.page_fund, 10 * share);
+    world.register(ENTRIES_PER_PAGE as usize); // page 1 fills with live entries
+    let before = lamports(&mut world, &payer.pubkey());
+    let report = bot.round(&mut world.chain, &world.keys.pool).expect("round");
+    assert_eq!(report.page_opened, Some(2), "{:?}", report.page_not_opened);
+    // (a whole page would have passed the budget: opened, so only the rest was counted)
+    let spent = before - lamports(&mut world, &payer.pubkey()) - report.fee_lamports;
+    let net = rent - 10 * share;
+    assert!(spent >= net && spent - net <= 10_000, "the page's rent less the fund's share, and its fee: {spent}");
+    assert_eq!(load_view(&mut world.chain, &world.keys.pool).expect("view").pool.page_fund, 0);
+}
+
 /// Too little SOL for a page: the round says why and still pays everyone due (before, the failed
 /// `open_ledger_page` ended the round before any payout, every round).
 #[test]
