@@ -385,15 +385,20 @@ const LOOP_PROBES: [&str; 6] = [
     "queued",
 ];
 
-pub fn cu_split(token_program: &Pubkey, payouts: usize) -> CuSplit {
-    let mut env = Env::with_program(&crate::cu_probes_program_path());
+/// A `batch` crank of `payouts` payouts (a reward account given) on `program`, sent.
+fn batch_crank_on(program: &std::path::Path, token_program: &Pubkey, payouts: usize) -> crate::Sent {
+    let mut env = Env::with_program(program);
     let weights = vec![1u64; payouts];
     let f = PoolFixture::funded(&mut env, token_program, 10, 0, &weights, 1_000_000_000);
     let cranker = env.new_funded_keypair();
     let reward = env.create_token_account(&f.keys.mint, &cranker.pubkey());
     let pay: Vec<(u32, Pubkey)> = f.members.iter().enumerate().map(|(i, m)| (i as u32, m.destination)).collect();
     let crank = ix::crank(&cranker.pubkey(), &f.keys, 0, &pay, Some(reward), CrankMode::Batch);
-    let sent = env.ok(&[crank], &[&cranker]);
+    env.ok(&[crank], &[&cranker])
+}
+
+pub fn cu_split(token_program: &Pubkey, payouts: usize) -> CuSplit {
+    let sent = batch_crank_on(&crate::cu_probes_program_path(), token_program, payouts);
     // (label, units left), in order, from the top-level program's probes
     let mut probes: Vec<(String, u64)> = Vec::new();
     let mut label: Option<String> = None;
@@ -449,12 +454,5 @@ pub fn cu_split(token_program: &Pubkey, payouts: usize) -> CuSplit {
 
 /// Units of the same crank as [`cu_split`] on the default build (no probes).
 pub fn crank_cu_at(token_program: &Pubkey, payouts: usize) -> u64 {
-    let mut env = Env::new();
-    let weights = vec![1u64; payouts];
-    let f = PoolFixture::funded(&mut env, token_program, 10, 0, &weights, 1_000_000_000);
-    let cranker = env.new_funded_keypair();
-    let reward = env.create_token_account(&f.keys.mint, &cranker.pubkey());
-    let pay: Vec<(u32, Pubkey)> = f.members.iter().enumerate().map(|(i, m)| (i as u32, m.destination)).collect();
-    let crank = ix::crank(&cranker.pubkey(), &f.keys, 0, &pay, Some(reward), CrankMode::Batch);
-    env.ok(&[crank], &[&cranker]).cu
+    batch_crank_on(&crate::program_path(), token_program, payouts).cu
 }
