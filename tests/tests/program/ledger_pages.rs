@@ -151,3 +151,40 @@ fn the_page_fund_pays_openers_back_and_gets_back_what_it_paid() {
     env.ok(&[ix::close_pool(&auth.pubkey(), &f.keys, &sink)], &[&auth]);
     assert_eq!(env.lamports(&auth.pubkey()) - before, pool_lamports + vault_lamports, "fund and rent to the authority");
 }
+
+/// Opening a page never fails for the fund's sake and never pays back more than a page's rent:
+/// were rent to rise (SIMD-0438 can reset it), the fund pays back only what the pool holds above
+/// its own new rent; lamports someone sent to the page's address before it was opened are not
+/// rent the fund owes anyone.
+#[test]
+fn the_page_fund_pays_back_at_most_a_page_and_never_blocks_an_opening() {
+    let mut env = Env::new();
+    env.set_rent_per_byte(5_080);
+    let mut f = PoolFixture::create(&mut env, &TOKEN_PROGRAM, 0, 0);
+    f.open_page(&mut env);
+    f.register_many(&mut env, 2);
+    for m in 0..2 {
+        let (wallet, c) = (f.members[m].wallet.insecure_clone(), f.members[m].contribution);
+        env.ok(&[ix::retire_contribution(&wallet.pubkey(), &f.keys, &c)], &[&wallet]);
+        env.ok(&[ix::close_contribution(&wallet.pubkey(), &f.keys, &c)], &[&wallet]);
+    }
+    let fund = env.pool(&f.keys.pool).page_fund;
+    assert_eq!(fund, 2 * LedgerPage::slot_share(env.rent(LedgerPage::SPACE)));
+
+    // rent back at 6,960: the pool's own rent grew by more than the fund holds above it
+    env.set_rent_per_byte(6_960);
+    let above_rent = env.lamports(&f.keys.pool).saturating_sub(env.rent(Pool::SPACE));
+    assert!(above_rent < fund, "the test needs the pool short of its fund above its new rent");
+    // and someone sent lamports to page 1's address before it was opened
+    let donor = env.new_funded_keypair();
+    let gift = 5_000_000;
+    env.ok(&[solana_system_interface::instruction::transfer(&donor.pubkey(), &f.keys.page(1), gift)], &[&donor]);
+    let opener = env.new_funded_keypair();
+    let before = env.lamports(&opener.pubkey());
+    let sent = env.ok(&[ix::open_ledger_page(&opener.pubkey(), &f.keys, 1)], &[&opener]);
+    let paid_back = events::<LedgerPageOpened>(&sent.logs)[0].pool_funded;
+    assert_eq!(paid_back, above_rent, "the fund paid what the pool holds above its rent");
+    assert_eq!(before - env.lamports(&opener.pubkey()), env.rent(LedgerPage::SPACE) - gift - paid_back);
+    assert_eq!(env.pool(&f.keys.pool).page_fund, fund - paid_back);
+    assert_eq!(env.lamports(&f.keys.pool), env.rent(Pool::SPACE), "the pool keeps its own rent");
+}

@@ -27,14 +27,17 @@ impl OpenLedgerPage<'_> {
     pub fn open_ledger_page(ctx: &mut Context<Self>) -> Result<()> {
         let pool_key = ctx.accounts.pool.key();
         let pool_info = ctx.accounts.pool.to_account_info();
-        let rent_paid = ctx.accounts.ledger_page.to_account_info().lamports();
+        let rent = Rent::get()?;
+        // the page's rent, not lamports someone sent to its address before it was opened
+        let page_rent =
+            ctx.accounts.ledger_page.to_account_info().lamports().min(rent.minimum_balance(LedgerPage::SPACE));
         let mut pool = ctx.accounts.pool.load_mut()?;
-        // slots burnt by closed contributions paid into the fund: it pays this page back first
-        let pool_funded = pool.page_fund_share(rent_paid);
+        // slots burnt by closed contributions paid into the fund: it pays this page back first,
+        // never taking the pool below its own rent (were rent to rise, opening still works, paid
+        // back less)
+        let above_rent = pool_info.lamports().saturating_sub(rent.minimum_balance(Pool::SPACE));
+        let pool_funded = pool.page_fund_share(page_rent).min(above_rent);
         if pool_funded > 0 {
-            // the fund's lamports sit above the pool's own rent, so this never dips into it
-            let keep = Rent::get()?.minimum_balance(Pool::SPACE);
-            require!(pool_info.lamports().saturating_sub(pool_funded) >= keep, TributaryError::PoolInvariantViolated);
             pool.draw_page_fund(pool_funded)?;
             pool_info.sub_lamports(pool_funded)?;
             ctx.accounts.payer.add_lamports(pool_funded)?;
