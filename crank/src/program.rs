@@ -206,10 +206,21 @@ pub fn write_buffer(chain: &mut dyn Chain, payer: &dyn Signer, elf: &[u8]) -> Re
         .enumerate()
         .map(|(i, bytes)| loader::write(&buffer.pubkey(), &payer.pubkey(), (i * WRITE_CHUNK) as u32, bytes.to_vec()))
         .collect();
-    send_idempotent(chain, payer, &writes)?;
-    let written = chain.get_account(&buffer.pubkey()).map_err(|e| anyhow!("{e}"))?.map(|a| a.data).unwrap_or_default();
-    if written.get(UpgradeableLoaderState::size_of_buffer_metadata()..) != Some(elf) {
-        bail!("buffer {} does not hold the program after writing", buffer.pubkey());
+    // a buffer that was not finished holds its rent under the payer's authority: say where it is
+    let unfinished = |why: String| {
+        anyhow!(
+            "{why}; buffer {} ({lamports} lamports, authority {}) was not finished: its rent comes back with \
+             the loader's Close (`solana program close {}`)",
+            buffer.pubkey(),
+            payer.pubkey(),
+            buffer.pubkey()
+        )
+    };
+    send_idempotent(chain, payer, &writes).map_err(|e| unfinished(e.to_string()))?;
+    let written = chain.get_account(&buffer.pubkey()).map_err(|e| unfinished(e.to_string()))?;
+    if written.map(|a| a.data).unwrap_or_default().get(UpgradeableLoaderState::size_of_buffer_metadata()..) != Some(elf)
+    {
+        return Err(unfinished("the buffer does not hold the program after writing".into()));
     }
     Ok(buffer.pubkey())
 }
