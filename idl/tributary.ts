@@ -805,7 +805,7 @@ export type Tributary = {
         129
       ],
       "docs": [
-        "Close a retired, fully paid contribution; rent back to the contributor."
+        "Close a retired, fully paid contribution; rent back, less its slot's share of a page (page fund)."
       ],
       "name": "closeContribution"
     },
@@ -846,7 +846,7 @@ export type Tributary = {
         157
       ],
       "docs": [
-        "Close the last ledger page of a pool with no active contributions (authority); rent to its payer."
+        "Close the last page of a pool with no active contributions (authority); rent to its opener and page fund."
       ],
       "name": "closeLedgerPage"
     },
@@ -903,7 +903,7 @@ export type Tributary = {
         11
       ],
       "docs": [
-        "Close an empty pool and its vault; dust and rent to the authority."
+        "Close an empty pool and its vault; dust, rent and the page fund to the authority."
       ],
       "name": "closePool"
     },
@@ -1188,7 +1188,7 @@ export type Tributary = {
         220
       ],
       "docs": [
-        "Open the pool's next ledger page of 84 entries (anyone; pays its rent)."
+        "Open the pool's next ledger page of 84 entries (anyone; pays its rent, less the page fund's share)."
       ],
       "name": "openLedgerPage"
     },

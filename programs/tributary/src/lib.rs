@@ -1,10 +1,10 @@
 //! Tributary: contributions to AI systems recorded as PDAs, weighted by measured attribution, and
 //! paid in SPL tokens as revenue arrives, by a permissionless crank in compute-budgeted batches.
 //!
-//! Layout: `instructions/` one file per accounts struct with the handlers of every instruction
-//! that takes it, `state/` one file per account, `constants.rs` every seed and limit, `tributary_math` (crates/) all accounting math.
-//! Every instruction that changes a pool checks `Pool::invariant` after its handler (the crank's
-//! fast route, which reads the same zero-copy `Pool`, checks it in `instructions::crank::process`).
+//! Layout: `instructions/` one file per accounts struct with the handlers of every instruction that
+//! takes it, `state/` one file per account, `constants.rs` every seed and limit, `tributary_math`
+//! (crates/) all accounting math. Every instruction that changes a pool checks `Pool::invariant`
+//! after its handler (the crank's fast route, reading the same zero-copy `Pool`, in `crank::process`).
 #![deny(arithmetic_overflow)]
 #![allow(unexpected_cfgs)] // anchor's macros test cfgs this crate does not declare
 
@@ -86,19 +86,19 @@ pub mod tributary {
         ctx.accounts.pool.load()?.invariant()
     }
 
-    /// Open the pool's next ledger page of 84 entries (anyone; pays its rent).
+    /// Open the pool's next ledger page of 84 entries (anyone; pays its rent, less the page fund's share).
     pub fn open_ledger_page(mut ctx: Context<OpenLedgerPage>) -> Result<()> {
         OpenLedgerPage::open_ledger_page(&mut ctx)?;
         ctx.accounts.pool.load()?.invariant()
     }
 
-    /// Close the last ledger page of a pool with no active contributions (authority); rent to its payer.
+    /// Close the last page of a pool with no active contributions (authority); rent to its opener and page fund.
     pub fn close_ledger_page(mut ctx: Context<CloseLedgerPage>) -> Result<()> {
         CloseLedgerPage::close_ledger_page(&mut ctx)?;
         ctx.accounts.pool.load()?.invariant()
     }
 
-    /// Close an empty pool and its vault; dust and rent to the authority.
+    /// Close an empty pool and its vault; dust, rent and the page fund to the authority.
     pub fn close_pool(ctx: Context<ClosePool>) -> Result<()> {
         ClosePool::close_pool(ctx)
     }
@@ -120,7 +120,7 @@ pub mod tributary {
         ctx.accounts.pool.load()?.invariant()
     }
 
-    /// Close a retired, fully paid contribution; rent back to the contributor.
+    /// Close a retired, fully paid contribution; rent back, less its slot's share of a page (page fund).
     pub fn close_contribution(mut ctx: Context<ContributorEntry>) -> Result<()> {
         ContributorEntry::close_contribution(&mut ctx)?;
         ctx.accounts.pool.load()?.invariant()
