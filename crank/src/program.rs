@@ -3,7 +3,7 @@
 //! proposal (or send them); verify the deployed bytes against a local build, byte for byte, and
 //! what its embedded `security.txt` says (placeholders named).
 use crate::admin::Act;
-use crate::ops::Outcome;
+use crate::ops::{hex, Outcome};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Value};
@@ -25,9 +25,10 @@ pub const LOADER_V4: Pubkey = Pubkey::from_str_const("LoaderV4111111111111111111
 pub const LOADER_V2: Pubkey = Pubkey::from_str_const("BPFLoader2111111111111111111111111111111111");
 /// A loader-v3 program account: tag 2 (`Program`), then its program-data address.
 const V3_PROGRAM_TAG: u32 = 2;
-/// A loader-v3 program-data account: tag 3, deploy slot, optional upgrade authority; the ELF follows.
+/// A loader-v3 program-data account: tag 3, deploy slot (u64), optional upgrade authority (a
+/// presence byte and 32 bytes); the ELF follows.
 const V3_PROGRAMDATA_TAG: u32 = 3;
-const V3_PROGRAMDATA_HEADER: usize = 4 + 8 + 1 + 32;
+const V3_AUTHORITY: core::ops::Range<usize> = 12..45;
 /// Loader-v4: deploy slot, authority or next version, status; the ELF follows.
 const V4_HEADER: usize = 8 + 32 + 8;
 const SECURITY_TXT_BEGIN: &[u8] = b"=======BEGIN SECURITY.TXT V1=======\0";
@@ -35,8 +36,17 @@ const SECURITY_TXT_END: &[u8] = b"=======END SECURITY.TXT V1=======\0";
 /// RFC 2606's reserved top-level domain: the repository's placeholders live under it.
 const PLACEHOLDER_DOMAIN: &str = ".invalid";
 
-/// The deployed ELF of `program_id` and the loader that holds it.
-pub fn deployed_elf(chain: &mut dyn Chain, program_id: &Pubkey) -> Result<(Vec<u8>, &'static str)> {
+/// A deployed program as its loader holds it.
+pub struct Deployed {
+    pub elf: Vec<u8>,
+    pub loader: &'static str,
+    /// Loader-v3 only: its upgrade authority (`Some(None)`: immutable).
+    pub upgrade_authority: Option<Option<Pubkey>>,
+}
+
+/// The deployed ELF of `program_id`, the loader that holds it and (loader-v3) its upgrade
+/// authority, read from the same program-data account.
+pub fn deployed(chain: &mut dyn Chain, program_id: &Pubkey) -> Result<Deployed> {
     let account = chain
         .get_account(program_id)
         .map_err(|e| anyhow!("{e}"))?
@@ -56,15 +66,19 @@ pub fn deployed_elf(chain: &mut dyn Chain, program_id: &Pubkey) -> Result<(Vec<u
             .ok_or_else(|| anyhow!("program data {programdata} not found"))?
             .data;
         let tag = data.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-        if tag != Some(V3_PROGRAMDATA_TAG) || data.len() < V3_PROGRAMDATA_HEADER {
-            bail!("{programdata}: not loader-v3 program data");
-        }
-        Ok((data[V3_PROGRAMDATA_HEADER..].to_vec(), "upgradeable loader (v3)"))
+        let header = UpgradeableLoaderState::size_of_programdata_metadata();
+        let upgrade_authority = match (tag, data.get(V3_AUTHORITY)) {
+            (Some(V3_PROGRAMDATA_TAG), Some([1, key @ ..])) => Some(Pubkey::try_from(key).map_err(|e| anyhow!("{e}"))?),
+            (Some(V3_PROGRAMDATA_TAG), Some([0, ..])) => None,
+            _ => bail!("{programdata}: not loader-v3 program data"),
+        };
+        let elf = data[header..].to_vec();
+        Ok(Deployed { elf, loader: "upgradeable loader (v3)", upgrade_authority: Some(upgrade_authority) })
     } else if account.owner == LOADER_V4 {
         let elf = account.data.get(V4_HEADER..).ok_or_else(|| anyhow!("{program_id}: short loader-v4 account"))?;
-        Ok((elf.to_vec(), "loader-v4"))
+        Ok(Deployed { elf: elf.to_vec(), loader: "loader-v4", upgrade_authority: None })
     } else if account.owner == LOADER_V2 {
-        Ok((account.data, "loader-v2 (not upgradeable)"))
+        Ok(Deployed { elf: account.data, loader: "loader-v2 (not upgradeable)", upgrade_authority: None })
     } else {
         bail!("{program_id} is owned by {}, not a known loader", account.owner)
     }
@@ -78,7 +92,7 @@ fn without_padding(bytes: &[u8]) -> &[u8] {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
 }
 
 /// The `security.txt` fields embedded in a program (`solana-security-txt`'s format: NUL-separated
@@ -95,15 +109,14 @@ pub fn security_txt(elf: &[u8]) -> Option<Vec<(String, String)>> {
 /// and whether they match.
 pub fn verify(chain: &mut dyn Chain, program_id: &Pubkey, local_so: &Path) -> Result<(Outcome, bool)> {
     let local = std::fs::read(local_so).map_err(|e| anyhow!("{}: {e}", local_so.display()))?;
-    let (deployed, loader) = deployed_elf(chain, program_id)?;
-    let (deployed, local) = (without_padding(&deployed), without_padding(&local));
+    let Deployed { elf, loader, upgrade_authority: authority } = deployed(chain, program_id)?;
+    let (deployed, local) = (without_padding(&elf), without_padding(&local));
     let (deployed_hash, local_hash) = (sha256_hex(deployed), sha256_hex(local));
     let matches = deployed == local;
     let fields = security_txt(deployed).unwrap_or_default();
     let placeholders: Vec<&str> =
         fields.iter().filter(|(_, v)| v.contains(PLACEHOLDER_DOMAIN)).map(|(k, _)| k.as_str()).collect();
     let verdict = if matches { "MATCH" } else { "MISMATCH" };
-    let authority = if loader.starts_with("upgradeable") { upgrade_authority(chain, program_id).ok() } else { None };
     let mut human = vec![
         format!("program           {program_id} ({loader})"),
         format!("deployed sha256   {deployed_hash} ({} bytes)", deployed.len()),
@@ -279,6 +292,7 @@ pub fn write_buffer_for(
 ) -> Result<Outcome> {
     let elf = std::fs::read(so).map_err(|e| anyhow!("{}: {e}", so.display()))?;
     let buffer = write_buffer(chain, payer, &elf)?;
+    let sha256 = sha256_hex(&elf);
     let authority = authority.unwrap_or(payer.pubkey());
     if authority != payer.pubkey() {
         let hand = loader::set_buffer_authority(&buffer, &payer.pubkey(), &authority);
@@ -286,8 +300,8 @@ pub fn write_buffer_for(
             .map_err(|e| anyhow!("buffer authority: {e}"))?;
     }
     Ok(Outcome {
-        human: format!("buffer {buffer}: {} bytes (sha256 {}), authority {authority}", elf.len(), sha256_hex(&elf)),
-        json: json!({"buffer": buffer.to_string(), "len": elf.len(), "sha256": sha256_hex(&elf),
+        human: format!("buffer {buffer}: {} bytes (sha256 {sha256}), authority {authority}", elf.len()),
+        json: json!({"buffer": buffer.to_string(), "len": elf.len(), "sha256": sha256,
             "authority": authority.to_string()}),
     })
 }
@@ -314,17 +328,6 @@ pub fn set_upgrade_authority(chain: &mut dyn Chain, act: &Act, program: &Pubkey,
         format!("program {program}: upgrade authority handed to {new}"),
         json!({"program": program.to_string(), "upgrade_authority": new.to_string()}),
     )
-}
-
-/// The upgrade authority of a loader-v3 program (`None`: immutable).
-pub fn upgrade_authority(chain: &mut dyn Chain, program: &Pubkey) -> Result<Option<Pubkey>> {
-    let programdata = solana_loader_v3_interface::get_program_data_address(program);
-    let data = chain.get_account(&programdata).map_err(|e| anyhow!("{e}"))?.map(|a| a.data).unwrap_or_default();
-    match data.get(12..45) {
-        Some([1, key @ ..]) => Ok(Some(Pubkey::try_from(key).map_err(|e| anyhow!("{e}"))?)),
-        Some([0, ..]) => Ok(None),
-        _ => bail!("{programdata}: not loader-v3 program data"),
-    }
 }
 
 #[cfg(test)]

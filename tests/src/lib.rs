@@ -23,28 +23,31 @@ pub use anchor_spl::token_2022::ID as TOKEN_2022_PROGRAM;
 /// Bytes of logs a validator keeps per transaction before it writes "Log truncated".
 pub const RUNTIME_LOG_BYTES_LIMIT: usize = 10_000;
 
+/// `target/deploy/NAME.so`, where `scripts/build-sbf` writes its builds.
+fn deployed_so(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../target/deploy/{name}.so"))
+}
+
 /// Path of the sBPF build (override with TRIBUTARY_SO).
 pub fn program_path() -> PathBuf {
-    std::env::var_os("TRIBUTARY_SO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary.so"))
+    std::env::var_os("TRIBUTARY_SO").map(PathBuf::from).unwrap_or_else(|| deployed_so("tributary"))
 }
 
 /// Path of Tributary built without its crank entrypoint: every instruction, the crank included,
 /// through Anchor's dispatcher and account checks (`scripts/build-sbf --test-programs`).
 pub fn anchor_route_program_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary_anchor_route.so")
+    deployed_so("tributary_anchor_route")
 }
 
 /// Path of Tributary with compute-unit probes (feature `cu-probes`; `scripts/build-sbf
 /// --test-programs`): the benchmark's split of a crank's cost.
 pub fn cu_probes_program_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary_cu_probes.so")
+    deployed_so("tributary_cu_probes")
 }
 
 /// Path of the test program that calls Tributary by CPI (`scripts/build-sbf --test-programs`).
 pub fn caller_program_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/tributary_caller.so")
+    deployed_so("tributary_caller")
 }
 
 /// `ix` (a Tributary instruction whose first account is its signer) sent through the test program
