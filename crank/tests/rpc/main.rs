@@ -391,15 +391,20 @@ fn crank_survives_a_validator_restart_without_paying_twice() {
         })
     });
     assert!(crank.try_wait().expect("crank").is_none(), "the crank rode out the restart");
-    // its Prometheus endpoint counts what it did
-    let scraped =
-        ureq::get(&format!("http://{metrics_addr}/metrics")).call().expect("scrape").into_string().expect("body");
-    let counter = |name: &str| -> u64 {
-        scraped
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name} "))?.trim().parse().ok())
-            .unwrap_or_else(|| panic!("{name} missing:\n{scraped}"))
+    // its Prometheus endpoint counts what it did. A round is counted when it ends, which can come
+    // after its last payout is seen on chain: scrape until the rounds after the restart are in.
+    let scrape =
+        || ureq::get(&format!("http://{metrics_addr}/metrics")).call().expect("scrape").into_string().expect("body");
+    let read = |scraped: &str, name: &str| -> Option<u64> {
+        scraped.lines().find_map(|l| l.strip_prefix(&format!("{name} "))?.trim().parse().ok())
     };
+    wait_until("the rounds counted", Duration::from_secs(30), || {
+        let scraped = scrape();
+        read(&scraped, "tributary_crank_rounds_total").is_some_and(|r| r >= 2)
+            && read(&scraped, "tributary_crank_lamports_spent_total").is_some_and(|l| l > 0)
+    });
+    let scraped = scrape();
+    let counter = |name: &str| -> u64 { read(&scraped, name).unwrap_or_else(|| panic!("{name} missing:\n{scraped}")) };
     assert!(counter("tributary_crank_payouts_total") >= 200, "{scraped}");
     assert!(counter("tributary_crank_rounds_total") >= 2 && counter("tributary_crank_lamports_spent_total") > 0);
     // the node was down for seconds while the crank polled every second: some calls failed and were
