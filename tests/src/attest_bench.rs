@@ -53,6 +53,8 @@ pub fn build_over(n: u64, entries: u32) -> AttestRun {
                 pool: POOL.into(),
                 consumer: format!("consumer-{}", i % 1_000),
                 kind: UsageKind::Inference,
+                method: None,
+                input: None,
                 uses,
             };
             out.write_all(&receipt.canonical()).and_then(|_| out.write_all(b"\n")).expect("write");

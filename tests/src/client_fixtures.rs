@@ -158,8 +158,18 @@ fn attest(pool: &Pubkey) -> Value {
     let mut inputs: Vec<String> = Vec::new();
     for i in 0..7u32 {
         let hash = if i % 3 == 0 { format!(",\"content_hash\":\"{}\"", "0f".repeat(32)) } else { String::new() };
+        // every other receipt names the attributor and its input (ATTRIBUTION.md)
+        let method = if i % 2 == 1 {
+            format!(
+                ",\"method\":\"span-match/v1;min_tokens={}\",\"input\":\"{}\"",
+                4 + i,
+                format!("{i:02x}").repeat(32)
+            )
+        } else {
+            String::new()
+        };
         inputs.push(format!(
-            "{{\"v\":1, \"id\":\"req-{i}\",\"time\":{},\"pool\":\"{pool}\",\"consumer\":\"user \\\"{}\\\" é\",\"kind\":\"{}\",\"uses\":[{{\"entry\":{}{hash},\"score\":\"0{}.{}00\"}},{{\"entry\":{},\"score\":\"{}\"}}]}}",
+            "{{\"v\":1, \"id\":\"req-{i}\",\"time\":{},\"pool\":\"{pool}\",\"consumer\":\"user \\\"{}\\\" é\",\"kind\":\"{}\"{method},\"uses\":[{{\"entry\":{}{hash},\"score\":\"0{}.{}00\"}},{{\"entry\":{},\"score\":\"{}\"}}]}}",
             1_764_520_000 + i,
             i % 2,
             ["inference", "training", "fine_tuning"][i as usize % 3],

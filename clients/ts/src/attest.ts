@@ -33,10 +33,24 @@ export function formatScore(nano: bigint): string {
 
 export type UsageKind = 'training' | 'fine_tuning' | 'inference';
 export type ReceiptUse = { entry: number; content_hash?: string; score: string };
-export type Receipt = { v: 1; id: string; time: number; pool: string; consumer: string; kind: UsageKind; uses: ReceiptUse[] };
+export type Receipt = {
+  v: 1;
+  id: string;
+  time: number;
+  pool: string;
+  consumer: string;
+  kind: UsageKind;
+  /** The attributor that computed the scores: `name/vN[;key=value…]` (ATTRIBUTION.md). */
+  method?: string;
+  /** SHA-256 (hex) of the public input the scores were computed from. */
+  input?: string;
+  uses: ReceiptUse[];
+};
 
 const BASE58 = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
+// name/vN, then ;key=value parameters: printable ASCII, at most 128 bytes (checked apart)
+const METHOD = /^[a-z0-9-]+\/v[0-9]+(;[\x21-\x3a\x3c\x3e-\x7e]+=[\x21-\x3a\x3c\x3e-\x7e]+)*$/;
 const isU32 = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 0xffff_ffff;
 
 function onlyKeys(value: Record<string, unknown>, allowed: string[], what: string) {
@@ -47,13 +61,16 @@ function onlyKeys(value: Record<string, unknown>, allowed: string[], what: strin
 export function checkReceipt(value: unknown): Receipt {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AttestError('a receipt is a JSON object');
   const r = value as Record<string, unknown>;
-  onlyKeys(r, ['v', 'id', 'time', 'pool', 'consumer', 'kind', 'uses'], 'receipt');
+  onlyKeys(r, ['v', 'id', 'time', 'pool', 'consumer', 'kind', 'method', 'input', 'uses'], 'receipt');
   if (r.v !== 1) throw new AttestError(`version ${String(r.v)} (this client reads version 1)`);
   if (typeof r.id !== 'string' || r.id.length === 0 || new TextEncoder().encode(r.id).length > 128) throw new AttestError('id must be 1 to 128 bytes');
   if (!Number.isSafeInteger(r.time) || (r.time as number) < 0) throw new AttestError('time must be unix seconds, not negative');
   if (typeof r.pool !== 'string' || !BASE58.test(r.pool)) throw new AttestError(`pool '${String(r.pool)}' is not a base58 address`);
   if (typeof r.consumer !== 'string' || r.consumer.length === 0) throw new AttestError('consumer is empty');
   if (r.kind !== 'training' && r.kind !== 'fine_tuning' && r.kind !== 'inference') throw new AttestError(`unknown kind '${String(r.kind)}'`);
+  if (r.method !== undefined && (typeof r.method !== 'string' || r.method.length > 128 || !METHOD.test(r.method)))
+    throw new AttestError(`method '${String(r.method)}' must be name/vN with optional ;key=value parameters, 1 to 128 printable ASCII bytes`);
+  if (r.input !== undefined && (typeof r.input !== 'string' || !HEX64.test(r.input))) throw new AttestError('input must be 64 lowercase hex digits');
   if (!Array.isArray(r.uses) || r.uses.length === 0) throw new AttestError('uses is empty');
   const seen = new Set<number>();
   const uses: ReceiptUse[] = r.uses.map((u: any) => {
@@ -68,7 +85,13 @@ export function checkReceipt(value: unknown): Receipt {
     const use: ReceiptUse = { entry: u.entry, score: formatScore(parseScore(u.score)) };
     return u.content_hash === undefined ? use : { entry: u.entry, content_hash: u.content_hash, score: use.score };
   });
-  return { v: 1, id: r.id, time: r.time as number, pool: r.pool, consumer: r.consumer, kind: r.kind, uses };
+  const head = { v: 1 as const, id: r.id, time: r.time as number, pool: r.pool, consumer: r.consumer, kind: r.kind };
+  return {
+    ...head,
+    ...(r.method === undefined ? {} : { method: r.method as string }),
+    ...(r.input === undefined ? {} : { input: r.input as string }),
+    uses,
+  };
 }
 
 /** Parse and check one line of a receipt log (`line` numbers errors, from 1). */
@@ -83,7 +106,8 @@ export function parseReceipt(text: string, line = 0): Receipt {
 /** A receipt's canonical line: fields in order, no whitespace, canonical scores. */
 export function canonicalReceipt(receipt: Receipt): string {
   const r = checkReceipt(receipt);
-  return JSON.stringify({ v: r.v, id: r.id, time: r.time, pool: r.pool, consumer: r.consumer, kind: r.kind, uses: r.uses });
+  // checkReceipt returns the fields in canonical order, the optional ones only when present
+  return JSON.stringify(r);
 }
 
 /** An append-only receipt log over any sink (`line => fs.promises.appendFile(path, line)` in Node). */

@@ -1,6 +1,7 @@
 //! The `tributary` command against a real `solana-test-validator` (JSON-RPC over loopback, the
 //! program's sBPF build preloaded). Run by scripts/test-rpc inside a private network namespace;
 //! `cargo test` alone lists them as ignored.
+mod attribution_loop;
 mod faults;
 mod load;
 mod setup;
@@ -725,6 +726,8 @@ fn an_attribution_report_from_receipts_verifies_against_the_chain() {
             pool: pool_address.clone(),
             consumer: format!("user-{}", i % 7),
             kind: if i % 10 == 0 { UsageKind::FineTuning } else { UsageKind::Inference },
+            method: None,
+            input: None,
             uses: vec![used(i % 6, "0.75"), used((i + 1) % 6, &format!("0.{:03}", 1 + i % 250))],
         })
         .expect("append");
@@ -795,6 +798,8 @@ fn an_attribution_report_from_receipts_verifies_against_the_chain() {
             pool: pool_address.clone(),
             consumer: "user-0".into(),
             kind: UsageKind::Inference,
+            method: None,
+            input: None,
             uses: vec![Use { entry: 40, content_hash: None, score: "1".parse().expect("score") }],
         })
         .expect("append");

@@ -94,6 +94,8 @@ mod tests {
                     pool: POOL.into(),
                     consumer: "c".into(),
                     kind: UsageKind::Inference,
+                    method: None,
+                    input: None,
                     uses: vec![Use { entry: i % 5, content_hash: None, score: "0.5".parse().expect("score") }],
                 };
                 String::from_utf8(r.canonical()).expect("utf8") + "\n"

@@ -47,6 +47,14 @@ pub struct Receipt {
     /// Who used the model (an account, an API key's id: the service's choice).
     pub consumer: String,
     pub kind: UsageKind,
+    /// The attributor that computed the scores, `name/vN` with optional `;key=value` parameters
+    /// (`span-match/v1;min_tokens=8`): what `--recompute` re-runs (ATTRIBUTION.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// SHA-256 (lowercase hex) of the public input the scores were computed from: the model output
+    /// of an inference request, the validation set of a training run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
     /// The contributions used, each entry once.
     pub uses: Vec<Use>,
 }
@@ -92,15 +100,46 @@ impl Receipt {
         if let Some(pair) = entries.windows(2).find(|pair| pair[0] == pair[1]) {
             return Err(format!("entry {} is named twice", pair[0]));
         }
+        if let Some(method) = &self.method {
+            if !is_method(method) {
+                return Err(format!(
+                    "method '{method}' must be name/vN with optional ;key=value parameters, 1 to {MAX_METHOD_LEN} printable ASCII bytes"
+                ));
+            }
+        }
+        if self.input.as_deref().is_some_and(|hash| !is_hex64(hash)) {
+            return Err("input must be 64 lowercase hex digits".into());
+        }
         for u in &self.uses {
-            if let Some(hash) = &u.content_hash {
-                if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-                    return Err(format!("entry {}: content_hash must be 64 lowercase hex digits", u.entry));
-                }
+            if u.content_hash.as_deref().is_some_and(|hash| !is_hex64(hash)) {
+                return Err(format!("entry {}: content_hash must be 64 lowercase hex digits", u.entry));
             }
         }
         Ok(())
     }
+}
+
+/// Longest `method`, in bytes.
+pub const MAX_METHOD_LEN: usize = 128;
+
+fn is_hex64(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// `name/vN[;key=value…]`: a name of lowercase letters, digits and `-`, a version number, then
+/// parameters of printable ASCII without `;` or `=` inside a key or value.
+fn is_method(text: &str) -> bool {
+    if text.is_empty() || text.len() > MAX_METHOD_LEN || !text.bytes().all(|b| b.is_ascii_graphic()) {
+        return false;
+    }
+    let mut parts = text.split(';');
+    let head = parts.next().unwrap_or_default();
+    let Some((name, version)) = head.split_once("/v") else { return false };
+    let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let version_ok = !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit());
+    name_ok
+        && version_ok
+        && parts.all(|p| p.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty() && !v.contains('=')))
 }
 
 pub fn is_address(text: &str) -> bool {
@@ -147,6 +186,8 @@ mod tests {
             pool: "Dds5Xtqydxj6rE318P45W33NfWuVSCh6fz7doqan5Vs7".into(),
             consumer: "api-key-7".into(),
             kind: UsageKind::Inference,
+            method: None,
+            input: None,
             uses: vec![
                 Use { entry: 3, content_hash: None, score: "0.25".parse().expect("score") },
                 Use { entry: 0, content_hash: Some("ab".repeat(32)), score: "1.5".parse().expect("score") },
@@ -169,6 +210,19 @@ mod tests {
     }
 
     #[test]
+    fn method_and_input_sit_between_kind_and_uses() {
+        let mut r = sample("r-2");
+        r.method = Some("span-match/v1;min_tokens=8".into());
+        r.input = Some("cd".repeat(32));
+        let line = String::from_utf8(r.canonical()).expect("utf8");
+        assert!(line.contains(&format!(
+            r#""kind":"inference","method":"span-match/v1;min_tokens=8","input":"{}","uses":"#,
+            "cd".repeat(32)
+        )));
+        assert_eq!(Receipt::parse(&line, 1).expect("parses"), r);
+    }
+
+    #[test]
     fn malformed_receipts_are_refused_with_their_line_and_reason() {
         let good = String::from_utf8(sample("r").canonical()).expect("utf8");
         for (bad, reason) in [
@@ -180,6 +234,9 @@ mod tests {
             (good.replace("inference", "vibes"), "unknown variant"),
             (good.replace("Dds5", "0OIl"), "not a base58 address"),
             (good.replace("\"consumer\"", "\"extra\":1,\"consumer\""), "unknown field"),
+            (good.replace("\"uses\"", "\"method\":\"Span/v1\",\"uses\""), "method 'Span/v1'"),
+            (good.replace("\"uses\"", "\"method\":\"span/v1;n\",\"uses\""), "method 'span/v1;n'"),
+            (good.replace("\"uses\"", "\"input\":\"AB\",\"uses\""), "input must be"),
         ] {
             let err = Receipt::parse(&bad, 9).expect_err(&bad).to_string();
             assert!(err.contains("line 9") && err.contains(reason), "{err}");

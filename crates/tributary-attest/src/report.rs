@@ -179,6 +179,8 @@ mod tests {
                     pool: POOL.into(),
                     consumer: "c".into(),
                     kind: UsageKind::Training,
+                    method: None,
+                    input: None,
                     uses: uses
                         .iter()
                         .map(|(entry, score)| Use {

@@ -247,6 +247,8 @@ fn main() {
 
     md.push_str(&validator_section());
 
+    md.push_str(&attribution_section());
+
     let _ = writeln!(md, "\n## Attribution reports: `attest build` over a receipt log\n");
     let _ = writeln!(md, "A log of receipts (JSON Lines, each naming 3 of 1,000 contributions) read line by line into a report: canonical parsing, the Merkle root, per-entry sums and weights. Peak resident memory of the whole process during the build (its memory when the build started in brackets).\n");
     let _ = writeln!(md, "| receipts | log size | entries | seconds | receipts / s | peak memory (at start) |");
@@ -281,6 +283,16 @@ fn main() {
     std::fs::write(&path, &md).expect("write BENCHMARKS.md");
     print!("{md}");
     eprintln!("wrote {}", path.display());
+}
+
+/// The reference attributors' figures `scripts/bench-attribution` measured (bench/attribution.md,
+/// rendered by the Python benchmark itself), as they were measured.
+fn attribution_section() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/attribution.md");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => format!("\n{}", text.trim_end()) + "\n",
+        Err(_) => "\n## Attribution: the reference attributors (Python)\n\nNot measured yet: run `scripts/bench-attribution`.\n".into(),
+    }
 }
 
 /// The real-validator figures `scripts/load-rpc` measured (bench/validator.json), as they were

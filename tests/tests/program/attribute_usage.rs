@@ -91,6 +91,8 @@ fn a_fee_paid_by_scores_spans_pages_and_the_entry_limit_exactly() {
         pool: f.keys.pool.to_string(),
         consumer: "app".into(),
         kind: UsageKind::Inference,
+        method: None,
+        input: None,
         uses: uses
             .into_iter()
             .map(|(entry, s)| Use { entry, content_hash: None, score: s.parse().expect("s") })
