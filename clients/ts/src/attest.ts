@@ -85,7 +85,7 @@ export function checkReceipt(value: unknown): Receipt {
     const use: ReceiptUse = { entry: u.entry, score: formatScore(parseScore(u.score)) };
     return u.content_hash === undefined ? use : { entry: u.entry, content_hash: u.content_hash, score: use.score };
   });
-  const head = { v: 1 as const, id: r.id, time: r.time as number, pool: r.pool, consumer: r.consumer, kind: r.kind };
+  const head = { v: 1 as const, id: r.id, time: r.time as number, pool: r.pool, consumer: r.consumer, kind: r.kind as UsageKind };
   return {
     ...head,
     ...(r.method === undefined ? {} : { method: r.method as string }),
