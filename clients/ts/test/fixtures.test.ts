@@ -179,6 +179,18 @@ describe('attestation agrees with the Rust implementation', () => {
     const plan = planUsageFee(scoresOf(receipts), BigInt(at.usage.fee));
     expect(plan.map((p) => ({ page: p.page, fee: Number(p.fee), shares: p.shares.map((s) => [s.entry, s.shareBps]) }))).toEqual(at.usage.plan);
   });
+  it('method and input: kept in place, malformed ones refused as in Rust', () => {
+    const withMethod = at.inputs.find((l: string) => l.includes('"method"'));
+    expect(withMethod).toBeDefined();
+    const line = canonicalReceipt(parseReceipt(withMethod, 1));
+    expect(line).toMatch(/"kind":"[a-z_]+","method":"span-match\/v1;min_tokens=\d+","input":"[0-9a-f]{64}","uses":/);
+    for (const [from, to, reason] of [
+      ['"method":"span-match/v1', '"method":"Span/v1', /method 'Span\/v1/],
+      [/;min_tokens=\d+/, ';min_tokens', /must be name\/vN/],
+      [/"input":"[0-9a-f]+"/, '"input":"AB"', /input must be/],
+    ] as const)
+      expect(() => parseReceipt(line.replace(from, to), 3)).toThrow(reason);
+  });
   it('scores are read exactly', () => {
     expect(parseScore('0.000000001')).toBe(1n);
     expect(formatScore(parseScore('007.2500'))).toBe('7.25');
