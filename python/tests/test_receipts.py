@@ -119,3 +119,9 @@ def test_a_receipt_log_write_is_one_os_write(tmp_path, monkeypatch):
     with ReceiptLog(tmp_path / "l.jsonl") as log:
         log.append(sample("x"))
     assert calls == [len(sample("x").canonical()) + 1]
+
+
+def test_a_receipt_built_in_code_is_canonical_and_refuses_a_bad_score():
+    assert sample(uses=(Use(3, "000.2500"),)).canonical() == sample(uses=(Use(3, "0.25"),)).canonical()
+    with pytest.raises(ValueError):
+        Use(3, "-1")

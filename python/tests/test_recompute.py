@@ -94,3 +94,13 @@ def test_the_command_line_verifies_and_prints_json(service_run, capsys):
     assert main(["--json", "verify", "--receipts", str(log), "--inputs", str(tmp / "inputs"), "--recompute"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["verified"] and out["recomputed"] == len(list(read_log(log)))
+
+
+def test_a_report_is_checked_against_its_receipts_without_a_chain(service_run, tmp_path):
+    tmp, _, log = service_run
+    report = tmp_path / "report.json"
+    assert main(["build", "--receipts", str(log), "--pool", POOL, "--epoch", "3", "--out", str(report)]) == 0
+    assert main(["verify", "--receipts", str(log), "--report", str(report)]) == 0
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join(lines[:-1]) + "\n")  # a receipt dropped after the report was built
+    assert main(["verify", "--receipts", str(log), "--report", str(report)]) == 1

@@ -127,19 +127,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
     problems: list[str] = []
     result: dict[str, Any] = {}
     registered = None
+    report = Report.parse(Path(args.report).read_bytes()) if args.report else None
+    if report is not None:
+        with open(args.receipts, "rb") as f:
+            rebuilt = Report.build_from_lines(f, report.pool, report.epoch)
+        if rebuilt.canonical() != report.canonical():
+            problems.append("the receipts do not rebuild the report byte for byte: build another report")
+        result["report_hash"] = report.hash().hex()
     if args.url:
         if not args.pool:
             raise AttestError("--url needs --pool")
         state = read_pool(Rpc(args.url), args.pool)
         registered = state.contributions
-        if args.report:
-            report = Report.parse(Path(args.report).read_bytes())
+        if report is not None:
             problems += verify_report(report, state)
-            with open(args.receipts, "rb") as f:
-                rebuilt = Report.build_from_lines(f, report.pool, report.epoch)
-            if rebuilt.canonical() != report.canonical():
-                problems.append("the receipts do not rebuild the report byte for byte: build another report")
-            result["report_hash"] = report.hash().hex()
     if args.recompute:
         checked, bad = recompute(read_log(args.receipts), InputStore(args.inputs), registered)
         result["recomputed"] = checked

@@ -39,6 +39,10 @@ class Use:
     score: str
     content_hash: str | None = None
 
+    def __post_init__(self) -> None:
+        # the score is kept canonical, so a receipt built in code hashes as the same one read back
+        object.__setattr__(self, "score", canonical_score(self.score))
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"entry": self.entry}
         if self.content_hash is not None:

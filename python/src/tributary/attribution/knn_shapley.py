@@ -37,6 +37,19 @@ def read_labelled_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def squared_distances(points: np.ndarray, train: np.ndarray, train_norms: np.ndarray) -> np.ndarray:
+    """|p − t|² for every point and training example, as float64 holding exact integers: every
+    term and partial sum stays below 2⁵³ within the feature bounds, whatever the summation order."""
+    p = points.astype(np.float64)
+    d2: np.ndarray = (p * p).sum(axis=1)[:, None] + train_norms[None, :] - 2.0 * (p @ train.T)
+    return d2
+
+
+def _as_float(train_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    tx = train_x.astype(np.float64)
+    return tx, (tx * tx).sum(axis=1)
+
+
 def rank_weights(n: int, k: int) -> np.ndarray:
     """floor(2⁴⁸ · min(K, i) / (K · i)) for i = 1 … n−1 (the 0-based rank p holds i = p + 1)."""
     i = np.arange(1, n, dtype=np.int64)
@@ -56,13 +69,10 @@ def knn_shapley_fixed(train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarra
         raise ValueError("training and validation points have different numbers of features")
     weights = rank_weights(n, k)
     last = (1 << FIXED_BITS) // n
-    tx = train_x.astype(np.float64)
-    t_norm = (tx * tx).sum(axis=1)
+    tx, t_norm = _as_float(train_x)
     total = np.zeros(n, dtype=np.int64)
     for start in range(0, m, chunk):
-        vx = val_x[start:start + chunk].astype(np.float64)
-        # exact: integers below 2⁵³ whatever the summation order
-        d2 = (vx * vx).sum(axis=1)[:, None] + t_norm[None, :] - 2.0 * (vx @ tx.T)
+        d2 = squared_distances(val_x[start:start + chunk], tx, t_norm)
         order = np.argsort(d2, axis=1, kind="stable")
         del d2
         match = (train_y[order] == val_y[start:start + chunk, None]).astype(np.int64)
@@ -93,13 +103,10 @@ def knn_classify(train_x: np.ndarray, train_y: np.ndarray, points: np.ndarray, k
                  chunk: int = 256) -> np.ndarray:
     """The classifier the values are for: each point's label by majority of its K nearest training
     examples (nearest first, ties to the lower index; a tied vote to the smaller label)."""
-    tx = train_x.astype(np.float64)
-    t_norm = (tx * tx).sum(axis=1)
+    tx, t_norm = _as_float(train_x)
     out = []
     for start in range(0, len(points), chunk):
-        px = points[start:start + chunk].astype(np.float64)
-        d2 = (px * px).sum(axis=1)[:, None] + t_norm[None, :] - 2.0 * (px @ tx.T)
-        nearest = np.argsort(d2, axis=1, kind="stable")[:, :k]
+        nearest = np.argsort(squared_distances(points[start:start + chunk], tx, t_norm), axis=1, kind="stable")[:, :k]
         for labels in train_y[nearest]:
             values, counts = np.unique(labels, return_counts=True)
             out.append(values[np.argmax(counts)])
@@ -109,8 +116,6 @@ def knn_classify(train_x: np.ndarray, train_y: np.ndarray, points: np.ndarray, k
 def knn_utility(train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarray, val_y: np.ndarray, k: int) -> float:
     """U(all training data), the mean over validation points of the share of the K nearest with the
     right label: what the Shapley values of all examples add up to."""
-    tx = train_x.astype(np.float64)
-    vx = val_x.astype(np.float64)
-    d2 = (vx * vx).sum(axis=1)[:, None] + (tx * tx).sum(axis=1)[None, :] - 2.0 * (vx @ tx.T)
-    nearest = np.argsort(d2, axis=1, kind="stable")[:, :k]
+    tx, t_norm = _as_float(train_x)
+    nearest = np.argsort(squared_distances(val_x, tx, t_norm), axis=1, kind="stable")[:, :k]
     return float((train_y[nearest] == val_y[:, None]).sum() / (k * len(val_y)))
