@@ -418,13 +418,13 @@ try {
   tributary(operator, 'attest', 'verify', '--pool', pool, '--report', reportFile, '--receipts', join(out, 'receipts.jsonl'));
   tributary(operator, 'deposit', '--pool', pool, '--amount', '100');
   await waitText(cell(0, 'owed'), '100');
-  await waitText(cell(0, 'weight'), '1099511627776');
+  await waitText(cell(0, 'weight'), '100 %');
   // the contributor checks the report in the page: epoch and hash on chain, their weight
   const reportText = readFileSync(reportFile, 'utf8');
   const onChainHash = createHash('sha256').update(reportText.trimEnd()).digest('hex');
   await waitFor('report hash shown', async () => (await cell(0, 'report').getAttribute('title')) === onChainHash, 60_000);
   await cell(0, 'check-report').setInputFiles({ name: 'report.json', mimeType: 'application/json', buffer: Buffer.from(reportText) });
-  await waitText(cell(0, 'report-check'), 'Matches the chain: epoch 1, weight 1099511627776 of 1099511627776, from 2 usage receipts');
+  await waitText(cell(0, 'report-check'), 'Matches the chain: epoch 1, weight 100 % of the report (1099511627776 of 1099511627776), from 2 usage receipts');
   // a report that is not the one on chain (another epoch: still a well-formed report) is named as such
   await cell(0, 'check-report').setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from(reportText.replace('"epoch":1', '"epoch":7')) });
   await waitFor('a mismatch named', async () => (await cell(0, 'report-check').innerText()).includes('is not the report hash on chain'), 60_000);
@@ -452,8 +452,35 @@ try {
   log(await messageText('rejected'));
   assert.equal((await cell(0, 'owed').innerText()).trim(), '50');
   await shot('claim-rejected');
+  // a hostile RPC answer (anyone can bid up recent fees on the pool's accounts, and `?rpc=` can be
+  // any endpoint): a priority fee of 2,000 lamports per CU, with junk entries among the fees. Above
+  // the cap the app asks before anything is signed; cancelling sends nothing, and the claim then
+  // goes out at the cap
+  await page.route((url) => url.href.startsWith(RPC), async (route) => {
+    const body = route.request().postDataJSON();
+    if (body?.method !== 'getRecentPrioritizationFees') return route.continue();
+    const result = [{ slot: 1, prioritizationFee: 2_000_000_000 }, { slot: 2, prioritizationFee: 2_000_000_000 }, { slot: 3, prioritizationFee: -5 }, { slot: 4, prioritizationFee: 'lots' }];
+    return route.fulfill({ json: { jsonrpc: '2.0', id: body.id, result } });
+  });
   await cell(0, 'claim').click();
+  await page.getByTestId('fee-choice').waitFor();
+  const suggestedTotal = await page.getByTestId('fee-suggested-total').innerText();
+  const capTotal = await page.getByTestId('fee-cap-total').innerText();
+  log(`hostile fee: ${suggestedTotal} at the RPC's suggestion, ${capTotal} at the cap`);
+  assert.ok(Number(suggestedTotal.split(' ')[0]) > 0.01 && Number(capTotal.split(' ')[0]) < 0.0002, `${suggestedTotal} / ${capTotal}`);
+  await shot('fee-above-cap');
+  await page.getByTestId('fee-cancel').click();
+  log(await messageText('Cancelled: nothing was signed'));
+  assert.equal((await cell(0, 'owed').innerText()).trim(), '50');
+  const lamportsBefore = BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
+  await cell(0, 'claim').click();
+  await page.getByTestId('fee-at-cap').click();
+  await page.getByTestId('fee').filter({ hasText: 'priority at 100000 micro-lamports' }).waitFor();
   log(await messageText('Claimed'));
+  await page.unroute((url) => url.href.startsWith(RPC));
+  const paidFee = lamportsBefore - BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
+  log(`the claim paid ${paidFee} lamports of fees`);
+  assert.ok(paidFee > 5_000n && paidFee <= 5_000n + 140_000n, `the fee stayed at the cap: ${paidFee} lamports`);
   await waitText(page.getByTestId('token-balance'), '149.9');
   await waitText(cell(0, 'owed'), '0');
   await shot('claimed');

@@ -2,7 +2,8 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { address, createSolanaRpc, type Address } from '@solana/kit';
 import { ContributionKind, isPaused, parseReport, poolAmounts, reportHash, reportWeightOf, TRIBUTARY_CONSTANTS } from '@tributary/client';
 import { explorerUrl, loadConfig, type Config } from './config';
-import { formatAmount, formatSol } from './format';
+import { formatAmount, formatShare, formatSol } from './format';
+import { formatLamports, quoteAt, type FeeQuote } from './fees';
 import {
   associatedTokenAddress,
   changeDestination,
@@ -84,6 +85,10 @@ function Page({ cfg }: { cfg: Config }) {
     spread: { loading: true, error: null },
   });
   const [message, setMessage] = useState<Message>(null);
+  // the fee of the transaction being signed (shown before the wallet asks), and a pending choice
+  // when the RPC suggests a price above the cap
+  const [fee, setFee] = useState<FeeQuote | null>(null);
+  const [feeChoice, setFeeChoice] = useState<{ quote: FeeQuote; resolve: (q: FeeQuote | null) => void } | null>(null);
   const [busy, setBusy] = useState(false);
   const [file, setFile] = useState<{ name: string; hash: Uint8Array } | null>(null);
   const [uri, setUri] = useState('');
@@ -146,8 +151,10 @@ function Page({ cfg }: { cfg: Config }) {
     if (!loaded) return false;
     const p: PoolState = loaded;
     const results = await Promise.all([
-      panel('pool', () => loadTokenInfo(rpc, p.pool.mint), setToken),
-      panel('batches', () => loadCrankBatches(rpc, p.address), setBatches),
+      // the token's name and symbol are a nicety: failing to read them fails nothing (the mint's
+      // address is shown instead, and the next reload asks again)
+      loadTokenInfo(rpc, p.pool.mint).then(setToken, () => setToken(null)).then(() => true),
+      panel('batches', () => loadCrankBatches(rpc, cfg.programId, p.address), setBatches),
       panel('spread', () => loadSpread(rpc, p.address), setSpread),
       owner
         ? panel(
@@ -191,7 +198,11 @@ function Page({ cfg }: { cfg: Config }) {
     };
   }, [rpc, pool, owner, uri]);
 
-  const ctx: SendContext | null = sender && owner ? { rpc, cfg, payer: owner, sender } : null;
+  const fees: SendContext['fees'] = useMemo(
+    () => ({ show: setFee, choose: (quote) => new Promise<FeeQuote | null>((resolve) => setFeeChoice({ quote, resolve })) }),
+    [],
+  );
+  const ctx: SendContext | null = sender && owner ? { rpc, cfg, payer: owner, sender, fees } : null;
   const decimals = pool?.pool.decimals ?? 0;
   const amount = (v: bigint) => formatAmount(v, decimals);
   const symbol = pool ? symbolOf(token, pool.pool.mint) : '';
@@ -199,6 +210,7 @@ function Page({ cfg }: { cfg: Config }) {
   async function run(label: string, action: () => Promise<string>) {
     setBusy(true);
     setMessage(null);
+    setFee(null);
     try {
       const signature = await action();
       setMessage({ kind: 'ok', text: `${label}: confirmed`, signature });
@@ -207,7 +219,14 @@ function Page({ cfg }: { cfg: Config }) {
       setMessage({ kind: 'error', text: explain(e) });
     } finally {
       setBusy(false);
+      setFee(null);
+      setFeeChoice(null);
     }
+  }
+
+  function decideFee(choice: FeeQuote | null) {
+    feeChoice?.resolve(choice);
+    setFeeChoice(null);
   }
 
   async function onFile(f: File | undefined) {
@@ -230,7 +249,10 @@ function Page({ cfg }: { cfg: Config }) {
       if (c.status === 'active' && BigInt(weight) !== c.weight) problems.push(`it gives this entry weight ${weight}, the chain ${c.weight}`);
       check = problems.length
         ? { ok: false, text: `Does not match: ${problems.join('; ')}` }
-        : { ok: true, text: `Matches the chain: epoch ${report.epoch}, weight ${weight} of ${report.total_weight}, from ${report.receipts} usage receipts` };
+        : {
+            ok: true,
+            text: `Matches the chain: epoch ${report.epoch}, weight ${formatShare(BigInt(weight), BigInt(report.total_weight))} of the report (${weight} of ${report.total_weight}), from ${report.receipts} usage receipts`,
+          };
     } catch (e) {
       check = { ok: false, text: `Not a valid report: ${(e as Error).message}` };
     }
@@ -284,6 +306,34 @@ function Page({ cfg }: { cfg: Config }) {
         )}
       </header>
       <main>
+        {feeChoice && (
+          <div className="consent" data-testid="fee-choice" role="alertdialog" aria-label="Priority fee above your cap">
+            <p>
+              The RPC endpoint suggests a priority fee of {feeChoice.quote.suggested.toString()} micro-lamports per compute unit,
+              above this app's cap of {feeChoice.quote.cap.toString()}. At the suggestion this transaction costs{' '}
+              <strong data-testid="fee-suggested-total">{formatLamports(quoteAt(feeChoice.quote, feeChoice.quote.suggested).total)}</strong> in fees; at
+              the cap <strong data-testid="fee-cap-total">{formatLamports(quoteAt(feeChoice.quote, feeChoice.quote.cap).total)}</strong> (it may land
+              later when the network is busy).
+            </p>
+            <button data-testid="fee-at-cap" onClick={() => decideFee(quoteAt(feeChoice.quote, feeChoice.quote.cap))}>
+              Send at the cap
+            </button>{' '}
+            <button data-testid="fee-above-cap" onClick={() => decideFee(quoteAt(feeChoice.quote, feeChoice.quote.suggested))}>
+              Pay the suggested fee
+            </button>{' '}
+            <button data-testid="fee-cancel" onClick={() => decideFee(null)}>
+              Cancel
+            </button>
+          </div>
+        )}
+        {busy && fee && (
+          <div className="message ok" data-testid="fee" role="status">
+            <span>
+              Network fee {formatLamports(fee.total)} ({formatLamports(fee.base)} base + {formatLamports(fee.priority)} priority at{' '}
+              {fee.price.toString()} micro-lamports per compute unit): approve in your wallet.
+            </span>
+          </div>
+        )}
         {message && (
           <div className={`message ${message.kind}`} data-testid="message" role="status">
             <span>
@@ -448,7 +498,9 @@ function Page({ cfg }: { cfg: Config }) {
                         <td data-label="kind">{c.kind}</td>
                         <td data-label="uri" title={c.contentHash}>{c.uri}</td>
                         <td data-label="registered" data-testid="registered">{when(c.registeredAt)}</td>
-                        <td data-label="weight" className="num" data-testid="weight">{c.weight.toString()}</td>
+                        <td data-label="weight" className="num" data-testid="weight" title={`${c.weight} of ${pool?.pool.totalWeight ?? 0n}`}>
+                          {formatShare(c.weight, pool?.pool.totalWeight ?? 0n)}
+                        </td>
                         <td data-label="owed" className="num" data-testid="owed">{amount(c.owed)}</td>
                         <td data-label="paid" className="num" data-testid="paid">{amount(c.paid)}</td>
                         <td data-label="last payout" data-testid="last-payout">

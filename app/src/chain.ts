@@ -67,11 +67,11 @@ import {
   type Pool,
 } from '@tributary/client';
 import { clusterMismatch, type Config } from './config';
+import { aboveCap, LAMPORTS_PER_SIGNATURE, quoteFee, type FeeQuote } from './fees';
 import { formatSol } from './format';
 import type { Sender } from './wallet';
 
 const TOKEN_ACCOUNT_SIZE = 165n;
-const FEE_LAMPORTS = 5_000n;
 
 export type Rpc = ReturnType<typeof createSolanaRpc>;
 
@@ -308,14 +308,15 @@ const transactionCache = new Map<string, Promise<unknown>>();
 export type CrankBatchEvent = { signature: string; time: number | null; page: number; paid: number; skipped: number; amount: bigint; reward: bigint; cranker: Address };
 
 /** Recent crank batches of the pool, newest first, from the program's events in transaction logs
- * (decoded by the client's IDL-generated decoders); each transaction fetched once. */
-export async function loadCrankBatches(rpc: Rpc, pool: Address, limit = 40): Promise<CrankBatchEvent[]> {
+ * (decoded by the client's IDL-generated decoders); each transaction fetched once. Only events the
+ * app's program logged itself count: another program in the same transaction can log the same bytes. */
+export async function loadCrankBatches(rpc: Rpc, programId: Address, pool: Address, limit = 40): Promise<CrankBatchEvent[]> {
   const sigs = await rpc.getSignaturesForAddress(pool, { limit, commitment: 'confirmed' }).send();
   const out: CrankBatchEvent[] = [];
   for (const s of sigs) {
     if (s.err) continue;
     const tx = (await cachedTransaction(rpc, s.signature, 'json')) as { meta?: { logMessages?: readonly string[] | null } } | null;
-    for (const event of decodeTributaryEventsFromLogs(tx?.meta?.logMessages ?? [])) {
+    for (const event of decodeTributaryEventsFromLogs(tx?.meta?.logMessages ?? [], programId)) {
       if (event.name !== 'CrankBatch' || event.data.pool !== pool) continue;
       const { page, paid, skipped, amount, reward, cranker } = event.data;
       out.push({ signature: s.signature, time: s.blockTime ? Number(s.blockTime) : null, page, paid, skipped, amount, reward, cranker });
@@ -387,16 +388,27 @@ export async function checkCluster(rpc: Rpc, cfg: Config): Promise<string | null
   return clusterMismatch(cfg, await once(genesisOf, cfg.rpcUrl, () => rpc.getGenesisHash().send().then(String)));
 }
 
-/** Who pays and signs, and how a transaction reaches the cluster (wallet.tsx's Sender). */
-export type SendContext = { rpc: Rpc; cfg: Config; payer: Address; sender: Sender };
+/** Who pays and signs, and how a transaction reaches the cluster (wallet.tsx's Sender). `fees`
+ * sees the fee before the wallet is asked to sign: `show` every time, `choose` when the RPC's
+ * suggested price is above the cap (the quote to send, or null to send nothing). */
+export type SendContext = {
+  rpc: Rpc;
+  cfg: Config;
+  payer: Address;
+  sender: Sender;
+  fees: { show: (q: FeeQuote) => void; choose: (q: FeeQuote) => Promise<FeeQuote | null> };
+};
 
-/** The compute-unit price to offer: the median of the non-zero fees recently paid to lock these
- * accounts (0 when there were none), so a transaction lands when the cluster is busy. */
-async function priorityFee(rpc: Rpc, ixs: Instruction[]): Promise<bigint> {
+/** The fee quote: the median of the non-zero fees recently paid to lock these accounts, so a
+ * transaction lands when the cluster is busy, capped at the app's cap unless the user chooses more. */
+async function feeQuote(ctx: SendContext, ixs: Instruction[], limit: number): Promise<FeeQuote> {
   const writable = [...new Set(ixs.flatMap((ix) => (ix.accounts ?? []).filter((a) => a.role & 1).map((a) => a.address)))].slice(0, 128);
-  const recent = await rpc.getRecentPrioritizationFees(writable).send();
-  const fees = recent.map((f) => BigInt(f.prioritizationFee)).filter((f) => f > 0n).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return fees.length ? fees[Math.floor(fees.length / 2)] : 0n;
+  const recent = await ctx.rpc.getRecentPrioritizationFees(writable).send();
+  const quote = quoteFee(recent, limit, ctx.cfg.maxPriorityFee);
+  if (!aboveCap(quote)) return quote;
+  const chosen = await ctx.fees.choose(quote);
+  if (!chosen) throw new UserFacingError('Cancelled: nothing was signed or sent.');
+  return chosen;
 }
 
 /**
@@ -413,7 +425,7 @@ export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentN
   const sol = (v: bigint) => (Number(v) / 1e9).toFixed(6);
   const short = (need: bigint) =>
     new UserFacingError(`Not enough SOL to ${label}: it needs about ${sol(need)} SOL (rent and fee); your wallet has ${sol(balance)} SOL.`);
-  if (balance < rentNeeded + FEE_LAMPORTS) throw short(rentNeeded + FEE_LAMPORTS);
+  if (balance < rentNeeded + LAMPORTS_PER_SIGNATURE) throw short(rentNeeded + LAMPORTS_PER_SIGNATURE);
   const { value: latest } = await ctx.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
   const draft = pipe(
     createTransactionMessage({ version: 0 }),
@@ -423,14 +435,15 @@ export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentN
   );
   const units = await estimateComputeUnitLimitFactory({ rpc: ctx.rpc })(draft);
   const limit = Math.min(1_400_000, Math.ceil(units * 1.1));
-  const price = await priorityFee(ctx.rpc, ixs);
+  const fee = await feeQuote(ctx, ixs, limit);
   const message = pipe(
     draft,
     (m) => updateOrAppendSetComputeUnitLimitInstruction(limit, m),
-    (m) => setTransactionMessageComputeUnitPrice(price, m),
+    (m) => setTransactionMessageComputeUnitPrice(fee.price, m),
   );
-  const need = rentNeeded + FEE_LAMPORTS + (BigInt(limit) * price + 999_999n) / 1_000_000n;
+  const need = rentNeeded + fee.total;
   if (balance < need) throw short(need);
+  ctx.fees.show(fee);
   const unsigned = new Uint8Array(getTransactionEncoder().encode(compileTransaction(message)));
   let signature: Signature;
   if (ctx.sender.mode === 'signAndSend') {
@@ -439,16 +452,17 @@ export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentN
     const signed = getTransactionDecoder().decode(await ctx.sender.sign(unsigned));
     signature = await ctx.rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: 'base64', preflightCommitment: 'confirmed' }).send();
   }
-  for (let i = 0; i < 120; i++) {
+  // confirmed, failed, or expired: the blockhash's last valid block height passed (read before the
+  // status, so a transaction that landed in the last valid block is still seen) — never a guess by time
+  for (;;) {
+    const height = await ctx.rpc.getBlockHeight({ commitment: 'confirmed' }).send();
     const { value } = await ctx.rpc.getSignatureStatuses([signature]).send();
     const status = value[0];
     if (status?.err) throw new Error(`transaction failed: ${JSON.stringify(status.err, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
     if (status && (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized')) return signature;
-    const height = await ctx.rpc.getBlockHeight({ commitment: 'confirmed' }).send();
     if (height > latest.lastValidBlockHeight) throw new Error('block height exceeded');
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error('block height exceeded');
 }
 
 export async function sha256(file: File): Promise<Uint8Array> {

@@ -3,6 +3,7 @@
 // Amounts become floating point here only to be drawn; every figure shown as text stays exact.
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { CrankBatchEvent, Payout, Spread } from './chain';
+import { timeTickFormatter } from './format';
 
 const toUnits = (v: bigint, decimals: number) => Number(v) / 10 ** decimals;
 const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
@@ -24,7 +25,7 @@ export function EarningsChart({ history, since, sharing, decimals, symbol }: { h
       <ResponsiveContainer width="100%" height={160}>
         <AreaChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e6e8eb" />
-          <XAxis dataKey="time" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(t) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} fontSize={11} />
+          <XAxis dataKey="time" type="number" domain={['dataMin', 'dataMax']} tickFormatter={timeTickFormatter(data[data.length - 1].time - data[0].time)} fontSize={11} />
           <YAxis fontSize={11} width={56} />
           <Tooltip labelFormatter={(t) => new Date(Number(t) * 1000).toLocaleString()} formatter={(v) => [`${v} ${symbol}`, 'paid so far']} />
           <Area type="stepAfter" dataKey="paid" stroke={GREEN} fill="#cfe9d8" isAnimationActive={false} />

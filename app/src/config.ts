@@ -1,7 +1,9 @@
 // Which cluster, RPC endpoint, program and pool the app talks to: build-time VITE_* variables,
-// overridable per visit with ?rpc=…&pool=…&cluster=…&program=….
+// overridable per visit with ?rpc=…&pool=…&cluster=…&program=… (and ?maxPriorityFee=…, which can
+// only lower the build's cap).
 import { address, type Address } from '@solana/kit';
 import { TRIBUTARY_PROGRAM_ADDRESS } from '@tributary/client';
+import { priorityFeeCap } from './fees';
 
 export type Cluster = 'localnet' | 'devnet' | 'testnet' | 'mainnet';
 
@@ -15,6 +17,8 @@ export type Config = {
   chain: `solana:${Cluster}`;
   programId: Address;
   pool: Address | null;
+  /** Highest compute-unit price sent without asking, micro-lamports per CU (fees.ts). */
+  maxPriorityFee: bigint;
 };
 
 const DEFAULT_RPC: Record<Cluster, string> = {
@@ -58,6 +62,7 @@ export function loadConfig(search = window.location.search): Config {
     chain: `solana:${cluster}`,
     programId: address(q.get('program') ?? env.VITE_PROGRAM_ID ?? TRIBUTARY_PROGRAM_ADDRESS),
     pool: pool ? address(pool) : null,
+    maxPriorityFee: priorityFeeCap(env.VITE_MAX_PRIORITY_FEE, q.get('maxPriorityFee')),
   };
 }
 

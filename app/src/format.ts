@@ -9,3 +9,24 @@ export function formatAmount(value: bigint, decimals: number): string {
 
 /** Lamports as SOL: 0.00213 */
 export const formatSol = (lamports: bigint) => formatAmount(lamports, 9);
+
+/** A weight as its share of the pool's total weight: "12.5 %", "0.003 %", "< 0.001 %" (exact
+ * integer rounding to three decimals, so 2⁴⁰ of 2⁴⁰ reads "100 %"). */
+export function formatShare(weight: bigint, total: bigint): string {
+  if (total <= 0n || weight <= 0n) return '0 %';
+  const thousandths = (weight * 100_000n + total / 2n) / total; // % × 1,000, rounded
+  if (thousandths === 0n) return '< 0.001 %';
+  return `${formatAmount(thousandths, 3)} %`;
+}
+
+/** Time-axis ticks that tell points apart: seconds for a span under two hours, minutes under two
+ * days, dates beyond. */
+export function timeTickFormatter(spanSeconds: number): (t: number) => string {
+  const options: Intl.DateTimeFormatOptions =
+    spanSeconds < 7_200
+      ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+      : spanSeconds < 172_800
+        ? { hour: '2-digit', minute: '2-digit' }
+        : { month: 'short', day: 'numeric' };
+  return (t) => (spanSeconds < 172_800 ? new Date(t * 1000).toLocaleTimeString([], options) : new Date(t * 1000).toLocaleDateString([], options));
+}

@@ -8,6 +8,7 @@ import {
   tributaryEventDecoders,
   type TributaryEventMap,
 } from './idl-tables.generated';
+import { TRIBUTARY_PROGRAM_ADDRESS } from './generated';
 
 export { TRIBUTARY_ERRORS, TRIBUTARY_EVENT_DISCRIMINATORS, tributaryEventDecoders, type TributaryEventMap };
 
@@ -27,12 +28,33 @@ export function decodeTributaryEvent(bytes: ReadonlyUint8Array): TributaryEvent 
   }
 }
 
-/** Every Tributary event in a transaction's log messages, in order. */
-export function decodeTributaryEventsFromLogs(logs: readonly string[]): TributaryEvent[] {
+const INVOKE = /^Program (\S+) invoke \[\d+\]$/;
+const EXIT = /^Program (\S+) (success|failed)/;
+
+/**
+ * Every Tributary event in a transaction's log messages, in order: only the `Program data:` lines
+ * written while `programId` itself is executing (called at the top level or by CPI). Any other
+ * program in the same transaction can log the very same bytes, so a line is attributed by the
+ * runtime's `invoke` / `success` / `failed` lines around it, never by its contents. After the
+ * runtime's `Log truncated` nothing can be attributed, and nothing more is read.
+ */
+export function decodeTributaryEventsFromLogs(logs: readonly string[], programId: string = TRIBUTARY_PROGRAM_ADDRESS): TributaryEvent[] {
   const base64 = getBase64Encoder();
   const out: TributaryEvent[] = [];
+  const running: string[] = [];
   for (const line of logs) {
-    if (!line.startsWith('Program data: ')) continue;
+    const invoked = INVOKE.exec(line);
+    if (invoked) {
+      running.push(invoked[1]);
+      continue;
+    }
+    const exited = EXIT.exec(line);
+    if (exited) {
+      if (running[running.length - 1] === exited[1]) running.pop();
+      continue;
+    }
+    if (line === 'Log truncated') break;
+    if (!line.startsWith('Program data: ') || running[running.length - 1] !== programId) continue;
     const event = decodeTributaryEvent(base64.encode(line.slice('Program data: '.length)));
     if (event) out.push(event);
   }

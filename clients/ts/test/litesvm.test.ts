@@ -205,6 +205,19 @@ describe('client against the sBPF build in LiteSVM', () => {
     if (batch?.name === 'CrankBatch') {
       expect(batch.data).toMatchObject({ pool, page: 0, cranker: cranker.address, paid: 1, skipped: 0, amount: owed, reward: 0n });
     }
+    // only Tributary's own lines count: the same bytes logged by another program, at the top level
+    // or called by Tributary, are not its events, and nothing after a truncation is read
+    const data = cranked.logs().find((l) => l.startsWith('Program data: '))!;
+    const own = TRIBUTARY_PROGRAM_ADDRESS;
+    const evil = 'Evi1111111111111111111111111111111111111111';
+    const token = TOKEN_PROGRAM_ADDRESS;
+    const count = (logs: string[]) => decodeTributaryEventsFromLogs(logs).length;
+    expect(count([`Program ${evil} invoke [1]`, data, `Program ${evil} success`])).toBe(0);
+    expect(count([`Program ${own} invoke [1]`, `Program ${evil} invoke [2]`, data, `Program ${evil} success`, `Program ${own} success`])).toBe(0);
+    expect(count([`Program ${own} invoke [1]`, `Program ${token} invoke [2]`, `Program ${token} success`, data, `Program ${own} success`])).toBe(1);
+    expect(count([`Program ${evil} invoke [1]`, `Program ${own} invoke [2]`, data, `Program ${own} success`, data, `Program ${evil} success`])).toBe(1);
+    expect(count([`Program ${own} invoke [1]`, 'Log truncated', data])).toBe(0);
+    expect(count([data])).toBe(0);
     // and the error table names the program's errors in production bundles too
     expect(tributaryErrorOf(6000)).toEqual({ code: 6000, name: 'PoolPaused', message: 'the pool is paused' });
     expect(tributaryErrorOf(1)).toBeUndefined();
