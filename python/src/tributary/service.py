@@ -84,8 +84,11 @@ def _manifest(store: InputStore, method: str, **fields: object) -> str:
     return store.put(json.dumps({"method": method, **fields}, separators=(",", ":")).encode())
 
 
-def _listing(contributions: list[Contribution]) -> list[dict[str, object]]:
-    return [{"entry": c.entry, "content_hash": c.content_hash} for c in contributions]
+def _listing(store: InputStore, contributions: list[Contribution]) -> str:
+    """The contributions a computation read, stored once as a JSON list of {entry, content_hash}
+    (manifests name it by hash, so ten thousand requests over one corpus store it once)."""
+    listing = [{"entry": c.entry, "content_hash": c.content_hash} for c in contributions]
+    return store.put(json.dumps(listing, separators=(",", ":")).encode())
 
 
 def _uses(scores: dict[int, int], hashes: dict[int, str], keep_zero: bool) -> tuple[Use, ...]:
@@ -102,6 +105,7 @@ class TextService:
         self.method = method_string(SPAN_METHOD, min_tokens=min_tokens)
         for c in corpus:
             store.put(c.data)
+        self.corpus_listing = _listing(store, corpus)
 
     def receipt(self, output: str, *, pool: str, request_id: str, time: int, consumer: str) -> Receipt | None:
         """The request's receipt, or None when no output token is attributed to any contribution."""
@@ -110,7 +114,7 @@ class TextService:
         if not uses:
             return None
         manifest = _manifest(self.store, self.method, output=self.store.put(output.encode("utf-8")),
-                             corpus=_listing(self.corpus))
+                             corpus=self.corpus_listing)
         return Receipt(id=request_id, time=time, pool=pool, consumer=consumer, kind="inference", uses=uses,
                        method=self.method, input=manifest)
 
@@ -122,7 +126,7 @@ def training_receipt(training: list[Contribution], validation: bytes, k: int, st
     scores = knn_scores(training, validation, k)
     for c in training:
         store.put(c.data)
-    manifest = _manifest(store, method, validation=store.put(validation), training=_listing(training))
+    manifest = _manifest(store, method, validation=store.put(validation), training=_listing(store, training))
     return Receipt(id=run_id, time=time, pool=pool, consumer=consumer, kind="training",
                    uses=_uses(scores, {c.entry: c.content_hash for c in training}, keep_zero=True),
                    method=method, input=manifest)
@@ -191,7 +195,7 @@ def _recompute_one(r: Receipt, store: InputStore, registered: dict[int, bytes] |
     if manifest.get("method") != r.method:
         raise AttestError(f"its input names method {manifest.get('method')}, the receipt {r.method}")
     name, params = parse_method(r.method)
-    listing = manifest["corpus"] if name == SPAN_METHOD else manifest["training"]
+    listing = json.loads(store.get(manifest["corpus"] if name == SPAN_METHOD else manifest["training"]))
     contributions = []
     for item in listing:
         entry, digest = int(item["entry"]), str(item["content_hash"])
