@@ -135,7 +135,7 @@ def training_receipt(training: list[Contribution], validation: bytes, k: int, st
 def training_data(training: list[Contribution]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The training examples in index order (entry order, then line order), with each one's entry."""
     xs, ys, owners = [], [], []
-    for c in training:
+    for c in sorted(training, key=lambda c: c.entry):
         x, y = read_labelled_csv(c.data.decode("utf-8"))
         xs.append(x)
         ys.append(y)
@@ -175,7 +175,7 @@ def recompute(receipts: Iterable[tuple[int, Receipt]], store: InputStore,
         checked += 1
         try:
             expected = _recompute_one(r, store, registered, indexes)
-        except (AttestError, ValueError, KeyError, UnicodeDecodeError) as e:
+        except (AttestError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
             bad.append(Mismatch(r.id, line, str(e)))
             continue
         got = {u.entry: (u.score, u.content_hash) for u in r.uses}

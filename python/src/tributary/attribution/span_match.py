@@ -31,6 +31,8 @@ def suffix_array(seq: np.ndarray) -> np.ndarray:
     n = len(seq)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    if n >= 2**31:
+        raise ValueError(f"{n} tokens: one index holds fewer than 2^31 (rank pairs are packed in 64 bits); split the corpus")
     rank = np.unique(seq, return_inverse=True)[1].astype(np.int64).reshape(-1)
     k = 1
     while True:
