@@ -487,6 +487,19 @@ try {
   // every signature links to the explorer on this cluster (a local one through its custom-RPC mode)
   const linked = await linkedSignature();
   assert.equal((await rpc.getSignatureStatuses([linked]).send()).value[0]?.err, null, 'the link names the claim that landed');
+  // the earnings statement: today's payouts (the crank's and this claim), and a CSV of exactly those rows
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByTestId('statement-from').fill(today);
+  await page.getByTestId('statement-to').fill(today);
+  await page.getByTestId('statement-total').filter({ hasText: /^[1-9]\d* payouts?, / }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('statement-csv').click()]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+  assert.equal(csv[0], 'date_utc,pool,mint,payout_account,entries,amount,amount_base_units,signature');
+  assert.ok(csv.some((line) => line.endsWith(`,${linked}`)), 'the claim is a row of the statement');
+  const statementTotal = await page.getByTestId('statement-total').innerText();
+  assert.ok(statementTotal.startsWith(`${csv.length - 1} payout`), `${statementTotal} / ${csv.length - 1} rows`);
+  log(`statement: ${statementTotal}; CSV of ${csv.length - 1} rows`);
+  await shot('statement');
   // the app's transactions carry a compute-unit limit (from simulation) and a price: ComputeBudget instructions
   const claimTx = await rpc.getTransaction(linked, { encoding: 'json', maxSupportedTransactionVersion: 0, commitment: 'confirmed' }).send();
   const keys = claimTx.transaction.message.accountKeys;

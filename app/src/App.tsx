@@ -31,6 +31,7 @@ import {
   type Spread,
   type TokenInfo,
 } from './chain';
+import { StatementPanel } from './features/statement/StatementPanel';
 import { useLiveReload } from './live';
 import { ConnectButton, DisconnectButton, SenderProvider, useSender, useWallet } from './wallet';
 
@@ -615,6 +616,7 @@ function Page({ cfg }: { cfg: Config }) {
                 </tbody>
               </table>
             )}
+            {mine.length > 0 && pool && <StatementPanel mine={mine} pool={pool.address} mint={pool.pool.mint} decimals={decimals} symbol={symbol} />}
           </section>
         )}
 
