@@ -456,7 +456,8 @@ try {
   // any endpoint): a priority fee of 2,000 lamports per CU, with junk entries among the fees. Above
   // the cap the app asks before anything is signed; cancelling sends nothing, and the claim then
   // goes out at the cap
-  await page.route((url) => url.href.startsWith(RPC), async (route) => {
+  const toRpc = (url) => url.href.startsWith(RPC);
+  await page.route(toRpc, async (route) => {
     const body = route.request().postDataJSON();
     if (body?.method !== 'getRecentPrioritizationFees') return route.continue();
     const result = [{ slot: 1, prioritizationFee: 2_000_000_000 }, { slot: 2, prioritizationFee: 2_000_000_000 }, { slot: 3, prioritizationFee: -5 }, { slot: 4, prioritizationFee: 'lots' }];
@@ -477,7 +478,7 @@ try {
   await page.getByTestId('fee-at-cap').click();
   await page.getByTestId('fee').filter({ hasText: 'priority at 100000 micro-lamports' }).waitFor();
   log(await messageText('Claimed'));
-  await page.unroute((url) => url.href.startsWith(RPC));
+  await page.unroute(toRpc);
   const paidFee = lamportsBefore - BigInt((await rpc.getBalance(address(contributor.address), { commitment: 'confirmed' }).send()).value);
   log(`the claim paid ${paidFee} lamports of fees`);
   assert.ok(paidFee > 5_000n && paidFee <= 5_000n + 140_000n, `the fee stayed at the cap: ${paidFee} lamports`);
