@@ -365,6 +365,8 @@ function customErrorCode(error: unknown): number | null {
 export function explain(error: unknown): string {
   const e = error as { message?: string; code?: number; name?: string; context?: { logs?: string[] }; cause?: unknown };
   const text = `${e?.message ?? error}`;
+  // the app's own words first: they may contain words a wallet's errors are matched by
+  if (error instanceof UserFacingError) return text;
   if (e?.code === 4001 || /reject|denied|declined|cancel/i.test(text)) return 'You rejected the signature request in your wallet. Nothing was sent.';
   const code = customErrorCode(error);
   const named = code === null ? undefined : tributaryErrorOf(code);
@@ -377,7 +379,6 @@ export function explain(error: unknown): string {
   }
   if (/insufficient (funds|lamports)|InsufficientFunds|insufficient funds for rent/i.test(text)) return 'Not enough SOL in your wallet to pay the fee and rent.';
   if (/Blockhash not found|block height exceeded/i.test(text)) return 'The transaction expired before it landed. Please try again.';
-  if (error instanceof UserFacingError) return text;
   return `Something went wrong: ${text}`;
 }
 

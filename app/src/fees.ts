@@ -54,9 +54,17 @@ export function quoteFee(recent: readonly { prioritizationFee?: unknown }[], lim
   return quoteAt({ signatures, limit, suggested, cap }, suggested < cap ? suggested : cap);
 }
 
-/** The RPC suggested more than the cap: sending at the suggestion needs the user's explicit choice. */
+/** How far above the cap a suggestion may be and still count as the cap, micro-lamports per CU.
+ * A node reports a landed transaction's fee as its whole priority lamports over its compute units,
+ * so a transaction sent at the cap shows up a little above it (a fee of 1,014 lamports over 10,136
+ * CU reads 100,039 at a cap of 100,000); this covers that rounding for transactions of 1,000 CU or
+ * more. Either way the transaction goes out at the cap: only the question is skipped. */
+export const CAP_ROUNDING = 1_000n;
+
+/** The RPC suggested more than the cap (beyond the rounding of fees sent at the cap): sending at
+ * the suggestion needs the user's explicit choice. */
 export function aboveCap(q: FeeQuote): boolean {
-  return q.suggested > q.cap;
+  return q.suggested > q.cap + CAP_ROUNDING;
 }
 
 /** The cap in force: the build's (VITE_MAX_PRIORITY_FEE, else the default), lowered — never raised —

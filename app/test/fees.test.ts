@@ -23,6 +23,10 @@ describe('priority fees', () => {
     expect(q.price).toBe(DEFAULT_MAX_PRIORITY_FEE);
     expect(q.total).toBe(5_000n + 3_000n); // 30,000 CU × 100,000 µλ = 3,000 lamports
     expect(quoteAt(q, q.suggested).total).toBe(5_000n + 60_000_000n);
+    // a fee sent at the cap reads a little above it once landed: still the cap, no question
+    const echo = quoteFee([{ prioritizationFee: 100_039n }], 10_136, DEFAULT_MAX_PRIORITY_FEE);
+    expect([aboveCap(echo), echo.price]).toEqual([false, DEFAULT_MAX_PRIORITY_FEE]);
+    expect(aboveCap(quoteFee([{ prioritizationFee: 101_001n }], 10_136, DEFAULT_MAX_PRIORITY_FEE))).toBe(true);
     const calm = quoteFee([{ prioritizationFee: 1_001n }], 1_000, DEFAULT_MAX_PRIORITY_FEE);
     expect(aboveCap(calm)).toBe(false);
     expect(calm.priority).toBe(2n); // 1,001,000 µλ rounds up to 2 lamports
