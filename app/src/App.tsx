@@ -310,8 +310,8 @@ function Page({ cfg }: { cfg: Config }) {
         {feeChoice && (
           <div className="consent" data-testid="fee-choice" role="alertdialog" aria-label="Priority fee above your cap">
             <p>
-              The RPC endpoint suggests a priority fee of {feeChoice.quote.suggested.toLocaleString("en-US")} micro-lamports per compute unit,
-              above this app's cap of {feeChoice.quote.cap.toLocaleString("en-US")}. At the suggestion this transaction costs{' '}
+              The RPC endpoint suggests a priority fee of {feeChoice.quote.suggested.toLocaleString('en-US')} micro-lamports per compute unit,
+              above this app's cap of {feeChoice.quote.cap.toLocaleString('en-US')}. At the suggestion this transaction costs{' '}
               <strong data-testid="fee-suggested-total">{formatLamports(quoteAt(feeChoice.quote, feeChoice.quote.suggested).total)}</strong> in fees; at
               the cap <strong data-testid="fee-cap-total">{formatLamports(quoteAt(feeChoice.quote, feeChoice.quote.cap).total)}</strong> (it may land
               later when the network is busy).
