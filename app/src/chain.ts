@@ -402,14 +402,14 @@ export type SendContext = {
 
 /** The fee quote: the median of the non-zero fees recently paid to lock these accounts, so a
  * transaction lands when the cluster is busy, capped at the app's cap unless the user chooses more. */
-async function feeQuote(ctx: SendContext, ixs: Instruction[], limit: number): Promise<FeeQuote> {
+async function feeQuote(ctx: SendContext, ixs: Instruction[], limit: number): Promise<{ fee: FeeQuote; asked: boolean }> {
   const writable = [...new Set(ixs.flatMap((ix) => (ix.accounts ?? []).filter((a) => a.role & 1).map((a) => a.address)))].slice(0, 128);
   const recent = await ctx.rpc.getRecentPrioritizationFees(writable).send();
   const quote = quoteFee(recent, limit, ctx.cfg.maxPriorityFee);
-  if (!aboveCap(quote)) return quote;
+  if (!aboveCap(quote)) return { fee: quote, asked: false };
   const chosen = await ctx.fees.choose(quote);
   if (!chosen) throw new UserFacingError('Cancelled: nothing was signed or sent.');
-  return chosen;
+  return { fee: chosen, asked: true };
 }
 
 /**
@@ -427,7 +427,7 @@ export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentN
   const short = (need: bigint) =>
     new UserFacingError(`Not enough SOL to ${label}: it needs about ${sol(need)} SOL (rent and fee); your wallet has ${sol(balance)} SOL.`);
   if (balance < rentNeeded + LAMPORTS_PER_SIGNATURE) throw short(rentNeeded + LAMPORTS_PER_SIGNATURE);
-  const { value: latest } = await ctx.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
+  let { value: latest } = await ctx.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
   const draft = pipe(
     createTransactionMessage({ version: 0 }),
     (m) => setTransactionMessageFeePayer(payer, m),
@@ -436,9 +436,12 @@ export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentN
   );
   const units = await estimateComputeUnitLimitFactory({ rpc: ctx.rpc })(draft);
   const limit = Math.min(1_400_000, Math.ceil(units * 1.1));
-  const fee = await feeQuote(ctx, ixs, limit);
+  const { fee, asked } = await feeQuote(ctx, ixs, limit);
+  // the user may have taken a while to choose: a fresh blockhash, so the choice does not expire
+  if (asked) latest = (await ctx.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send()).value;
   const message = pipe(
     draft,
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
     (m) => updateOrAppendSetComputeUnitLimitInstruction(limit, m),
     (m) => setTransactionMessageComputeUnitPrice(fee.price, m),
   );
