@@ -104,3 +104,10 @@ def test_a_report_is_checked_against_its_receipts_without_a_chain(service_run, t
     lines = log.read_text().splitlines()
     log.write_text("\n".join(lines[:-1]) + "\n")  # a receipt dropped after the report was built
     assert main(["verify", "--receipts", str(log), "--report", str(report)]) == 1
+
+
+def test_an_unreachable_node_is_a_named_error_not_a_traceback(tmp_path, capsys):
+    log = tmp_path / "r.jsonl"
+    log.write_text("")
+    assert main(["verify", "--receipts", str(log), "--url", "http://127.0.0.1:9", "--pool", POOL]) == 2
+    assert "getAccountInfo" in capsys.readouterr().err

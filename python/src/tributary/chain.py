@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import json
 import time
 import urllib.error
@@ -48,7 +49,8 @@ class Rpc:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     answer = json.loads(response.read())
                 break
-            except (urllib.error.URLError, TimeoutError, ConnectionError, json.JSONDecodeError) as e:
+            except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError,
+                    json.JSONDecodeError) as e:
                 status = getattr(e, "code", None)
                 if attempt + 1 == self.attempts or (status is not None and status not in (429, 502, 503, 504)):
                     raise RpcError(f"{method}: {e}") from None

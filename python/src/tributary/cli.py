@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import canonical_json as cj
-from .chain import Rpc, read_pool, verify_report
+from .chain import Rpc, RpcError, read_pool, verify_report
 from .demo_data import labelled_set, text_document
 from .errors import AttestError
 from .proof import ReceiptProof
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args))
-    except (AttestError, OSError, ValueError) as e:
+    except (AttestError, RpcError, OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
