@@ -111,3 +111,18 @@ def test_an_unreachable_node_is_a_named_error_not_a_traceback(tmp_path, capsys):
     log.write_text("")
     assert main(["verify", "--receipts", str(log), "--url", "http://127.0.0.1:9", "--pool", POOL]) == 2
     assert "getAccountInfo" in capsys.readouterr().err
+
+
+def test_a_receipt_is_proven_and_a_changed_one_refused_from_the_command_line(service_run, tmp_path, capsys):
+    tmp, _, log = service_run
+    report, proof = tmp_path / "report.json", tmp_path / "proof.json"
+    assert main(["build", "--receipts", str(log), "--pool", POOL, "--epoch", "3", "--out", str(report)]) == 0
+    capsys.readouterr()
+    assert main(["prove", "--receipts", str(log), "--id", "train-1"]) == 0
+    proof.write_text(capsys.readouterr().out)
+    assert main(["check-receipt", "--report", str(report), "--proof", str(proof)]) == 0
+    value = json.loads(proof.read_text())
+    value["receipt"]["uses"][0]["score"] = "9"
+    proof.write_text(json.dumps(value))
+    assert main(["check-receipt", "--report", str(report), "--proof", str(proof)]) == 1
+    assert "the receipt was changed" in capsys.readouterr().err

@@ -23,7 +23,7 @@ from typing import Any
 from . import canonical_json as cj
 from .chain import Rpc, RpcError, read_pool, verify_report
 from .demo_data import labelled_set, text_document
-from .errors import AttestError
+from .errors import AttestError, ProofError
 from .proof import ReceiptProof
 from .receipt import ReceiptLog, read_log
 from .report import Report
@@ -117,7 +117,11 @@ def cmd_prove(args: argparse.Namespace) -> int:
 def cmd_check_receipt(args: argparse.Namespace) -> int:
     report = Report.parse(Path(args.report).read_bytes())
     proof = ReceiptProof.from_json(cj.loads(Path(args.proof).read_bytes()))
-    proof.check(report)
+    try:
+        proof.check(report)
+    except ProofError as e:
+        print(str(e), file=sys.stderr)
+        return 1
     _print(args, f"receipt {proof.receipt.id} is receipt {proof.index} of the report (root {report.receipts_root.hex()})",
            {"included": True, "id": proof.receipt.id, "index": proof.index})
     return 0
