@@ -148,6 +148,25 @@ fn the_ai_service_loop_pays_every_contributor_by_its_recomputed_scores() {
         assert_eq!(verified["verified"], Value::Bool(true), "{verified}");
     }
 
+    // a receipt's proof made by one implementation checks in the other, both ways
+    let run_id = receipts_of(&training)[0].id.clone();
+    let proof_py = d.join("proof-py.json");
+    let out = py(&["prove", "--receipts", r, "--id", &run_id]).output().expect("python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(&proof_py, &out.stdout).expect("proof");
+    run_ok(&mut tributary(
+        &v.url,
+        &attestor,
+        &["attest", "check-receipt", "--report", rep, "--proof", path(&proof_py)],
+    ));
+    let proof_rs = d.join("proof-rs.json");
+    std::fs::write(
+        &proof_rs,
+        run_ok(&mut tributary(&v.url, &attestor, &["attest", "prove", "--receipts", r, "--id", &run_id])),
+    )
+    .expect("proof");
+    run_ok(&mut py(&["check-receipt", "--report", rep, "--proof", path(&proof_rs)]));
+
     // revenue: a deposit paid by weight, and the inference requests' fee split by their scores
     let deposit = 7_000_000_001u64;
     pool.deposit(&mut chain, deposit);
