@@ -126,3 +126,16 @@ def test_a_receipt_is_proven_and_a_changed_one_refused_from_the_command_line(ser
     proof.write_text(json.dumps(value))
     assert main(["check-receipt", "--report", str(report), "--proof", str(proof)]) == 1
     assert "the receipt was changed" in capsys.readouterr().err
+
+
+def test_a_receipt_naming_another_content_hash_is_named(service_run):
+    tmp, registered, log = service_run
+    lines = log.read_text().splitlines()
+    victim = Receipt.parse(lines[0])
+    first = victim.uses[0]
+    changed = Receipt(**{**victim.__dict__, "uses": (Use(first.entry, first.score, "ab" * 32),) + victim.uses[1:]})
+    lines[0] = changed.canonical().decode()
+    log.write_text("\n".join(lines) + "\n")
+    _, bad = recompute(read_log(log), InputStore(tmp / "inputs"), registered)
+    assert [m.receipt_id for m in bad] == [victim.id]
+    assert f"entry {first.entry}: content_hash {'ab' * 32} in the receipt, {first.content_hash} in its input" == bad[0].reason

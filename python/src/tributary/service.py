@@ -175,16 +175,24 @@ def recompute(receipts: Iterable[tuple[int, Receipt]], store: InputStore,
         checked += 1
         try:
             expected = _recompute_one(r, store, registered, indexes)
-        except (AttestError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        except (AttestError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as e:
             bad.append(Mismatch(r.id, line, str(e)))
             continue
         got = {u.entry: (u.score, u.content_hash) for u in r.uses}
         if got != expected:
-            diffs = [f"entry {e}: {got.get(e, ('absent', None))[0]} in the receipt, "
-                     f"{expected.get(e, ('absent', None))[0]} recomputed"
-                     for e in sorted(set(got) | set(expected)) if got.get(e) != expected.get(e)]
-            bad.append(Mismatch(r.id, line, "; ".join(diffs)))
+            bad.append(Mismatch(r.id, line, "; ".join(_differences(got, expected))))
     return checked, bad
+
+
+def _differences(got: dict[int, tuple[str, str | None]], expected: dict[int, tuple[str, str | None]]) -> list[str]:
+    out = []
+    for e in sorted(set(got) | set(expected)):
+        (score, digest), (want, want_digest) = got.get(e, ("absent", None)), expected.get(e, ("absent", None))
+        if score != want:
+            out.append(f"entry {e}: {score} in the receipt, {want} recomputed")
+        elif digest != want_digest:
+            out.append(f"entry {e}: content_hash {digest} in the receipt, {want_digest} in its input")
+    return out
 
 
 def _recompute_one(r: Receipt, store: InputStore, registered: dict[int, bytes] | None,
