@@ -42,7 +42,7 @@ export type Receipt = {
   kind: UsageKind;
   /** The attributor that computed the scores: `name/vN[;key=value…]` (ATTRIBUTION.md). */
   method?: string;
-  /** SHA-256 (hex) of the public input the scores were computed from. */
+  /** SHA-256 (hex) of the input manifest the scores were computed from (ATTRIBUTION.md §1). */
   input?: string;
   uses: ReceiptUse[];
 };

@@ -51,8 +51,8 @@ pub struct Receipt {
     /// (`span-match/v1;min_tokens=8`): what `--recompute` re-runs (ATTRIBUTION.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// SHA-256 (lowercase hex) of the public input the scores were computed from: the model output
-    /// of an inference request, the validation set of a training run.
+    /// SHA-256 (lowercase hex) of the input manifest the scores were computed from: it names the
+    /// model output or validation set and the contributions read (ATTRIBUTION.md §1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<String>,
     /// The contributions used, each entry once.
