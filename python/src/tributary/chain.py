@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-from .base58 import b58decode, b58encode
+from .base58 import b58encode
 from .report import Report
 
 ENTRIES_PER_PAGE = 84
@@ -137,10 +137,3 @@ def verify_report(report: Report, state: PoolState) -> list[str]:
         if e.status == STATUS_ACTIVE and e.weight != report.weight_of(entry):
             problems.append(f"entry {entry}: weight {e.weight} on chain, {report.weight_of(entry)} in the report")
     return problems
-
-
-def decode_address(text: str) -> bytes:
-    raw = b58decode(text)
-    if len(raw) != 32:
-        raise ValueError(f"{text} is not an address")
-    return raw

@@ -169,12 +169,12 @@ def recompute(receipts: Iterable[tuple[int, Receipt]], store: InputStore,
               registered: dict[int, bytes] | None = None) -> tuple[int, list[Mismatch]]:
     """Re-derive every receipt's scores from its inputs; (receipts checked, the ones that differ).
     With `registered` (entry → content hash on chain) every input file must be the registered one."""
-    indexes: dict[tuple[tuple[int, str], ...], TextService] = {}
+    corpora = _Corpora(store, registered)
     checked, bad = 0, []
     for line, r in receipts:
         checked += 1
         try:
-            expected = _recompute_one(r, store, registered, indexes)
+            expected = _recompute_one(r, store, corpora)
         except (AttestError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as e:
             bad.append(Mismatch(r.id, line, str(e)))
             continue
@@ -195,29 +195,55 @@ def _differences(got: dict[int, tuple[str, str | None]], expected: dict[int, tup
     return out
 
 
-def _recompute_one(r: Receipt, store: InputStore, registered: dict[int, bytes] | None,
-                   indexes: dict[tuple[tuple[int, str], ...], TextService]) -> dict[int, tuple[str, str | None]]:
+class _Corpora:
+    """The listings a receipt log names, each read, hashed and checked against the chain once (a
+    log of many requests over one corpus names the same listing every time), and its suffix array
+    built once."""
+
+    def __init__(self, store: InputStore, registered: dict[int, bytes] | None):
+        self.store, self.registered = store, registered
+        self._listings: dict[str, list[Contribution] | AttestError] = {}
+        self._indexes: dict[str, CorpusIndex] = {}
+
+    def contributions(self, listing: str) -> list[Contribution]:
+        if listing not in self._listings:
+            try:
+                self._listings[listing] = self._load(listing)
+            except (AttestError, ValueError, KeyError, TypeError) as e:
+                self._listings[listing] = AttestError(str(e))
+        found = self._listings[listing]
+        if isinstance(found, AttestError):
+            raise found
+        return found
+
+    def index(self, listing: str) -> CorpusIndex:
+        if listing not in self._indexes:
+            self._indexes[listing] = CorpusIndex([(c.entry, c.data.decode("utf-8")) for c in self.contributions(listing)])
+        return self._indexes[listing]
+
+    def _load(self, listing: str) -> list[Contribution]:
+        contributions = []
+        for item in json.loads(self.store.get(listing)):
+            entry, digest = int(item["entry"]), str(item["content_hash"])
+            if self.registered is not None and self.registered.get(entry, b"").hex() != digest:
+                raise AttestError(f"entry {entry}: its input {digest} is not the contribution registered on chain")
+            contributions.append(Contribution(entry, digest, self.store.get(digest)))
+        return contributions
+
+
+def _recompute_one(r: Receipt, store: InputStore, corpora: _Corpora) -> dict[int, tuple[str, str | None]]:
     if r.method is None or r.input is None:
         raise AttestError("no method and input: its scores cannot be recomputed")
     manifest = json.loads(store.get(r.input))
     if manifest.get("method") != r.method:
         raise AttestError(f"its input names method {manifest.get('method')}, the receipt {r.method}")
     name, params = parse_method(r.method)
-    listing = json.loads(store.get(manifest["corpus"] if name == SPAN_METHOD else manifest["training"]))
-    contributions = []
-    for item in listing:
-        entry, digest = int(item["entry"]), str(item["content_hash"])
-        if registered is not None and registered.get(entry, b"").hex() != digest:
-            raise AttestError(f"entry {entry}: its input {digest} is not the contribution registered on chain")
-        contributions.append(Contribution(entry, digest, store.get(digest)))
+    listing = str(manifest["corpus"] if name == SPAN_METHOD else manifest["training"])
+    contributions = corpora.contributions(listing)
     hashes = {c.entry: c.content_hash for c in contributions}
     if name == SPAN_METHOD and set(params) == {"min_tokens"}:
-        key = tuple((c.entry, c.content_hash) for c in contributions)
-        service = indexes.get(key)
-        if service is None or service.min_tokens != int(params["min_tokens"]):
-            service = indexes[key] = TextService(contributions, store, int(params["min_tokens"]))
-        scores = span_scores(service.index, store.get(manifest["output"]).decode("utf-8"), service.min_tokens)
-        uses = _uses(scores, hashes, keep_zero=False)
+        output = store.get(manifest["output"]).decode("utf-8")
+        uses = _uses(span_scores(corpora.index(listing), output, int(params["min_tokens"])), hashes, keep_zero=False)
     elif name == KNN_METHOD and set(params) == {"k"}:
         uses = _uses(knn_scores(contributions, store.get(manifest["validation"]), int(params["k"])), hashes,
                      keep_zero=True)

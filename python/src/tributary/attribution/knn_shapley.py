@@ -99,23 +99,28 @@ def contribution_scores(values: np.ndarray, owners: np.ndarray, validation_point
     return scores
 
 
-def knn_classify(train_x: np.ndarray, train_y: np.ndarray, points: np.ndarray, k: int,
-                 chunk: int = 256) -> np.ndarray:
+def nearest_labels(train_x: np.ndarray, train_y: np.ndarray, points: np.ndarray, k: int,
+                   chunk: int = 256) -> np.ndarray:
+    """The labels of each point's K nearest training examples, nearest first (ties to the lower
+    index); `chunk` points at a time, so memory is chunk · N distances whatever the number of points."""
+    tx, t_norm = _as_float(train_x)
+    parts = [train_y[np.argsort(squared_distances(points[start:start + chunk], tx, t_norm), axis=1, kind="stable")[:, :k]]
+             for start in range(0, len(points), chunk)]
+    return np.concatenate(parts) if parts else np.zeros((0, k), dtype=train_y.dtype)
+
+
+def knn_classify(train_x: np.ndarray, train_y: np.ndarray, points: np.ndarray, k: int) -> np.ndarray:
     """The classifier the values are for: each point's label by majority of its K nearest training
     examples (nearest first, ties to the lower index; a tied vote to the smaller label)."""
-    tx, t_norm = _as_float(train_x)
     out = []
-    for start in range(0, len(points), chunk):
-        nearest = np.argsort(squared_distances(points[start:start + chunk], tx, t_norm), axis=1, kind="stable")[:, :k]
-        for labels in train_y[nearest]:
-            values, counts = np.unique(labels, return_counts=True)
-            out.append(values[np.argmax(counts)])
+    for labels in nearest_labels(train_x, train_y, points, k):
+        values, counts = np.unique(labels, return_counts=True)
+        out.append(values[np.argmax(counts)])
     return np.array(out, dtype=np.int64)
 
 
 def knn_utility(train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarray, val_y: np.ndarray, k: int) -> float:
     """U(all training data), the mean over validation points of the share of the K nearest with the
     right label: what the Shapley values of all examples add up to."""
-    tx, t_norm = _as_float(train_x)
-    nearest = np.argsort(squared_distances(val_x, tx, t_norm), axis=1, kind="stable")[:, :k]
-    return float((train_y[nearest] == val_y[:, None]).sum() / (k * len(val_y)))
+    nearest = nearest_labels(train_x, train_y, val_x, k)
+    return float((nearest == val_y[:, None]).sum() / (k * len(val_y)))

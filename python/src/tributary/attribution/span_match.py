@@ -1,7 +1,7 @@
 """Inference attribution by maximal matching spans (ATTRIBUTION.md §2).
 
 The corpus is the contributed documents, tokenized and concatenated with a unique separator after
-each, and indexed by a suffix array (prefix doubling in numpy: O(n log n), 4–8 bytes a token kept).
+each, and indexed by a suffix array (prefix doubling in numpy: O(n log n), 8 bytes a token kept).
 For each output position i, L(i) is the length of the longest prefix of output[i:] found inside one
 document; the span [i, i+L(i)) is maximal when L(i) ≥ n and L(i-1) ≤ L(i). Each output token covered
 by a maximal span is attributed once, in equal floor(10⁹/|C|) parts to the set C of contributions
@@ -83,11 +83,11 @@ class CorpusIndex:
             seq[start + len(ids)] = base + d
         self.entries = np.array([e for e, _ in documents], dtype=np.int64)
         self.doc_starts = np.array(starts, dtype=np.int64)
-        small = np.int32 if position < 2**31 else np.int64
-        self.tokens = seq.astype(small)
-        self.sa = suffix_array(seq).astype(small)
+        # int32 positions: suffix_array refuses a corpus of 2³¹ tokens or more
+        self.sa = suffix_array(seq).astype(np.int32)
+        self.tokens = seq.astype(np.int32)
         # where each token's suffixes start in the array (token t: buckets[t] to buckets[t + 1])
-        self.buckets = np.searchsorted(self.tokens[self.sa], np.arange(base + 1, dtype=small)).astype(np.int64)
+        self.buckets = np.searchsorted(self.tokens[self.sa], np.arange(base + 1, dtype=np.int32)).astype(np.int64)
 
     @property
     def size(self) -> int:
