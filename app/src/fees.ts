@@ -2,6 +2,7 @@
 // fee the RPC suggests is capped: the endpoint can be replaced by a link (`?rpc=`), and anyone can
 // bid up recent fees on the pool's accounts, so its answer is a suggestion, never a price the user
 // agreed to. A price above the cap is used only when the user chooses it for that transaction.
+import { formatSol } from './format';
 
 /** Lamports per signature (the base fee). */
 export const LAMPORTS_PER_SIGNATURE = 5_000n;
@@ -77,5 +78,5 @@ export function priorityFeeCap(buildValue: string | undefined, queryValue: strin
 }
 
 export function formatLamports(lamports: bigint): string {
-  return `${(Number(lamports) / 1e9).toFixed(9).replace(/0+$/, '').replace(/\.$/, '')} SOL`;
+  return `${formatSol(lamports)} SOL`;
 }
