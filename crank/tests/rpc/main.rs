@@ -3,6 +3,7 @@
 //! `cargo test` alone lists them as ignored.
 mod attribution_loop;
 mod faults;
+mod index;
 mod load;
 mod setup;
 mod validator;
