@@ -12,6 +12,7 @@ import {
   claim,
   explain,
   loadCrankBatches,
+  loadCrankBatchesFromIndexer,
   listPools,
   loadMyContributions,
   loadPool,
@@ -31,7 +32,7 @@ import {
   type Spread,
   type TokenInfo,
 } from './chain';
-import { StatementPanel } from './features/statement/StatementPanel';
+import { StatementPanel } from './features/statement/ui/StatementPanel';
 import { useLiveReload } from './live';
 import { ConnectButton, DisconnectButton, SenderProvider, useSender, useWallet } from './wallet';
 
@@ -155,7 +156,7 @@ function Page({ cfg }: { cfg: Config }) {
       // the token's name and symbol are a nicety: failing to read them fails nothing (the mint's
       // address is shown instead, and the next reload asks again)
       loadTokenInfo(rpc, p.pool.mint).then(setToken, () => setToken(null)).then(() => true),
-      panel('batches', () => loadCrankBatches(rpc, cfg.programId, p.address), setBatches),
+      panel('batches', () => (cfg.indexerUrl ? loadCrankBatchesFromIndexer(cfg.indexerUrl, p.address) : loadCrankBatches(rpc, cfg.programId, p.address)), setBatches),
       panel('spread', () => loadSpread(rpc, p.address), setSpread),
       owner
         ? panel(
@@ -616,7 +617,7 @@ function Page({ cfg }: { cfg: Config }) {
                 </tbody>
               </table>
             )}
-            {mine.length > 0 && pool && <StatementPanel mine={mine} pool={pool.address} mint={pool.pool.mint} decimals={decimals} symbol={symbol} />}
+            {mine.length > 0 && pool && <StatementPanel mine={mine} owner={owner ?? null} indexerUrl={cfg.indexerUrl} pool={pool.address} mint={pool.pool.mint} decimals={decimals} symbol={symbol} />}
           </section>
         )}
 

@@ -31,6 +31,7 @@ import {
 } from '@solana-program/compute-budget';
 import {
   ContributionKind,
+  createIndexerClient,
   ContributionStatus,
   contributionSpace,
   decodeContribution,
@@ -323,6 +324,22 @@ export async function loadCrankBatches(rpc: Rpc, programId: Address, pool: Addre
     }
   }
   return out;
+}
+
+/** The pool's recent crank batches from a `tributary-index` API, newest first: every batch it
+ * indexed, not only those in the pool's latest 40 signatures. */
+export async function loadCrankBatchesFromIndexer(indexerUrl: string, pool: Address, limit = 40): Promise<CrankBatchEvent[]> {
+  const { items } = await createIndexerClient(indexerUrl).poolCrankBatches(pool, { limit, order: 'desc' });
+  return items.map((b) => ({
+    signature: b.signature,
+    time: b.block_time,
+    page: b.page,
+    paid: b.paid,
+    skipped: b.skipped,
+    amount: BigInt(b.amount),
+    reward: BigInt(b.reward),
+    cranker: address(b.cranker),
+  }));
 }
 
 /** How weight and payouts spread over the pool's contributors: every registered entry, from the

@@ -19,6 +19,9 @@ export type Config = {
   pool: Address | null;
   /** Highest compute-unit price sent without asking, micro-lamports per CU (fees.ts). */
   maxPriorityFee: bigint;
+  /** A `tributary-index` API (`?indexer=` or VITE_INDEXER_URL): statements and crank batches from
+   * it, each checked against the chain; null reads them from RPC for this wallet only. */
+  indexerUrl: string | null;
 };
 
 const DEFAULT_RPC: Record<Cluster, string> = {
@@ -63,7 +66,19 @@ export function loadConfig(search = window.location.search): Config {
     programId: address(q.get('program') ?? env.VITE_PROGRAM_ID ?? TRIBUTARY_PROGRAM_ADDRESS),
     pool: pool ? address(pool) : null,
     maxPriorityFee: priorityFeeCap(env.VITE_MAX_PRIORITY_FEE, q.get('maxPriorityFee')),
+    indexerUrl: httpUrl(q.get('indexer') ?? env.VITE_INDEXER_URL ?? null),
   };
+}
+
+/** An http(s) URL, or null (anything else is ignored rather than fetched). */
+function httpUrl(value: string | null): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString().replace(/\/+$/, '') : null;
+  } catch {
+    return null;
+  }
 }
 
 function webSocketUrl(rpcUrl: string): string {

@@ -1,13 +1,19 @@
 import { StrictMode } from 'react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { WalletProvider } from './wallet';
 import './style.css';
 
+// data read from the indexer: kept 10 s, retried twice, refetched when the window regains focus
+const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: 10_000, retry: 2 } } });
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <WalletProvider>
-      <App />
-    </WalletProvider>
+    <QueryClientProvider client={queryClient}>
+      <WalletProvider>
+        <App />
+      </WalletProvider>
+    </QueryClientProvider>
   </StrictMode>,
 );

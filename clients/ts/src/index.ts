@@ -14,3 +14,4 @@ export * from './attest';
 export * from './token-metadata';
 export * from './filters';
 export { TRIBUTARY_CONSTANTS } from './idl-tables.generated';
+export * from './indexer';

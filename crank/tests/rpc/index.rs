@@ -104,7 +104,7 @@ fn amount(v: &Value) -> u128 {
 }
 
 /// The newest slot the program's transactions reached (what the index must catch up to).
-fn newest_program_slot(chain: &mut RpcChain) -> u64 {
+pub fn newest_program_slot(chain: &mut RpcChain) -> u64 {
     use solana_commitment_config::CommitmentConfig;
     use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
     let config = GetConfirmedSignaturesForAddress2Config {

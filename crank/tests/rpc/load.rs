@@ -4,6 +4,7 @@
 //! fails 15 % of requests. Writes bench/validator.json (TRIBUTARY_LOAD_OUT), which the benchmark
 //! renders; asserts the targets and exact books on the way.
 use crate::faults::FaultProxy;
+use crate::index::Indexer;
 use crate::setup::{self, assert_books_exact, keypair, Pool};
 use crate::validator::TestValidator;
 use serde_json::json;
@@ -110,6 +111,16 @@ pub fn run() {
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../bench/validator.json").into());
     let v = TestValidator::start("load", 8);
     let mut check = v.chain();
+    // the indexer follows everything live from the first transaction: SQLite, and PostgreSQL when
+    // scripts/test-rpc started one
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("load-index");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut databases = vec![("sqlite", dir.join("live.sqlite").display().to_string())];
+    if let Ok(url) = std::env::var("TRIBUTARY_TEST_POSTGRES") {
+        databases.push(("postgres", url));
+    }
+    let indexers: Vec<(&str, Indexer)> = databases.iter().map(|(name, db)| (*name, Indexer::start(&v.url, db))).collect();
     let started = Instant::now();
     let mut pool = Pool::create(&mut check, 0x81, n, 1, 0);
     let setup_seconds = started.elapsed().as_secs_f64();
@@ -133,6 +144,15 @@ pub fn run() {
     pool.deposit(&mut check, revenue);
     let warm = crank_until_paid(&mut bot, &mut chain, &mut check, &pool);
     eprintln!("warm: {}", warm.json());
+    // lag from confirmation to the index over the live rounds, in slots
+    let newest = crate::index::newest_program_slot(&mut check);
+    let mut index_figures = serde_json::Map::new();
+    for (name, index) in &indexers {
+        index.wait_for(&mut check, newest);
+        let status = index.get("/v1/status");
+        eprintln!("index ({name}) after the warm round: {status}");
+        index_figures.insert(format!("{name}_lag_slots"), status["lag_slots"].clone());
+    }
 
     // baseline: one payout per transaction, on a twentieth of the pool (pages 0, 20, 40 …)
     pool.deposit(&mut check, revenue);
@@ -152,6 +172,30 @@ pub fn run() {
     eprintln!("faults: {}  {counts:?}", faulted.json());
     assert_eq!(assert_books_exact(&mut check, &pool, &[]), 0, "everything owed was paid, once");
 
+    // the index equals the ledger, per entry and per pool, on every database
+    let newest = crate::index::newest_program_slot(&mut check);
+    for (name, index) in &indexers {
+        index.wait_for(&mut check, newest);
+        crate::index::reconcile(index, &mut check, &pool);
+        let status = index.get("/v1/status");
+        index_figures.insert(format!("{name}_reconciled_entries"), json!(n));
+        index_figures.insert(format!("{name}_transactions"), status["transactions"].clone());
+        index_figures.insert(format!("{name}_totals"), index.get(&format!("/v1/pools/{}/totals", pool.keys.pool)));
+    }
+    drop(indexers);
+    // a backfill of the whole history into an empty database, with its rate
+    let started = Instant::now();
+    let backfill = std::process::Command::new(crate::index::index_binary())
+        .args(["--rpc-url", &v.url, "--database", &dir.join("backfill.sqlite").display().to_string(), "backfill"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("tributary-index backfill");
+    assert!(backfill.status.success(), "backfill: {}", String::from_utf8_lossy(&backfill.stderr));
+    let said = String::from_utf8_lossy(&backfill.stderr).lines().last().unwrap_or_default().to_string();
+    eprintln!("backfill: {said}");
+    index_figures.insert("backfill_seconds".into(), json!((started.elapsed().as_secs_f64() * 10.0).round() / 10.0));
+    index_figures.insert("backfill".into(), json!(said));
+
     let so = std::fs::read(crate::validator::program_so()).expect("program");
     let report = json!({
         "contributors": n,
@@ -164,6 +208,7 @@ pub fn run() {
         "lookup_table_rent_per_destination": table_rent as f64 / f64::from(n),
         "warm": warm.json(),
         "baseline_one_payout_per_tx": baseline.json(),
+        "index": index_figures,
         "faulty_rpc": {
             "fault_percent": 15,
             "requests_seen": counts.requests,

@@ -1,5 +1,6 @@
 -- The indexer's tables: one schema for SQLite and PostgreSQL (portable types only: BIGINT, TEXT).
--- Token amounts are BIGINT (i64): an amount or a sum above 2^63 - 1 base units is refused, named.
+-- Token amounts are BIGINT (i64): a row whose amount is above 2^63 - 1 base units is left out and
+-- its transaction counted in `oversized` (only a mint made to break indexers has such supplies).
 -- `day` is unix days (block_time / 86400, UTC), kept so per-day queries need no dialect's date functions.
 
 -- every transaction of the program seen, failed ones too (so none is fetched twice)
@@ -12,7 +13,9 @@ CREATE TABLE chain_transactions (
     unbalanced BIGINT NOT NULL,
     finalized BIGINT NOT NULL,
     -- the cluster's confirmed slot when this transaction was committed here: lag = seen_slot - slot
-    seen_slot BIGINT NOT NULL
+    seen_slot BIGINT NOT NULL,
+    -- rows left out for an amount above 2^63 - 1
+    oversized BIGINT NOT NULL
 );
 CREATE INDEX chain_transactions_unfinalized ON chain_transactions (finalized, slot);
 

@@ -21,6 +21,8 @@ const JSON_LIMIT_DEFAULT: i64 = 100;
 const JSON_LIMIT_MAX: i64 = 1000;
 /// A CSV export returns every matching row up to this many.
 const CSV_LIMIT_MAX: i64 = 1_000_000;
+/// `/v1/status` reports the lag over this many newest transactions.
+const LAG_WINDOW: i64 = 1000;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -53,6 +55,8 @@ pub struct Filters {
     pub limit: Option<i64>,
     pub after: Option<String>,
     pub format: Option<String>,
+    /// `asc` (oldest first, the default) or `desc` (crank batches only).
+    pub order: Option<String>,
 }
 
 pub struct ApiError(StatusCode, String);
@@ -256,8 +260,11 @@ async fn status(State(s): State<AppState>) -> Result<Response, ApiError> {
             "last_lag_slots": c.last_lag_slots.load(Ordering::Relaxed),
         })
     });
+    let lag = crate::store::lag_slots(&s.store, LAG_WINDOW).await?
+        .map(|(p50, p95, max)| json!({ "transactions": LAG_WINDOW, "p50": p50, "p95": p95, "max": max }));
     Ok(Json(json!({
         "program": s.program_id,
+        "lag_slots": lag,
         "database": if s.store.postgres { "postgres" } else { "sqlite" },
         "backfill_done": cursor.backfill_done,
         "newest_signature": cursor.newest_signature,
@@ -266,6 +273,7 @@ async fn status(State(s): State<AppState>) -> Result<Response, ApiError> {
         "unfinalized": stats.unfinalized,
         "logs_truncated": stats.logs_truncated,
         "unbalanced": stats.unbalanced,
+        "oversized": stats.oversized,
         "follower": counters,
     }))
     .into_response())
@@ -483,22 +491,37 @@ async fn pool_batches(
     let csv = csv_wanted(&f)?;
     let (from, to) = range(&f)?;
     let limit = limit(&f, csv)?;
+    let newest_first = match f.order.as_deref() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(other) => return Err(bad_request(format!("order is asc or desc, not {other:?}"))),
+    };
     let (slot, signature, seq) = position(&f.after)?;
     let seq: i64 = if seq.is_empty() { -1 } else { seq.parse().map_err(|_| bad_request("after: malformed cursor"))? };
-    let rows = sqlx::query(
+    // keyset in either direction: past the last row of the page before
+    let (slot, signature, seq) = match (newest_first, f.after.as_deref().is_some_and(|a| !a.is_empty())) {
+        (true, false) => (i64::MAX, String::new(), -1),
+        _ => (slot, signature, seq),
+    };
+    let (cmp, dir) = if newest_first { ("<", "DESC") } else { (">", "ASC") };
+    let first_page_desc = newest_first && slot == i64::MAX;
+    let sql = format!(
         "SELECT signature, seq, page, cranker, entries, paid, skipped, amount, reward, slot, block_time FROM crank_batches \
-         WHERE pool = $1 AND block_time >= $2 AND block_time < $3 \
-         AND (slot > $4 OR (slot = $4 AND (signature > $5 OR (signature = $5 AND seq > $6)))) ORDER BY slot, signature, seq LIMIT $7",
-    )
-    .bind(&pool)
-    .bind(from)
-    .bind(to)
-    .bind(slot)
-    .bind(signature)
-    .bind(seq)
-    .bind(limit + 1)
-    .fetch_all(&s.store.pool)
-    .await?;
+         WHERE pool = $1 AND COALESCE(block_time, 0) >= $2 AND COALESCE(block_time, 0) < $3 \
+         AND ($8 = 1 OR slot {cmp} $4 OR (slot = $4 AND (signature {cmp} $5 OR (signature = $5 AND seq {cmp} $6)))) \
+         ORDER BY slot {dir}, signature {dir}, seq {dir} LIMIT $7"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(&pool)
+        .bind(from)
+        .bind(to)
+        .bind(slot)
+        .bind(signature)
+        .bind(seq)
+        .bind(limit + 1)
+        .bind(i64::from(first_page_desc))
+        .fetch_all(&s.store.pool)
+        .await?;
     let mut items = Vec::new();
     let mut next = None;
     for (i, r) in rows.iter().enumerate() {

@@ -134,9 +134,13 @@ impl Follower {
             }
         }
         listed.reverse();
+        // one query for what is already stored among the listed (the listing restarts at the newest
+        // finalized transaction, so most of a poll's listing is)
+        let oldest = listed.first().map_or(0, |s| s.slot);
+        let known = self.store.known_since(oldest).await?;
         let mut fresh = Vec::with_capacity(listed.len());
         for s in listed {
-            if self.store.known(&s.signature).await? {
+            if known.contains(&s.signature) {
                 self.counters.skipped_known.fetch_add(1, Ordering::Relaxed);
             } else {
                 fresh.push(s);
@@ -187,7 +191,7 @@ impl Follower {
             }
             done += chunk.len();
             if let Some(last) = chunk.last() {
-                self.store.set_cursor(&last.signature, last.slot, cursor.backfill_done || done == total).await?;
+                self.store.set_cursor(Some(&last.signature), last.slot, cursor.backfill_done || done == total).await?;
             }
             if !cursor.backfill_done {
                 let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
@@ -196,7 +200,7 @@ impl Follower {
         }
         if total == 0 && !cursor.backfill_done {
             let c = self.store.cursor(&self.settings.program_id).await?;
-            self.store.set_cursor(c.newest_signature.as_deref().unwrap_or(""), c.newest_slot, true).await?;
+            self.store.set_cursor(c.newest_signature.as_deref(), c.newest_slot, true).await?;
         }
         Ok(total)
     }

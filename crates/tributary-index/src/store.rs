@@ -22,8 +22,53 @@ pub fn database_url(spec: &str) -> String {
     }
 }
 
-fn amount(v: u64, what: &str) -> Result<i64> {
-    i64::try_from(v).with_context(|| format!("{what} of {v} base units is above the index's limit of 2^63 - 1"))
+/// An amount as the database keeps it; above 2^63 - 1 (only a mint made to break indexers has
+/// such supplies) the row is left out and the transaction counted as `oversized`, so one hostile
+/// pool cannot stop the index of every other.
+fn amount(v: u64) -> Option<i64> {
+    i64::try_from(v).ok()
+}
+
+fn oversized(tx: &Indexed) -> i64 {
+    let big = |v: u64| amount(v).is_none();
+    let n = tx.deposits.iter().filter(|d| big(d.amount)).count()
+        + tx.batches.iter().filter(|b| big(b.amount) || big(b.reward)).count()
+        + tx.payouts.iter().filter(|p| big(p.amount)).count();
+    n as i64
+}
+
+/// Rows per multi-row INSERT: within SQLite's and PostgreSQL's parameter limits.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// `n` rows of `width` placeholders each: `($1, $2, …), ($k, …)`. `computed` inserts, at a 0-based
+/// column, an expression whose `{}`s are numbered after the row's own `width` parameters (each
+/// placeholder once: SQLite numbers a repeated `$n` by its first use, so none is repeated).
+fn values(n: usize, width: usize, computed: &[(usize, &str)]) -> String {
+    let extra: usize = computed.iter().map(|(_, e)| e.matches("{}").count()).sum();
+    let mut out = String::new();
+    for row in 0..n {
+        let base = row * (width + extra);
+        let mut cols: Vec<String> = (0..width).map(|c| format!("${}", base + c + 1)).collect();
+        let mut next = base + width;
+        for (at, expr) in computed {
+            let mut e = String::new();
+            for (i, part) in expr.split("{}").enumerate() {
+                if i > 0 {
+                    next += 1;
+                    e += &format!("${next}");
+                }
+                e += part;
+            }
+            cols.insert(*at, e);
+        }
+        if row > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        out.push_str(&cols.join(", "));
+        out.push(')');
+    }
+    out
 }
 
 fn day_of(block_time: Option<i64>) -> Option<i64> {
@@ -85,7 +130,7 @@ impl Store {
         }
     }
 
-    pub async fn set_cursor(&self, signature: &str, slot: u64, backfill_done: bool) -> Result<()> {
+    pub async fn set_cursor(&self, signature: Option<&str>, slot: u64, backfill_done: bool) -> Result<()> {
         sqlx::query("UPDATE cursor SET newest_signature = $1, newest_slot = $2, backfill_done = $3 WHERE id = 1")
             .bind(signature)
             .bind(slot as i64)
@@ -104,12 +149,13 @@ impl Store {
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
-    pub async fn known(&self, signature: &str) -> Result<bool> {
-        Ok(sqlx::query("SELECT 1 FROM chain_transactions WHERE signature = $1")
-            .bind(signature)
-            .fetch_optional(&self.pool)
-            .await?
-            .is_some())
+    /// Signatures stored at or after `slot`.
+    pub async fn known_since(&self, slot: u64) -> Result<std::collections::HashSet<String>> {
+        let rows = sqlx::query("SELECT signature FROM chain_transactions WHERE slot >= $1")
+            .bind(slot as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
     /// Commit one chain transaction and everything it yields, once: false when it was already here.
@@ -118,8 +164,8 @@ impl Store {
         let slot = tx.slot as i64;
         let day = day_of(tx.block_time);
         let fresh = sqlx::query(
-            "INSERT INTO chain_transactions (signature, slot, block_time, failed, logs_truncated, unbalanced, finalized, seen_slot) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (signature) DO NOTHING",
+            "INSERT INTO chain_transactions (signature, slot, block_time, failed, logs_truncated, unbalanced, finalized, seen_slot, oversized) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (signature) DO NOTHING",
         )
         .bind(&tx.signature)
         .bind(slot)
@@ -129,6 +175,7 @@ impl Store {
         .bind(i64::from(tx.unbalanced))
         .bind(i64::from(finalized))
         .bind(seen_slot as i64)
+        .bind(oversized(tx))
         .execute(&mut *db)
         .await?
         .rows_affected()
@@ -137,15 +184,15 @@ impl Store {
             db.rollback().await?;
             return Ok(false);
         }
-        for (seq, e) in tx.events.iter().enumerate() {
-            sqlx::query("INSERT INTO events (signature, seq, name, pool, slot) VALUES ($1, $2, $3, $4, $5)")
-                .bind(&tx.signature)
-                .bind(seq as i64)
-                .bind(e.name)
-                .bind(&e.pool)
-                .bind(slot)
-                .execute(&mut *db)
-                .await?;
+        // one statement per table and transaction (a crank transaction carries ~58 payouts): few
+        // round trips keep PostgreSQL's lag near SQLite's
+        for chunk in tx.events.iter().enumerate().collect::<Vec<_>>().chunks(ROWS_PER_STATEMENT) {
+            let sql = format!("INSERT INTO events (signature, seq, name, pool, slot) VALUES {}", values(chunk.len(), 5, &[]));
+            let mut q = sqlx::query(&sql);
+            for (seq, e) in chunk {
+                q = q.bind(&tx.signature).bind(*seq as i64).bind(e.name).bind(&e.pool).bind(slot);
+            }
+            q.execute(&mut *db).await?;
         }
         for p in &tx.pools {
             sqlx::query(
@@ -188,6 +235,7 @@ impl Store {
                 .await?;
         }
         for (seq, d) in tx.deposits.iter().enumerate() {
+            let Some(value) = amount(d.amount) else { continue };
             sqlx::query(
                 "INSERT INTO deposits (signature, seq, pool, payer, kind, amount, slot, block_time, day) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -197,7 +245,7 @@ impl Store {
             .bind(&d.pool)
             .bind(&d.payer)
             .bind(d.kind)
-            .bind(amount(d.amount, "a deposit")?)
+            .bind(value)
             .bind(slot)
             .bind(tx.block_time)
             .bind(day)
@@ -205,6 +253,7 @@ impl Store {
             .await?;
         }
         for (seq, b) in tx.batches.iter().enumerate() {
+            let (Some(value), Some(reward)) = (amount(b.amount), amount(b.reward)) else { continue };
             sqlx::query(
                 "INSERT INTO crank_batches (signature, seq, pool, page, cranker, entries, paid, skipped, amount, reward, slot, block_time, day) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -217,15 +266,17 @@ impl Store {
             .bind(i64::from(b.entries))
             .bind(i64::from(b.paid))
             .bind(i64::from(b.skipped))
-            .bind(amount(b.amount, "a batch")?)
-            .bind(amount(b.reward, "a reward")?)
+            .bind(value)
+            .bind(reward)
             .bind(slot)
             .bind(tx.block_time)
             .bind(day)
             .execute(&mut *db)
             .await?;
         }
+        let mut rows: Vec<(&crate::decode::PayoutRow, i64, Option<i64>, String)> = Vec::new();
         for p in &tx.payouts {
+            let Some(value) = amount(p.amount) else { continue };
             let mut entries: Vec<i64> = p.entries.iter().map(|&e| i64::from(e)).collect();
             // a claim names its contribution account; its entry is the one it registered as
             for c in &p.contributions {
@@ -243,35 +294,33 @@ impl Store {
             }
             entries.sort_unstable();
             let single = (entries.len() == 1).then(|| entries[0]);
-            let contributor: Option<String> = match single {
-                Some(e) => sqlx::query("SELECT contributor FROM contributions WHERE pool = $1 AND entry = $2")
-                    .bind(&p.pool)
-                    .bind(e)
-                    .fetch_optional(&mut *db)
-                    .await?
-                    .map(|r| r.try_get(0))
-                    .transpose()?,
-                None => None,
-            };
             let listed = entries.iter().map(i64::to_string).collect::<Vec<_>>().join(" ");
-            sqlx::query(
-                "INSERT INTO payouts (signature, destination, pool, entry, entries, contributor, owner, kind, amount, slot, block_time, day) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(&tx.signature)
-            .bind(&p.destination)
-            .bind(&p.pool)
-            .bind(single)
-            .bind(listed)
-            .bind(contributor)
-            .bind(&p.owner)
-            .bind(p.kind)
-            .bind(amount(p.amount, "a payout")?)
-            .bind(slot)
-            .bind(tx.block_time)
-            .bind(day)
-            .execute(&mut *db)
-            .await?;
+            rows.push((p, value, single, listed));
+        }
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            // the contributor of a one-entry payout: the wallet that registered the entry
+            let sql = format!(
+                "INSERT INTO payouts (signature, destination, pool, entry, entries, contributor, owner, kind, amount, slot, block_time, day) VALUES {}",
+                values(chunk.len(), 11, &[(5, "(SELECT contributor FROM contributions WHERE pool = {} AND entry = {})")])
+            );
+            let mut q = sqlx::query(&sql);
+            for (p, value, single, listed) in chunk {
+                q = q
+                    .bind(&tx.signature)
+                    .bind(&p.destination)
+                    .bind(&p.pool)
+                    .bind(*single)
+                    .bind(listed.clone())
+                    .bind(&p.owner)
+                    .bind(p.kind)
+                    .bind(*value)
+                    .bind(slot)
+                    .bind(tx.block_time)
+                    .bind(day)
+                    .bind(&p.pool)
+                    .bind(*single);
+            }
+            q.execute(&mut *db).await?;
         }
         db.commit().await?;
         Ok(true)
@@ -315,7 +364,7 @@ impl Store {
     pub async fn stats(&self) -> Result<Stats> {
         let r = sqlx::query(
             "SELECT COUNT(*), COALESCE(MAX(slot), 0), CAST(COALESCE(SUM(logs_truncated), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(unbalanced), 0) AS BIGINT), CAST(COALESCE(SUM(1 - finalized), 0) AS BIGINT) FROM chain_transactions",
+             CAST(COALESCE(SUM(unbalanced), 0) AS BIGINT), CAST(COALESCE(SUM(1 - finalized), 0) AS BIGINT), CAST(COALESCE(SUM(oversized), 0) AS BIGINT) FROM chain_transactions",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -326,8 +375,25 @@ impl Store {
             logs_truncated: int(&r, 2)?,
             unbalanced: int(&r, 3)?,
             unfinalized: int(&r, 4)?,
+            oversized: int(&r, 5)?,
         })
     }
+}
+
+/// Slots from a transaction's slot to the cluster's confirmed slot when it was committed here,
+/// over the newest `n` transactions: p50, p95, max.
+pub async fn lag_slots(store: &Store, n: i64) -> Result<Option<(u64, u64, u64)>> {
+    let rows = sqlx::query("SELECT seen_slot - slot FROM chain_transactions ORDER BY slot DESC LIMIT $1")
+        .bind(n)
+        .fetch_all(&store.pool)
+        .await?;
+    let mut lags: Vec<u64> = rows.iter().map(|r| r.try_get::<i64, _>(0).map(|l| l.max(0) as u64)).collect::<Result<_, _>>()?;
+    if lags.is_empty() {
+        return Ok(None);
+    }
+    lags.sort_unstable();
+    let at = |q: f64| lags[((lags.len() as f64 * q).ceil() as usize).clamp(1, lags.len()) - 1];
+    Ok(Some((at(0.5), at(0.95), lags[lags.len() - 1])))
 }
 
 #[derive(Debug, Default, Clone)]
@@ -344,6 +410,7 @@ pub struct Stats {
     pub logs_truncated: i64,
     pub unbalanced: i64,
     pub unfinalized: i64,
+    pub oversized: i64,
 }
 
 /// A database URL without its password, for logs and errors.
