@@ -45,6 +45,9 @@ const cli = join(root, 'target/debug/tributary');
 const so = join(root, 'target/deploy/tributary.so');
 const RPC_PORT = 28_899;
 const APP_PORT = 4_173;
+const INDEXER_PORT = 28_787;
+const INDEXER = `http://127.0.0.1:${INDEXER_PORT}`;
+const indexerBin = join(root, 'target/debug/tributary-index');
 const RPC = `http://127.0.0.1:${RPC_PORT}`;
 const TOKEN_PROGRAM = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
 const ATA_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
@@ -261,6 +264,9 @@ try {
     '--bpf-program', PROGRAM, so], 'validator');
   await waitFor('validator', async () => (await rpc.getHealth().send()) === 'ok' && (await rpc.getSlot().send()) > 1n, 120_000);
   log('validator healthy');
+  // the indexer follows the program from its first transaction (SQLite)
+  start(indexerBin, ['--rpc-url', RPC, '--database', join(out, 'index.sqlite'), '--listen', `127.0.0.1:${INDEXER_PORT}`, '--poll-ms', '300', 'run'], 'indexer');
+  await waitFor('indexer', async () => (await fetch(`${INDEXER}/v1/status`)).ok);
 
   // the operator's pool
   const operator = newKeypair('operator');
@@ -501,6 +507,36 @@ try {
   assert.ok(statementTotal.startsWith(`${csv.length - 1} payout`), `${statementTotal} / ${csv.length - 1} rows`);
   log(`statement: ${statementTotal}; CSV of ${csv.length - 1} rows`);
   await shot('statement');
+  // the same statement from the indexer (?indexer=): every payout, checked against the ledger
+  const indexed = await openApp(contributor, { signAndSend: true, query: `?indexer=${encodeURIComponent(INDEXER)}&cluster=localnet` });
+  await indexed.getByTestId('connect-Test Wallet').click();
+  await indexed.locator('[data-testid="statement"][data-source="indexer"]').waitFor({ timeout: 60_000 });
+  await indexed.getByTestId('statement-from').fill(today);
+  await indexed.getByTestId('statement-to').fill(today);
+  await indexed.getByTestId('statement-total').filter({ hasText: statementTotal }).waitFor({ timeout: 60_000 });
+  const [indexedDownload] = await Promise.all([indexed.waitForEvent('download'), indexed.getByTestId('statement-csv').click()]);
+  const indexedCsv = readFileSync(await indexedDownload.path(), 'utf8').trim().split('\r\n');
+  assert.deepEqual(indexedCsv, csv, 'the indexer gives the statement the chain gives, row for row');
+  // all time: the indexed total agrees with the program's ledger (no warning)
+  await indexed.getByTestId('statement-from').fill('');
+  await indexed.getByTestId('statement-to').fill('');
+  await indexed.getByTestId('statement-total').filter({ hasText: statementTotal }).waitFor();
+  assert.equal(await indexed.getByTestId('statement-disagrees').count(), 0, 'the index agrees with the ledger');
+  await indexed.locator('[data-testid="batch"]').first().waitFor();
+  log(`statement from the indexer: ${await indexed.getByTestId('statement-source').innerText()}`);
+  await shot('statement-indexer', indexed);
+  // an indexer that invents a payout is caught by the ledger check
+  await indexed.route(`${INDEXER}/v1/wallets/**`, async (route) => {
+    const real = await (await route.fetch()).json();
+    const fake = { ...real.items[0], signature: 'invented', amount: '999000000' };
+    await route.fulfill({ json: { items: [...real.items, fake], next: null } });
+  });
+  await indexed.reload();
+  await indexed.getByTestId('connect-Test Wallet').click();
+  await indexed.getByTestId('statement-disagrees').filter({ hasText: 'indexed' }).waitFor({ timeout: 60_000 });
+  log(await indexed.getByTestId('statement-disagrees').innerText());
+  await shot('statement-indexer-disagrees', indexed);
+  await indexed.close();
   // the app's transactions carry a compute-unit limit (from simulation) and a price: ComputeBudget instructions
   const claimTx = await rpc.getTransaction(linked, { encoding: 'json', maxSupportedTransactionVersion: 0, commitment: 'confirmed' }).send();
   const keys = claimTx.transaction.message.accountKeys;

@@ -153,6 +153,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The status as Prometheus text */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -197,6 +214,8 @@ export type components = {
             } | null;
             /** @description rows left out because an amount exceeded 2^63 - 1 base units (a mint made to break indexers) */
             oversized: number;
+            /** @description transactions the indexer could not decode (stored so the index goes on; each logged with its signature) */
+            undecodable: number;
         };
         Payout: {
             /** @description block time, ISO 8601 UTC */
@@ -691,6 +710,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
         };

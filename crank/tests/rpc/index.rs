@@ -244,6 +244,7 @@ fn the_index_equals_the_ledger_through_faults_restarts_and_truncated_logs() {
         assert_eq!(index.status_code("/v1/wallets/not-an-address/payouts"), 400);
         assert_eq!(index.status_code(&format!("/v1/wallets/{wallet}/payouts?from=2026-02-30")), 400);
         assert_eq!(index.status_code(&format!("/v1/wallets/{wallet}/payouts?limit=0")), 400);
+        assert!(index.text("/metrics").contains("tributary_index_transactions "), "Prometheus text");
         let openapi = index.get("/openapi.json");
         assert_eq!(openapi["openapi"], "3.1.0");
     }

@@ -120,7 +120,8 @@ pub fn run() {
     if let Ok(url) = std::env::var("TRIBUTARY_TEST_POSTGRES") {
         databases.push(("postgres", url));
     }
-    let indexers: Vec<(&str, Indexer)> = databases.iter().map(|(name, db)| (*name, Indexer::start(&v.url, db))).collect();
+    let indexers: Vec<(&str, Indexer)> =
+        databases.iter().map(|(name, db)| (*name, Indexer::start(&v.url, db))).collect();
     let started = Instant::now();
     let mut pool = Pool::create(&mut check, 0x81, n, 1, 0);
     let setup_seconds = started.elapsed().as_secs_f64();

@@ -44,14 +44,14 @@ async fn fill(store: &Store, pool: &str, from: u64, to: u64, wallet_base: u64, w
         let tx_first = row / PAYOUTS_PER_TX;
         let tx_last = ((row + 25 * PAYOUTS_PER_TX).min(to) - 1) / PAYOUTS_PER_TX;
         let mut sql = String::from(
-            "INSERT INTO chain_transactions (signature, slot, block_time, failed, logs_truncated, unbalanced, finalized, seen_slot) VALUES ",
+            "INSERT INTO chain_transactions (signature, slot, block_time, failed, logs_truncated, unbalanced, finalized, seen_slot, oversized, undecodable) VALUES ",
         );
         for k in 0..=(tx_last - tx_first) as usize {
             if k > 0 {
                 sql.push(',');
             }
             let b = k * 4;
-            sql += &format!("(${}, ${}, ${}, 0, 0, 0, 1, ${})", b + 1, b + 2, b + 3, b + 4);
+            sql += &format!("(${}, ${}, ${}, 0, 0, 0, 1, ${}, 0, 0)", b + 1, b + 2, b + 3, b + 4);
         }
         let mut q = sqlx::query(&sql);
         for tx in tx_first..=tx_last {
@@ -151,7 +151,10 @@ async fn measure(name: &str, spec: &str) -> Result<Value> {
     let engine: String = if store.postgres {
         sqlx::query("SELECT version()").fetch_one(&store.pool).await?.try_get(0)?
     } else {
-        format!("SQLite {}", sqlx::query("SELECT sqlite_version()").fetch_one(&store.pool).await?.try_get::<String, _>(0)?)
+        format!(
+            "SQLite {}",
+            sqlx::query("SELECT sqlite_version()").fetch_one(&store.pool).await?.try_get::<String, _>(0)?
+        )
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

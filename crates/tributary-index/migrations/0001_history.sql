@@ -15,7 +15,9 @@ CREATE TABLE chain_transactions (
     -- the cluster's confirmed slot when this transaction was committed here: lag = seen_slot - slot
     seen_slot BIGINT NOT NULL,
     -- rows left out for an amount above 2^63 - 1
-    oversized BIGINT NOT NULL
+    oversized BIGINT NOT NULL,
+    -- a transaction the decoder could not read: stored so the index goes on, named in the status
+    undecodable BIGINT NOT NULL
 );
 CREATE INDEX chain_transactions_unfinalized ON chain_transactions (finalized, slot);
 

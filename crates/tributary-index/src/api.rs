@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
         .route("/v1/status", get(status))
+        .route("/metrics", get(metrics))
         .route("/v1/wallets/{wallet}/payouts", get(wallet_payouts))
         .route("/v1/wallets/{wallet}/earnings", get(wallet_earnings))
         .route("/v1/pools/{pool}/totals", get(pool_totals))
@@ -260,7 +261,8 @@ async fn status(State(s): State<AppState>) -> Result<Response, ApiError> {
             "last_lag_slots": c.last_lag_slots.load(Ordering::Relaxed),
         })
     });
-    let lag = crate::store::lag_slots(&s.store, LAG_WINDOW).await?
+    let lag = crate::store::lag_slots(&s.store, LAG_WINDOW)
+        .await?
         .map(|(p50, p95, max)| json!({ "transactions": LAG_WINDOW, "p50": p50, "p95": p95, "max": max }));
     Ok(Json(json!({
         "program": s.program_id,
@@ -274,9 +276,64 @@ async fn status(State(s): State<AppState>) -> Result<Response, ApiError> {
         "logs_truncated": stats.logs_truncated,
         "unbalanced": stats.unbalanced,
         "oversized": stats.oversized,
+        "undecodable": stats.undecodable,
         "follower": counters,
     }))
     .into_response())
+}
+
+/// The status as Prometheus text (what the crank's `/metrics` is to the crank).
+async fn metrics(State(s): State<AppState>) -> Result<Response, ApiError> {
+    let stats = s.store.stats().await?;
+    let lag = crate::store::lag_slots(&s.store, LAG_WINDOW).await?;
+    let mut out = String::new();
+    let mut metric = |name: &str, kind: &str, help: &str, value: f64| {
+        out += &format!("# HELP tributary_index_{name} {help}\n# TYPE tributary_index_{name} {kind}\ntributary_index_{name} {value}\n");
+    };
+    metric("transactions", "gauge", "Chain transactions stored.", stats.transactions as f64);
+    metric("newest_slot", "gauge", "Slot of the newest transaction stored.", stats.newest_slot as f64);
+    metric("unfinalized", "gauge", "Transactions stored at confirmed, not yet finalized.", stats.unfinalized as f64);
+    metric("logs_truncated", "gauge", "Transactions whose log the runtime cut.", stats.logs_truncated as f64);
+    metric("unbalanced", "gauge", "Transactions whose balances and events disagree.", stats.unbalanced as f64);
+    metric("oversized", "gauge", "Rows left out for an amount above 2^63 - 1.", stats.oversized as f64);
+    metric("undecodable", "gauge", "Transactions the decoder could not read.", stats.undecodable as f64);
+    if let Some((p50, p95, max)) = lag {
+        metric(
+            "lag_slots_p50",
+            "gauge",
+            "Median slots from a transaction to its commit here (newest 1000).",
+            p50 as f64,
+        );
+        metric("lag_slots_p95", "gauge", "95th percentile of the same.", p95 as f64);
+        metric("lag_slots_max", "gauge", "Largest of the same.", max as f64);
+    }
+    if let Some(c) = &s.counters {
+        metric(
+            "indexed_total",
+            "counter",
+            "Transactions this process indexed.",
+            c.indexed.load(Ordering::Relaxed) as f64,
+        );
+        metric(
+            "rpc_retries_total",
+            "counter",
+            "RPC calls retried after a fault.",
+            c.rpc_retries.load(Ordering::Relaxed) as f64,
+        );
+        metric(
+            "failed_polls_total",
+            "counter",
+            "Polls that failed and started over.",
+            c.failed_polls.load(Ordering::Relaxed) as f64,
+        );
+        metric(
+            "dropped_total",
+            "counter",
+            "Confirmed transactions their cluster dropped.",
+            c.dropped.load(Ordering::Relaxed) as f64,
+        );
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
 
 const PAYOUT_COLUMNS: &[&str] = &[

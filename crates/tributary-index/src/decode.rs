@@ -25,6 +25,8 @@ pub struct Indexed {
     pub block_time: Option<i64>,
     /// The transaction failed: nothing it did counts (kept so it is never fetched again).
     pub failed: bool,
+    /// This decoder could not read it (named in `/v1/status`, kept so the index goes on).
+    pub undecodable: bool,
     /// The runtime cut the log (`Log truncated`): events after the cut are unknown. Payouts still
     /// come from balances; deposits, usage fees and batch summaries after the cut are missing.
     pub logs_truncated: bool,

@@ -5,7 +5,7 @@
 //! transaction that reached `confirmed` late is still found; ones already stored are skipped before
 //! they are fetched. RPC faults are retried with doubling backoff and counted; a poll that still
 //! fails is logged and the next one starts over — the service never stops by itself.
-use crate::decode::decode;
+use crate::decode::{decode, Indexed};
 use crate::store::Store;
 use anyhow::{anyhow, Context, Result};
 use solana_commitment_config::CommitmentConfig;
@@ -76,27 +76,12 @@ impl Follower {
         self.settings.commitment == CommitmentConfig::finalized()
     }
 
-    /// `f` until it succeeds, at most `attempts` times, doubling the wait between tries.
-    async fn retry<T, F, Fut>(&self, what: &str, mut f: F) -> Result<T>
+    async fn retry<T, F, Fut>(&self, what: &str, f: F) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = std::result::Result<T, solana_rpc_client_api::client_error::Error>>,
     {
-        let mut wait = self.settings.backoff;
-        let mut attempt = 1;
-        loop {
-            match f().await {
-                Ok(v) => return Ok(v),
-                Err(e) if attempt < self.settings.attempts => {
-                    tracing::debug!(attempt, error = %e, "{what}: retrying");
-                    self.counters.rpc_retries.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(Duration::from_secs(10));
-                    attempt += 1;
-                }
-                Err(e) => return Err(anyhow!("{what}: {e}")),
-            }
-        }
+        retry(&self.settings, &self.counters, what, f).await
     }
 
     /// One pass: everything the cluster has that is not stored yet. Returns how many were indexed.
@@ -177,7 +162,22 @@ impl Follower {
                 // listed as finalized already: no promotion needed
                 let finalized = self.finalized_mode()
                     || chunk[*i].confirmation_status == Some(TransactionConfirmationStatus::Finalized);
-                let indexed = decode(tx, &self.settings.program_id).map_err(|e| anyhow!("{e}"))?;
+                // a transaction this decoder cannot read is stored as such and named in the status,
+                // never retried forever: one odd transaction must not stop the index of all others
+                let indexed = match decode(tx, &self.settings.program_id) {
+                    Ok(indexed) => indexed,
+                    Err(e) => {
+                        let signature = chunk[*i].signature.clone();
+                        tracing::error!(%signature, error = %e, "undecodable transaction: stored as such, not indexed");
+                        Indexed {
+                            signature,
+                            slot: tx.slot,
+                            block_time: tx.block_time,
+                            undecodable: true,
+                            ..Indexed::default()
+                        }
+                    }
+                };
                 if indexed.logs_truncated {
                     tracing::warn!(signature = %indexed.signature, "log truncated: events after the cut are not indexed");
                 }
@@ -269,6 +269,30 @@ impl Follower {
     }
 }
 
+/// `f` until it succeeds, at most `attempts` times, doubling the wait between tries (to 10 s);
+/// every retry counted.
+async fn retry<T, F, Fut>(settings: &FollowSettings, counters: &Counters, what: &str, mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<T, solana_rpc_client_api::client_error::Error>>,
+{
+    let mut wait = settings.backoff;
+    let mut attempt = 1;
+    loop {
+        match f().await {
+            Ok(v) => return Ok(v),
+            Err(e) if attempt < settings.attempts => {
+                tracing::debug!(attempt, error = %e, "{what}: retrying");
+                counters.rpc_retries.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(10));
+                attempt += 1;
+            }
+            Err(e) => return Err(anyhow!("{what}: {e}")),
+        }
+    }
+}
+
 /// One transaction, base64 (so inner instructions come unparsed), retried on any fault: a node
 /// that has not yet caught up with its own listing answers null, which the client reports as an
 /// error, and is asked again.
@@ -284,19 +308,7 @@ async fn fetch_transaction(
         commitment: Some(settings.commitment),
         max_supported_transaction_version: Some(1),
     };
-    let mut wait = settings.backoff;
-    let mut attempt = 1;
-    loop {
-        match rpc.get_transaction_with_config(&signature, config).await {
-            Ok(tx) => return Ok((position, tx)),
-            Err(e) if attempt < settings.attempts => {
-                tracing::debug!(%signature, error = %e, "getTransaction: retrying");
-                counters.rpc_retries.fetch_add(1, Ordering::Relaxed);
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(Duration::from_secs(10));
-                attempt += 1;
-            }
-            Err(e) => return Err(anyhow!("getTransaction {signature}: {e}")),
-        }
-    }
+    let what = format!("getTransaction {signature}");
+    let tx = retry(&settings, &counters, &what, || rpc.get_transaction_with_config(&signature, config)).await?;
+    Ok((position, tx))
 }

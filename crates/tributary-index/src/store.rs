@@ -164,8 +164,8 @@ impl Store {
         let slot = tx.slot as i64;
         let day = day_of(tx.block_time);
         let fresh = sqlx::query(
-            "INSERT INTO chain_transactions (signature, slot, block_time, failed, logs_truncated, unbalanced, finalized, seen_slot, oversized) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (signature) DO NOTHING",
+            "INSERT INTO chain_transactions (signature, slot, block_time, failed, logs_truncated, unbalanced, finalized, seen_slot, oversized, undecodable) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (signature) DO NOTHING",
         )
         .bind(&tx.signature)
         .bind(slot)
@@ -176,6 +176,7 @@ impl Store {
         .bind(i64::from(finalized))
         .bind(seen_slot as i64)
         .bind(oversized(tx))
+        .bind(i64::from(tx.undecodable))
         .execute(&mut *db)
         .await?
         .rows_affected()
@@ -187,7 +188,8 @@ impl Store {
         // one statement per table and transaction (a crank transaction carries ~58 payouts): few
         // round trips keep PostgreSQL's lag near SQLite's
         for chunk in tx.events.iter().enumerate().collect::<Vec<_>>().chunks(ROWS_PER_STATEMENT) {
-            let sql = format!("INSERT INTO events (signature, seq, name, pool, slot) VALUES {}", values(chunk.len(), 5, &[]));
+            let sql =
+                format!("INSERT INTO events (signature, seq, name, pool, slot) VALUES {}", values(chunk.len(), 5, &[]));
             let mut q = sqlx::query(&sql);
             for (seq, e) in chunk {
                 q = q.bind(&tx.signature).bind(*seq as i64).bind(e.name).bind(&e.pool).bind(slot);
@@ -364,7 +366,8 @@ impl Store {
     pub async fn stats(&self) -> Result<Stats> {
         let r = sqlx::query(
             "SELECT COUNT(*), COALESCE(MAX(slot), 0), CAST(COALESCE(SUM(logs_truncated), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(unbalanced), 0) AS BIGINT), CAST(COALESCE(SUM(1 - finalized), 0) AS BIGINT), CAST(COALESCE(SUM(oversized), 0) AS BIGINT) FROM chain_transactions",
+             CAST(COALESCE(SUM(unbalanced), 0) AS BIGINT), CAST(COALESCE(SUM(1 - finalized), 0) AS BIGINT), CAST(COALESCE(SUM(oversized), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(undecodable), 0) AS BIGINT) FROM chain_transactions",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -376,6 +379,7 @@ impl Store {
             unbalanced: int(&r, 3)?,
             unfinalized: int(&r, 4)?,
             oversized: int(&r, 5)?,
+            undecodable: int(&r, 6)?,
         })
     }
 }
@@ -387,7 +391,8 @@ pub async fn lag_slots(store: &Store, n: i64) -> Result<Option<(u64, u64, u64)>>
         .bind(n)
         .fetch_all(&store.pool)
         .await?;
-    let mut lags: Vec<u64> = rows.iter().map(|r| r.try_get::<i64, _>(0).map(|l| l.max(0) as u64)).collect::<Result<_, _>>()?;
+    let mut lags: Vec<u64> =
+        rows.iter().map(|r| r.try_get::<i64, _>(0).map(|l| l.max(0) as u64)).collect::<Result<_, _>>()?;
     if lags.is_empty() {
         return Ok(None);
     }
@@ -411,6 +416,7 @@ pub struct Stats {
     pub unbalanced: i64,
     pub unfinalized: i64,
     pub oversized: i64,
+    pub undecodable: i64,
 }
 
 /// A database URL without its password, for logs and errors.

@@ -19,7 +19,9 @@ fn databases(name: &str) -> Vec<String> {
 /// PostgreSQL is shared by the tests of one run: each starts from empty tables.
 async fn open(spec: &str) -> Store {
     let store = Store::open(spec).await.expect("open");
-    for table in ["events", "pools", "contributions", "deposits", "crank_batches", "payouts", "chain_transactions", "cursor"] {
+    for table in
+        ["events", "pools", "contributions", "deposits", "crank_batches", "payouts", "chain_transactions", "cursor"]
+    {
         sqlx::query(&format!("DELETE FROM {table}")).execute(&store.pool).await.expect("empty");
     }
     store
@@ -107,9 +109,15 @@ async fn a_transaction_counts_once_and_a_claim_finds_its_entry() {
         assert!(store.insert(&claim, false, 30).await.expect("claim"));
         assert_eq!(count(&store, "SELECT COUNT(*) FROM payouts").await, 2, "{spec}");
         assert_eq!(count(&store, "SELECT CAST(SUM(amount) AS BIGINT) FROM payouts").await, 755, "{spec}");
-        assert_eq!(count(&store, "SELECT entry FROM payouts WHERE kind = 'claim'").await, 1, "{spec}: the claim's entry");
-        let contributor: String =
-            sqlx::query_scalar("SELECT contributor FROM payouts WHERE kind = 'claim'").fetch_one(&store.pool).await.expect("row");
+        assert_eq!(
+            count(&store, "SELECT entry FROM payouts WHERE kind = 'claim'").await,
+            1,
+            "{spec}: the claim's entry"
+        );
+        let contributor: String = sqlx::query_scalar("SELECT contributor FROM payouts WHERE kind = 'claim'")
+            .fetch_one(&store.pool)
+            .await
+            .expect("row");
         assert_eq!(contributor, WALLET);
         // finalized and dropped
         assert_eq!(store.unfinalized(100, 10).await.expect("pending").len(), 2, "{spec}");
@@ -168,9 +176,18 @@ async fn a_repeated_parameter_binds_every_use() {
             .expect("query");
         let got: String = sqlx::Row::try_get(&row, 0).expect("text");
         assert_eq!(got, "right", "{spec}");
-        let sub = sqlx::query("SELECT $1, (SELECT $2 WHERE $1 = 'a'), $3").bind("a").bind("b").bind("c").fetch_one(&store.pool).await.expect("query");
-        let (a, b, c): (String, Option<String>, String) =
-            (sqlx::Row::try_get(&sub, 0).expect("a"), sqlx::Row::try_get(&sub, 1).expect("b"), sqlx::Row::try_get(&sub, 2).expect("c"));
+        let sub = sqlx::query("SELECT $1, (SELECT $2 WHERE $1 = 'a'), $3")
+            .bind("a")
+            .bind("b")
+            .bind("c")
+            .fetch_one(&store.pool)
+            .await
+            .expect("query");
+        let (a, b, c): (String, Option<String>, String) = (
+            sqlx::Row::try_get(&sub, 0).expect("a"),
+            sqlx::Row::try_get(&sub, 1).expect("b"),
+            sqlx::Row::try_get(&sub, 2).expect("c"),
+        );
         assert_eq!((a.as_str(), b.as_deref(), c.as_str()), ("a", Some("b"), "c"), "{spec}");
     }
 }

@@ -246,6 +246,7 @@ fn main() {
     );
 
     md.push_str(&validator_section());
+    md.push_str(&index_section());
 
     md.push_str(&attribution_section());
 
@@ -283,6 +284,95 @@ fn main() {
     std::fs::write(&path, &md).expect("write BENCHMARKS.md");
     print!("{md}");
     eprintln!("wrote {}", path.display());
+}
+
+/// The indexer's figures: lag, reconciliation and backfill from the validator run
+/// (bench/validator.json, `index`), statement latency at 10k and 1M payouts (bench/index-queries.json).
+fn index_section() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench");
+    let read = |name: &str| {
+        std::fs::read(root.join(name)).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+    };
+    let mut md = String::from("\n## The indexer (`tributary-index`)\n\n");
+    match read("validator.json").filter(|v| v["index"].is_object()) {
+        None => md.push_str("Lag and reconciliation not measured yet: run `scripts/load-rpc`.\n\n"),
+        Some(v) => {
+            let i = &v["index"];
+            let _ = writeln!(
+                md,
+                "From the {}-contributor validator run above (`scripts/load-rpc`, program sha256 `{}`): one `tributary-index run` \
+                 per database followed the program live from its first transaction (registrations, weights, every round), \
+                 polling every 400 ms at `confirmed`. Lag is the cluster's confirmed slot when a transaction was committed to \
+                 the database, minus its own slot, over the newest 1,000 transactions after the warm round (10,000 payouts per round).\n",
+                v["contributors"],
+                v["program_sha256"].as_str().unwrap_or("?")
+            );
+            md.push_str("| database | transactions indexed | lag p50 (slots) | lag p95 | lag max | entries reconciled | payouts | paid (indexed) | deposited (indexed) |\n");
+            md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for db in ["sqlite", "postgres"] {
+                if i[format!("{db}_lag_slots")].is_null() {
+                    continue;
+                }
+                let lag = &i[format!("{db}_lag_slots")];
+                let totals = &i[format!("{db}_totals")];
+                let _ = writeln!(
+                    md,
+                    "| {db} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    i[format!("{db}_transactions")],
+                    lag["p50"],
+                    lag["p95"],
+                    lag["max"],
+                    i[format!("{db}_reconciled_entries")],
+                    totals["payouts"],
+                    totals["paid"].as_str().unwrap_or("?"),
+                    totals["deposited"].as_str().unwrap_or("?"),
+                );
+            }
+            let _ = writeln!(
+                md,
+                "\nReconciled: every entry's indexed payouts equal its ledger's `paid`, and the pool's indexed deposits, usage fees, \
+                 payouts and cranker rewards equal the pool's own totals, exactly (crank/tests/rpc/index.rs `reconcile`). \
+                 Backfill of the whole history into an empty SQLite file: {}.\n",
+                i["backfill"].as_str().unwrap_or("not measured")
+            );
+        }
+    }
+    match read("index-queries.json") {
+        None => md.push_str("Statement latency not measured yet: run `scripts/bench-index`.\n"),
+        Some(q) => {
+            let _ = writeln!(
+                md,
+                "A wallet's statement over HTTP (`GET /v1/wallets/{{wallet}}/payouts`, a year's range, one page of {}), {} random \
+                 wallets, at 10,000 and then 1,000,000 indexed payouts in the same database; every wallet holds {} payouts at both \
+                 sizes, so a slower answer at 1M would be a scan (`scripts/bench-index`, crates/tributary-index/examples/bench.rs; \
+                 no program involved).\n",
+                q["payouts_per_wallet"], q["samples"], q["payouts_per_wallet"]
+            );
+            md.push_str("| database | p50 at 10k (ms) | p95 at 10k | p50 at 1M | p95 at 1M | p95 1M / 10k | target ≤ 2× | bulk insert (rows/s) | a pool's days over 1M payouts (ms) |\n");
+            md.push_str("|---|---:|---:|---:|---:|---:|---|---:|---:|\n");
+            for db in ["sqlite", "postgres"] {
+                let r = &q[db];
+                if r.is_null() {
+                    continue;
+                }
+                let ratio = r["p95_ratio"].as_f64().unwrap_or(f64::MAX);
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    r["engine"].as_str().map(|e| e.split(" on ").next().unwrap_or(e)).unwrap_or(db),
+                    r["statement_p50_ms_at_10k"],
+                    r["statement_p95_ms_at_10k"],
+                    r["statement_p50_ms_at_1m"],
+                    r["statement_p95_ms_at_1m"],
+                    r["p95_ratio"],
+                    if ratio <= 2.0 { "met" } else { "**missed**" },
+                    r["insert_rows_per_second"],
+                    r["pool_daily_ms_at_1m"],
+                );
+            }
+        }
+    }
+    md
 }
 
 /// The reference attributors' figures `scripts/bench-attribution` measured (bench/attribution.md,
