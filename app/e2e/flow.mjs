@@ -532,7 +532,8 @@ try {
     await route.fulfill({ json: { items: [...real.items, fake], next: null } });
   });
   await indexed.reload();
-  await indexed.getByTestId('connect-Test Wallet').click();
+  // the wallet reconnects silently on reload
+  await indexed.getByTestId('connected').waitFor();
   await indexed.getByTestId('statement-disagrees').filter({ hasText: 'indexed' }).waitFor({ timeout: 60_000 });
   log(await indexed.getByTestId('statement-disagrees').innerText());
   await shot('statement-indexer-disagrees', indexed);

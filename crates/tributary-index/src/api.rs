@@ -44,6 +44,16 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pools/{pool}/entries", get(pool_entries))
         .route("/v1/pools/{pool}/top-contributors", get(pool_top))
         .with_state(state)
+        .layer(axum::middleware::map_response(allow_any_origin))
+}
+
+/// A public, read-only API: any web page may read it (GETs without credentials need no preflight),
+/// and see the next-page cursor of a CSV.
+async fn allow_any_origin(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, header::HeaderValue::from_static("x-next-cursor, content-disposition"));
+    response
 }
 
 #[derive(Deserialize, Default)]

@@ -33,6 +33,7 @@ async fn every_documented_path_answers_and_every_route_is_documented() {
         let response =
             app.clone().oneshot(Request::get(&uri).body(Body::empty()).expect("request")).await.expect("answer");
         assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        assert_eq!(response.headers()["access-control-allow-origin"], "*", "{uri}: any web app may read it");
         for (name, op) in spec["paths"][path].as_object().expect("operations") {
             let csv = op["parameters"].as_array().is_some_and(|p| p.iter().any(|p| p["name"] == "format"));
             if name == "get" && csv {

@@ -49,7 +49,7 @@ export function StatementPanel({ mine, owner, indexerUrl, pool, mint, decimals, 
         Download CSV
       </button>
       {disagreements.length > 0 && (
-        <p className="warning" role="alert" data-testid="statement-disagrees">
+        <p className="error" role="alert" data-testid="statement-disagrees">
           The indexer is behind or disagrees with the chain:{' '}
           {disagreements
             .map((d) => `entry ${d.entries.join(', ')}: indexed ${formatAmount(d.indexed, decimals)}, ledger ${formatAmount(d.ledger, decimals)}`)
