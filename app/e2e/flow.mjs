@@ -523,6 +523,13 @@ try {
   await indexed.getByTestId('statement-total').filter({ hasText: statementTotal }).waitFor();
   assert.equal(await indexed.getByTestId('statement-disagrees').count(), 0, 'the index agrees with the ledger');
   await indexed.locator('[data-testid="batch"]').first().waitFor();
+  // the pool per day, from the indexer: what it paid equals the pool's own total; its CSV has the day
+  const poolPaid = (await indexed.getByTestId('pool-paid').innerText()).split(' ')[0];
+  await waitText(indexed.getByTestId('pool-days-paid'), poolPaid);
+  const daysCsv = await (await fetch(await indexed.getByTestId('pool-days-csv').getAttribute('href'))).text();
+  const [daysHeader, ...dayRows] = daysCsv.trim().split('\r\n');
+  assert.equal(daysHeader, 'day,deposited,deposits,usage_fees,usage_payments,paid,payouts,cranker_rewards,crank_batches');
+  assert.ok(dayRows.some((r) => r.startsWith(`${today},`)), daysCsv);
   log(`statement from the indexer: ${await indexed.getByTestId('statement-source').innerText()}`);
   await shot('statement-indexer', indexed);
   // an indexer that invents a payout is caught by the ledger check

@@ -33,6 +33,7 @@ import {
   type TokenInfo,
 } from './chain';
 import { StatementPanel } from './features/statement/ui/StatementPanel';
+const PoolDaysPanel = lazy(() => import('./features/pool-days/ui/PoolDaysPanel').then((m) => ({ default: m.PoolDaysPanel })));
 import { useLiveReload } from './live';
 import { ConnectButton, DisconnectButton, SenderProvider, useSender, useWallet } from './wallet';
 
@@ -631,6 +632,18 @@ function Page({ cfg }: { cfg: Config }) {
               </Suspense>
             )}
           </section>
+        )}
+
+        {cfg.pool && cfg.indexerUrl && pool && (
+          <Suspense fallback={chartFallback}>
+            <PoolDaysPanel
+              indexerUrl={cfg.indexerUrl}
+              pool={pool.address}
+              version={`${poolAmounts(pool.pool).totalDeposited}:${poolAmounts(pool.pool).totalPaid}`}
+              decimals={decimals}
+              symbol={symbol}
+            />
+          </Suspense>
         )}
 
         {cfg.pool && (
