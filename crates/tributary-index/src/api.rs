@@ -52,7 +52,10 @@ pub fn router(state: AppState) -> Router {
 async fn allow_any_origin(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
-    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, header::HeaderValue::from_static("x-next-cursor, content-disposition"));
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        header::HeaderValue::from_static("x-next-cursor, content-disposition"),
+    );
     response
 }
 
@@ -247,6 +250,18 @@ fn respond(csv: bool, name: &str, columns: &[&str], items: Vec<Value>, next: Opt
     response
 }
 
+/// One page of the `limit + 1` rows asked for: the first `limit`, and the cursor after the last
+/// of them when there is more.
+fn cut(
+    rows: &[AnyRow],
+    limit: i64,
+    cursor: impl Fn(&AnyRow) -> Result<String, sqlx::Error>,
+) -> Result<(&[AnyRow], Option<String>), sqlx::Error> {
+    let n = rows.len().min(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next = if rows.len() > n && n > 0 { Some(cursor(&rows[n - 1])?) } else { None };
+    Ok((&rows[..n], next))
+}
+
 fn text(r: &AnyRow, i: usize) -> Result<Option<String>, sqlx::Error> {
     r.try_get::<Option<String>, _>(i)
 }
@@ -401,16 +416,17 @@ async fn wallet_payouts(
         .fetch_all(&s.store.pool)
         .await?;
     let mut items = Vec::with_capacity(rows.len());
-    let mut next = None;
-    for (i, r) in rows.iter().enumerate() {
+    let (rows, next) = cut(&rows, limit, |r| {
+        Ok(format!(
+            "{}:{}:{}",
+            int(r, 9)?.unwrap_or(0),
+            text(r, 0)?.unwrap_or_default(),
+            text(r, 1)?.unwrap_or_default()
+        ))
+    })?;
+    for r in rows {
         let (slot, signature, destination) =
             (int(r, 9)?.unwrap_or(0), text(r, 0)?.unwrap_or_default(), text(r, 1)?.unwrap_or_default());
-        if i as i64 == limit {
-            break;
-        }
-        if i as i64 == limit - 1 && rows.len() as i64 > limit {
-            next = Some(format!("{slot}:{signature}:{destination}"));
-        }
         let (t, iso) = time_fields(int(r, 10)?);
         let entries: Vec<i64> =
             text(r, 4)?.unwrap_or_default().split_whitespace().filter_map(|e| e.parse().ok()).collect();
@@ -590,16 +606,11 @@ async fn pool_batches(
         .fetch_all(&s.store.pool)
         .await?;
     let mut items = Vec::new();
-    let mut next = None;
-    for (i, r) in rows.iter().enumerate() {
-        if i as i64 == limit {
-            break;
-        }
-        let (signature, seq, slot) =
-            (text(r, 0)?.unwrap_or_default(), int(r, 1)?.unwrap_or(0), int(r, 9)?.unwrap_or(0));
-        if i as i64 == limit - 1 && rows.len() as i64 > limit {
-            next = Some(format!("{slot}:{signature}:{seq}"));
-        }
+    let (rows, next) = cut(&rows, limit, |r| {
+        Ok(format!("{}:{}:{}", int(r, 9)?.unwrap_or(0), text(r, 0)?.unwrap_or_default(), int(r, 1)?.unwrap_or(0)))
+    })?;
+    for r in rows {
+        let (signature, slot) = (text(r, 0)?.unwrap_or_default(), int(r, 9)?.unwrap_or(0));
         let (t, iso) = time_fields(int(r, 10)?);
         items.push(json!({
             "date_utc": iso, "block_time": t, "page": int(r, 2)?, "cranker": text(r, 3)?, "entries": int(r, 4)?,
@@ -648,15 +659,9 @@ async fn pool_entries(
     .fetch_all(&s.store.pool)
     .await?;
     let mut items = Vec::new();
-    let mut next = None;
-    for (i, r) in rows.iter().enumerate() {
-        if i as i64 == limit {
-            break;
-        }
+    let (rows, next) = cut(&rows, limit, |r| Ok(int(r, 0)?.unwrap_or(0).to_string()))?;
+    for r in rows {
         let entry = int(r, 0)?.unwrap_or(0);
-        if i as i64 == limit - 1 && rows.len() as i64 > limit {
-            next = Some(entry.to_string());
-        }
         items.push(json!({
             "entry": entry, "contributor": text(r, 1)?, "payout_account": text(r, 2)?, "kind": text(r, 3)?, "uri": text(r, 4)?,
             "paid": int(r, 5)?.unwrap_or(0).to_string(), "payouts": int(r, 6)?,
