@@ -394,7 +394,7 @@ export interface operations {
                 to?: string;
                 /** @description only this pool */
                 pool?: string;
-                /** @description page size: JSON 1–1000 (default 100); CSV returns every matching row unless given */
+                /** @description page size: JSON 1–1000 (default 100); CSV 1–100000 (default 100000: every matching row up to that, then the `X-Next-Cursor` header continues) */
                 limit?: number;
                 /** @description the `next` of the page before (CSV: the `X-Next-Cursor` header) */
                 after?: string;
@@ -562,7 +562,7 @@ export interface operations {
                 from?: string;
                 /** @description last day `YYYY-MM-DD` (UTC, inclusive) or unix seconds (exclusive) */
                 to?: string;
-                /** @description page size: JSON 1–1000 (default 100); CSV returns every matching row unless given */
+                /** @description page size: JSON 1–1000 (default 100); CSV 1–100000 (default 100000: every matching row up to that, then the `X-Next-Cursor` header continues) */
                 limit?: number;
                 /** @description the `next` of the page before (CSV: the `X-Next-Cursor` header) */
                 after?: string;
@@ -608,7 +608,7 @@ export interface operations {
     getPoolEntries: {
         parameters: {
             query?: {
-                /** @description page size: JSON 1–1000 (default 100); CSV returns every matching row unless given */
+                /** @description page size: JSON 1–1000 (default 100); CSV 1–100000 (default 100000: every matching row up to that, then the `X-Next-Cursor` header continues) */
                 limit?: number;
                 /** @description the last entry of the page before */
                 after?: string;

@@ -224,6 +224,12 @@ fn the_index_equals_the_ledger_through_faults_restarts_and_truncated_logs() {
         let csv = index.text(&format!("/v1/wallets/{wallet}/payouts?format=csv"));
         assert_eq!(csv.lines().count(), items.len() + 1, "{csv}");
         assert!(csv.starts_with("date_utc,block_time,pool,mint,payout_account"), "{csv}");
+        // a CSV cut by `limit` says where the next one starts, and that cursor continues it
+        let cut =
+            ureq::get(&format!("{}/v1/wallets/{wallet}/payouts?format=csv&limit=1", index.api)).call().expect("csv");
+        let next = cut.header("x-next-cursor").expect("X-Next-Cursor on a cut CSV").to_string();
+        let rest = index.text(&format!("/v1/wallets/{wallet}/payouts?format=csv&after={next}"));
+        assert_eq!(rest.lines().count(), items.len(), "the rest after the first row: {rest}");
         let future = index.get(&format!("/v1/wallets/{wallet}/payouts?from=2999-01-01"));
         assert_eq!(future["items"].as_array().map(Vec::len), Some(0), "a range after every payout is empty");
         let csv_future = index.text(&format!("/v1/wallets/{wallet}/payouts?format=csv&from=2999-01-01"));

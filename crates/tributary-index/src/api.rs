@@ -19,8 +19,10 @@ use std::sync::Arc;
 pub const OPENAPI: &str = include_str!("../openapi.json");
 const JSON_LIMIT_DEFAULT: i64 = 100;
 const JSON_LIMIT_MAX: i64 = 1000;
-/// A CSV export returns every matching row up to this many.
-const CSV_LIMIT_MAX: i64 = 1_000_000;
+/// A CSV export holds at most this many rows (a year of daily payouts for 270 contributions);
+/// past it the `X-Next-Cursor` header continues. A bound, so one request cannot make a public
+/// indexer build an answer of any size in memory.
+const CSV_LIMIT_MAX: i64 = 100_000;
 /// `/v1/status` reports the lag over this many newest transactions.
 const LAG_WINDOW: i64 = 1000;
 
