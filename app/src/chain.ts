@@ -285,7 +285,7 @@ async function findPayouts(rpc: Rpc, cfg: Config, destination: Address): Promise
   return out.reverse();
 }
 /** The newest transaction version the app reads (the crank's v1 transactions included). */
-const V1 = 1;
+const V1 = 1 as const;
 type TokenBalance = { accountIndex: number; uiTokenAmount: { amount: string } };
 type ParsedTransaction = {
   blockTime: bigint | null;
@@ -297,8 +297,8 @@ type ParsedTransaction = {
  * fetch is forgotten, to be asked again). */
 function cachedTransaction(rpc: Rpc, signature: Signature, encoding: 'json' | 'jsonParsed'): Promise<unknown> {
   // the crank sends v1 transactions (SIMD-0385) where the cluster has them; a node answers a
-  // v1 transaction only when asked for version 1. Kit 6's types stop at version 0, hence the cast.
-  const config = { maxSupportedTransactionVersion: V1 as unknown as 0, commitment: 'confirmed' } as const;
+  // v1 transaction only when asked for version 1
+  const config = { maxSupportedTransactionVersion: V1, commitment: 'confirmed' } as const;
   const fetch = (): Promise<unknown> =>
     encoding === 'json' ? rpc.getTransaction(signature, { ...config, encoding: 'json' }).send() : rpc.getTransaction(signature, { ...config, encoding: 'jsonParsed' }).send();
   // null: not (yet) found at this commitment, ask again next time

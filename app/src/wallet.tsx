@@ -1,20 +1,33 @@
 // Wallets through the Wallet Standard's React bindings: @wallet-standard/react lists the wallets
 // that registered with the page (Phantom and every other standard wallet) and connects/disconnects
-// them; @solana/react keeps the chosen account (restored on reload) and gives the signing hooks.
+// them; this file keeps the chosen account (restored on reload) and signs through the account's
+// Solana features. (@solana/react did that before; it has no release for @solana/kit 8, the one
+// Solana stack of this repository.)
 // The app sends with `solana:signAndSendTransaction` where the wallet offers it for the app's
 // cluster (Phantom does), else it has the wallet sign and sends through its own endpoint.
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
-import { SelectedWalletAccountContextProvider, useSelectedWalletAccount, useSignAndSendTransaction, useSignTransaction } from '@solana/react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
+  getUiWalletAccountStorageKey,
+  getWalletAccountFeature,
   getWalletFeature,
   uiWalletAccountBelongsToUiWallet,
+  uiWalletAccountsAreSame,
   useConnect,
   useDisconnect,
+  useWallets,
   type UiWallet,
   type UiWalletAccount,
 } from '@wallet-standard/react';
+// the registry's own way from an account as the UI sees it to the wallet's account object, which
+// the wallet's feature calls take (what every Wallet Standard binding does)
+import { getWalletAccountForUiWalletAccount_DO_NOT_USE_OR_YOU_WILL_BE_FIRED as standardAccountOf } from '@wallet-standard/ui-registry';
 import { StandardConnect, StandardDisconnect, type StandardConnectFeature } from '@wallet-standard/features';
-import { SolanaSignAndSendTransaction, SolanaSignTransaction } from '@solana/wallet-standard-features';
+import {
+  SolanaSignAndSendTransaction,
+  SolanaSignTransaction,
+  type SolanaSignAndSendTransactionFeature,
+  type SolanaSignTransactionFeature,
+} from '@solana/wallet-standard-features';
 
 export type { UiWallet, UiWalletAccount };
 
@@ -32,15 +45,62 @@ const stateSync = {
   deleteSelectedWallet: () => localStorage.removeItem(STORAGE_KEY),
 };
 
-/** The remembered account's wallet name, from the key @solana/react stores (`wallet:address`). */
+/** The remembered account's wallet name, from the stored key (`wallet:address`). */
 const rememberedWalletName = () => stateSync.getSelectedWallet()?.split(':')[0] ?? null;
+
+/** The account stored under `key` (`wallet:address`), if a usable wallet lists it now. */
+function rememberedAccount(wallets: readonly UiWallet[], key: string | null): UiWalletAccount | undefined {
+  const at = key?.indexOf(':') ?? -1;
+  if (!key || at <= 0) return undefined;
+  const [name, address] = [key.slice(0, at), key.slice(at + 1)];
+  return wallets.find((w) => w.name === name)?.accounts.find((a) => a.address === address);
+}
+
+type Selection = readonly [UiWalletAccount | undefined, (account: UiWalletAccount | undefined) => void, readonly UiWallet[]];
+const SelectionContext = createContext<Selection>([undefined, () => {}, []]);
+const useSelectedWalletAccount = () => useContext(SelectionContext);
+
+/**
+ * The chosen account, remembered across reloads. Until someone chooses on this page, the
+ * remembered account is selected whenever its wallet lists it (wallets register, and reconnect,
+ * after the first render). The account handed out is always the wallet's current object for it;
+ * when the wallet switched accounts, its first account; none when the wallet dropped it.
+ */
+function SelectedAccountProvider({ children }: { children: ReactNode }) {
+  const all = useWallets();
+  const wallets = useMemo(() => all.filter(isUsable), [all]);
+  const chosen = useRef(false);
+  const [selected, setSelected] = useState<UiWalletAccount | undefined>(() => rememberedAccount(wallets, stateSync.getSelectedWallet()));
+  const choose = useCallback((account: UiWalletAccount | undefined) => {
+    chosen.current = true;
+    setSelected(account);
+    if (account) stateSync.storeSelectedWallet(getUiWalletAccountStorageKey(account));
+    else stateSync.deleteSelectedWallet();
+  }, []);
+  useEffect(() => {
+    if (chosen.current) return;
+    const remembered = rememberedAccount(wallets, stateSync.getSelectedWallet());
+    if (remembered && !(selected && uiWalletAccountsAreSame(remembered, selected))) setSelected(remembered);
+  }, [wallets, selected]);
+  const current = useMemo(() => {
+    if (!selected) return undefined;
+    for (const wallet of wallets) {
+      const same = wallet.accounts.find((a) => uiWalletAccountsAreSame(a, selected));
+      if (same) return same;
+      if (uiWalletAccountBelongsToUiWallet(selected, wallet) && wallet.accounts[0]) return wallet.accounts[0];
+    }
+    return undefined;
+  }, [selected, wallets]);
+  const value = useMemo<Selection>(() => [current, choose, wallets], [current, choose, wallets]);
+  return <SelectionContext.Provider value={value}>{children}</SelectionContext.Provider>;
+}
 
 export function WalletProvider({ children }: { children: ReactNode }) {
   return (
-    <SelectedWalletAccountContextProvider filterWallets={isUsable} stateSync={stateSync}>
+    <SelectedAccountProvider>
       <SilentReconnect />
       {children}
-    </SelectedWalletAccountContextProvider>
+    </SelectedAccountProvider>
   );
 }
 
@@ -152,12 +212,30 @@ export function SenderProvider({ account, chain, children }: { account: UiWallet
   );
 }
 function SignAndSend({ account, chain, children }: { account: UiWalletAccount; chain: `solana:${string}`; children: ReactNode }) {
-  const signAndSend = useSignAndSendTransaction(account, chain);
-  const value = useMemo<Sender>(() => ({ mode: 'signAndSend', signAndSend: async (transaction) => (await signAndSend({ transaction })).signature }), [signAndSend]);
+  const value = useMemo<Sender>(() => {
+    const feature = getWalletAccountFeature(account, SolanaSignAndSendTransaction) as SolanaSignAndSendTransactionFeature[typeof SolanaSignAndSendTransaction];
+    const standard = standardAccountOf(account);
+    return {
+      mode: 'signAndSend',
+      signAndSend: async (transaction) => {
+        const [sent] = await feature.signAndSendTransaction({ account: standard, chain, transaction });
+        return sent.signature;
+      },
+    };
+  }, [account, chain]);
   return <SenderContext.Provider value={value}>{children}</SenderContext.Provider>;
 }
 function SignOnly({ account, chain, children }: { account: UiWalletAccount; chain: `solana:${string}`; children: ReactNode }) {
-  const sign = useSignTransaction(account, chain);
-  const value = useMemo<Sender>(() => ({ mode: 'sign', sign: async (transaction) => (await sign({ transaction })).signedTransaction }), [sign]);
+  const value = useMemo<Sender>(() => {
+    const feature = getWalletAccountFeature(account, SolanaSignTransaction) as SolanaSignTransactionFeature[typeof SolanaSignTransaction];
+    const standard = standardAccountOf(account);
+    return {
+      mode: 'sign',
+      sign: async (transaction) => {
+        const [signed] = await feature.signTransaction({ account: standard, chain, transaction });
+        return signed.signedTransaction;
+      },
+    };
+  }, [account, chain]);
   return <SenderContext.Provider value={value}>{children}</SenderContext.Provider>;
 }

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
-const external = Object.keys(pkg.dependencies ?? {});
+// dependencies and peers (@solana/kit) stay imports: the consumer's install provides them
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 rmSync(`${root}/dist`, { recursive: true, force: true });
 
 await build({

@@ -84,6 +84,23 @@ codama.update(
 );
 // keep package.json as we pin it (the renderer would otherwise add its own ranges)
 await codama.accept(renderVisitor(packageFolder, { syncPackageJson: false }));
+// @solana/kit 6.10+ (we use 8.4) types `extendClient` as `ExtendedClient<T, Additions>`, which the
+// plugin factory's `Omit<T, …> & {…}` annotation from renderers-js 2.2.0 (the newest published) is
+// not assignable to. Its fix (codama-idl/renderers-js#146, annotate with `ExtendedClient`) is not
+// released yet: apply exactly that one change to the rendered file, and fail if its shape moved.
+{
+  const programFile = join(packageFolder, 'src/generated/programs/tributary.ts');
+  const rendered = readFileSync(programFile, 'utf8');
+  const annotation = '): Omit<T, "tributary"> & { tributary: TributaryPlugin } => {';
+  const kitImport = '  extendClient,\n';
+  if (!rendered.includes(annotation) || !rendered.includes(kitImport)) {
+    throw new Error('renderers-js output changed: drop the ExtendedClient patch in generate.mjs if the release has #146');
+  }
+  writeFileSync(
+    programFile,
+    rendered.replace(annotation, '): ExtendedClient<T, { tributary: TributaryPlugin }> => {').replace(kitImport, `${kitImport}  type ExtendedClient,\n`),
+  );
+}
 console.log(`generated ${join(packageFolder, 'src/generated')} from ${idlPath}`);
 
 // what Codama leaves out, from the same IDL: each event's discriminator and decoder, and the error

@@ -26,14 +26,17 @@ try {
     name: 'tributary-client-consumer', private: true, type: 'module',
     dependencies: {
       '@tributary/client': `file:./${tarball}`,
-      '@solana/kit': pkg.dependencies['@solana/kit'],
+      // the client's peer, at the version a front-end team on today's kit has
+      '@solana/kit': dev['@solana/kit'],
       litesvm: dev.litesvm, '@solana-program/token': dev['@solana-program/token'], '@solana-program/system': dev['@solana-program/system'],
       typescript: dev.typescript, '@types/node': dev['@types/node'],
     },
   }, null, 2));
-  // the example's token-program helpers (@solana-program/token 0.16) declare a peer of kit 8; the
-  // client needs none: accept the helpers' peer range as this repository's lockfile does
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--legacy-peer-deps', '--loglevel=error'], scratch);
+  // strict peer resolution: the client's peer (@solana/kit ^8.4) and the token helpers' (^8) meet
+  // in one copy of kit, with no --legacy-peer-deps
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--strict-peer-deps', '--loglevel=error'], scratch);
+  const kits = run('npm', ['ls', '@solana/kit', '--all', '--parseable'], scratch).trim().split('\n').filter((l) => l.endsWith('/@solana/kit'));
+  if (kits.length !== 1) throw new Error(`one copy of @solana/kit expected, found ${kits.length}: ${kits.join(', ')}`);
   for (const f of ['example.ts', 'tsconfig.json']) copyFileSync(join(root, 'pack-test', f), join(scratch, f));
   run('node', [join(scratch, 'node_modules/typescript/bin/tsc'), '-p', '.'], scratch);
   const out = JSON.parse(run('node', ['out/example.js', so], scratch).trim().split('\n').pop());

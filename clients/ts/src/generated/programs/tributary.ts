@@ -10,6 +10,7 @@ import {
   assertIsInstructionWithAccounts,
   containsBytes,
   extendClient,
+  type ExtendedClient,
   fixEncoderSize,
   getBytesEncoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_ACCOUNT,
@@ -765,7 +766,7 @@ export type TributaryPluginRequirements = ClientWithRpc<
 export function tributaryProgram() {
   return <T extends TributaryPluginRequirements>(
     client: T,
-  ): Omit<T, "tributary"> & { tributary: TributaryPlugin } => {
+  ): ExtendedClient<T, { tributary: TributaryPlugin }> => {
     return extendClient(client, {
       tributary: <TributaryPlugin>{
         accounts: {
