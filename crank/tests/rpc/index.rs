@@ -19,6 +19,22 @@ use tributary_crank::token;
 use tributary_crank::tx::{self, SendOptions};
 use tributary_sdk::instructions as ix;
 
+/// tests/programs/tributary-caller's program id (its `declare_id!`).
+const CALLER_PROGRAM: &str = "9xBHmjfioiGmg2mCcFHEUnezgsiBsQu18ETTgTDTi24h";
+
+/// `ix` (a Tributary instruction) as the caller program forwards it: its first account, then
+/// Tributary's program account, then the rest; its own instruction of the same name (the same
+/// Anchor discriminator) with the same arguments.
+fn through_caller(
+    ix: &anchor_lang::solana_program::instruction::Instruction,
+) -> anchor_lang::solana_program::instruction::Instruction {
+    use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+    let mut accounts = vec![ix.accounts[0].clone(), AccountMeta::new_readonly(tributary::ID, false)];
+    accounts.extend(ix.accounts[1..].iter().cloned());
+    let program_id = CALLER_PROGRAM.parse().expect("caller program id");
+    Instruction { program_id, accounts, data: ix.data.clone() }
+}
+
 pub fn index_binary() -> PathBuf {
     std::env::var_os("TRIBUTARY_TEST_INDEXER")
         .map(PathBuf::from)
@@ -153,7 +169,10 @@ pub fn reconcile(index: &Indexer, chain: &mut RpcChain, pool: &Pool) {
 #[test]
 #[ignore = "needs solana-test-validator in a private network namespace: scripts/test-rpc"]
 fn the_index_equals_the_ledger_through_faults_restarts_and_truncated_logs() {
-    let v = TestValidator::start("index", 12);
+    // an application's program calling Tributary (tests/programs/tributary-caller): its cranks reach
+    // Tributary by CPI, and the index must count them as any other
+    let caller = crate::validator::program_so().with_file_name("tributary_caller.so");
+    let v = TestValidator::start_with("index", 12, &[(CALLER_PROGRAM, caller)]);
     let mut chain = v.chain();
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("index");
     let _ = std::fs::remove_dir_all(&dir);
@@ -196,6 +215,17 @@ fn the_index_equals_the_ledger_through_faults_restarts_and_truncated_logs() {
     bot.drain(&mut chain, &spl.keys.pool, 5).expect("crank");
     let indexers: Vec<Indexer> = databases.iter().map(|db| Indexer::start(&proxy.url, db)).collect();
     spl.deposit(&mut chain, 400_000_017);
+    // entries 0–9 paid by a crank that another program makes by CPI (one transaction, one instruction
+    // of the caller's; Tributary's crank is an inner instruction)
+    // (entries are numbered as registrations landed: each one's destination comes from the ledger)
+    let view = load_view(&mut chain, &spl.keys.pool).expect("pool");
+    let by_cpi: Vec<(u32, anchor_lang::prelude::Pubkey)> =
+        view.entries().filter(|(entry, _)| *entry < 10).map(|(entry, e)| (entry, e.destination)).collect();
+    let crank = ix::crank(&cranker.pubkey(), &spl.keys, 0, &by_cpi, None, ix::CrankMode::PerTransfer);
+    let before = setup::balance(&mut chain, &by_cpi[0].1);
+    tx::submit(&mut chain, &cranker, &[], &[through_caller(&crank)], &[], SendOptions::default())
+        .expect("crank by CPI");
+    assert!(setup::balance(&mut chain, &by_cpi[0].1) > before, "the CPI crank paid entry {}", by_cpi[0].0);
     bot.drain(&mut chain, &spl.keys.pool, 5).expect("crank");
     assert_eq!(assert_books_exact(&mut chain, &spl, &[]), 0);
     assert_eq!(assert_books_exact(&mut chain, &t22, &[]), 0);

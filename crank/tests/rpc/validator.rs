@@ -14,6 +14,8 @@ pub struct TestValidator {
     base_port: u16,
     /// The slot last seen before a kill: a restart is ready only once it has replayed past it.
     resume_after: u64,
+    /// Programs loaded besides Tributary (an application calling it by CPI).
+    extra_programs: Vec<(String, PathBuf)>,
 }
 
 fn binary() -> PathBuf {
@@ -41,6 +43,11 @@ impl TestValidator {
 
     /// A fresh ledger under the target dir; `slot` picks a port block so tests never collide.
     pub fn start(name: &str, slot: u16) -> Self {
+        Self::start_with(name, slot, &[])
+    }
+
+    /// [`TestValidator::start`] with more programs loaded: `(program id, .so path)`.
+    pub fn start_with(name: &str, slot: u16, programs: &[(&str, PathBuf)]) -> Self {
         let ledger = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("validator-{name}"));
         let _ = std::fs::remove_dir_all(&ledger);
         let base_port = 20_000 + slot * 200;
@@ -51,6 +58,7 @@ impl TestValidator {
             url: format!("http://127.0.0.1:{base_port}"),
             base_port,
             resume_after: 1,
+            extra_programs: programs.iter().map(|(id, path)| (id.to_string(), path.clone())).collect(),
         };
         v.spawn(true);
         v
@@ -75,6 +83,9 @@ impl TestValidator {
             .arg("--quiet")
             .stdout(Stdio::from(log.try_clone().expect("log")))
             .stderr(Stdio::from(log));
+        for (id, path) in &self.extra_programs {
+            cmd.args(["--bpf-program", id]).arg(path);
+        }
         if reset {
             cmd.arg("--reset");
         }
