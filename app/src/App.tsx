@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { address, createSolanaRpc, type Address } from '@solana/kit';
 import { ContributionKind, isPaused, parseReport, poolAmounts, reportHash, reportWeightOf, TRIBUTARY_CONSTANTS } from '@tributary/client';
 import { explorerUrl, loadConfig, type Config } from './config';
-import { formatAmount, formatShare, formatSol } from './format';
+import { formatAmount, formatShare, formatSol, short, when } from './format';
 import { formatLamports, quoteAt, type FeeQuote } from './fees';
 import {
   associatedTokenAddress,
@@ -11,52 +11,45 @@ import {
   closeContribution,
   claim,
   explain,
-  loadCrankBatches,
-  loadCrankBatchesFromIndexer,
   listPools,
   loadMyContributions,
   loadPool,
-  loadSpread,
   loadTokenInfo,
   register,
   registrationCost,
   retire,
   sha256,
   tokenBalance,
-  type CrankBatchEvent,
   type MyContribution,
   type PoolSummary,
   type PoolState,
   type RegistrationCost,
   type SendContext,
-  type Spread,
   type TokenInfo,
 } from './chain';
 import { StatementPanel } from './features/statement/ui/StatementPanel';
+import { CrankBatchesPanel } from './features/batches/ui/CrankBatchesPanel';
+import { SpreadPanel } from './features/spread/ui/SpreadPanel';
 const PoolDaysPanel = lazy(() => import('./features/pool-days/ui/PoolDaysPanel').then((m) => ({ default: m.PoolDaysPanel })));
 import { useLiveReload } from './live';
 import { ConnectButton, DisconnectButton, SenderProvider, useSender, useWallet } from './wallet';
 
 // the chart library loads with the first chart, not with the page
 const EarningsChart = lazy(() => import('./charts').then((m) => ({ default: m.EarningsChart })));
-const SpreadChart = lazy(() => import('./charts').then((m) => ({ default: m.SpreadChart })));
-const PayoutsPerDayChart = lazy(() => import('./charts').then((m) => ({ default: m.PayoutsPerDayChart })));
 const chartFallback = <p className="muted">Drawing…</p>;
 
-const short = (a: string) => `${a.slice(0, 4)}…${a.slice(-4)}`;
 /** This page's address with `?pool=` set (the cluster, RPC and program parameters kept). */
 const withPool = (pool: string) => {
   const q = new URLSearchParams(window.location.search);
   q.set('pool', pool);
   return `?${q.toString()}`;
 };
-const when = (t: number | null) => (t ? new Date(t * 1000).toLocaleString() : '—');
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const symbolOf = (t: TokenInfo | null, mint: string) => t?.symbol || short(mint);
 
 type Message = { kind: 'ok' | 'error'; text: string; signature?: string } | null;
 /** Each panel loads and fails on its own: one slow or failing read never blanks the others. */
-type Panel = 'pool' | 'mine' | 'batches' | 'spread';
+type Panel = 'pool' | 'mine';
 type PanelState = { loading: boolean; error: string | null };
 
 export function App() {
@@ -78,14 +71,10 @@ function Page({ cfg }: { cfg: Config }) {
   const [pool, setPool] = useState<PoolState | null>(null);
   const [token, setToken] = useState<TokenInfo | null>(null);
   const [mine, setMine] = useState<MyContribution[]>([]);
-  const [batches, setBatches] = useState<CrankBatchEvent[]>([]);
-  const [spread, setSpread] = useState<Spread>([]);
   const [balances, setBalances] = useState<{ sol: bigint; token: bigint; mainAccount: Address } | null>(null);
   const [panels, setPanels] = useState<Record<Panel, PanelState>>({
     pool: { loading: true, error: null },
     mine: { loading: true, error: null },
-    batches: { loading: true, error: null },
-    spread: { loading: true, error: null },
   });
   const [message, setMessage] = useState<Message>(null);
   // the fee of the transaction being signed (shown before the wallet asks), and a pending choice
@@ -157,8 +146,6 @@ function Page({ cfg }: { cfg: Config }) {
       // the token's name and symbol are a nicety: failing to read them fails nothing (the mint's
       // address is shown instead, and the next reload asks again)
       loadTokenInfo(rpc, p.pool.mint).then(setToken, () => setToken(null)).then(() => true),
-      panel('batches', () => (cfg.indexerUrl ? loadCrankBatchesFromIndexer(cfg.indexerUrl, p.address) : loadCrankBatches(rpc, cfg.programId, p.address)), setBatches),
-      panel('spread', () => loadSpread(rpc, p.address), setSpread),
       owner
         ? panel(
             'mine',
@@ -622,17 +609,7 @@ function Page({ cfg }: { cfg: Config }) {
           </section>
         )}
 
-        {cfg.pool && (
-          <section className="wide" data-testid="spread" aria-busy={panels.spread.loading}>
-            <h2>Who earns: weight and payouts across contributors</h2>
-            {panelStatus('spread')}
-            {!panels.spread.error && (
-              <Suspense fallback={chartFallback}>
-                <SpreadChart spread={spread} />
-              </Suspense>
-            )}
-          </section>
-        )}
+        {cfg.pool && pool && <SpreadPanel rpcUrl={cfg.rpcUrl} rpc={rpc} pool={pool} />}
 
         {cfg.pool && cfg.indexerUrl && pool && (
           <Suspense fallback={chartFallback}>
@@ -646,32 +623,15 @@ function Page({ cfg }: { cfg: Config }) {
           </Suspense>
         )}
 
-        {cfg.pool && (
-          <section className="wide" data-testid="batches" aria-busy={panels.batches.loading}>
-            <h2>Recent crank batches</h2>
-            {panelStatus('batches')}
-            <Suspense fallback={chartFallback}>
-              <PayoutsPerDayChart batches={batches} decimals={decimals} symbol={symbol} />
-            </Suspense>
-            {batches.length === 0 ? (
-              !panels.batches.loading && <p className="muted">No crank batches yet.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr><th>time</th><th>page</th><th className="num">payouts</th><th className="num">skipped</th><th className="num">amount</th><th className="num">cranker reward</th><th>cranker</th><th>tx</th></tr>
-                </thead>
-                <tbody>
-                  {batches.slice(0, 15).map((b) => (
-                    <tr key={`${b.signature}-${b.page}`} data-testid="batch">
-                      <td>{when(b.time)}</td><td>{b.page}</td><td className="num">{b.paid}</td><td className="num">{b.skipped}</td>
-                      <td className="num">{amount(b.amount)}</td><td className="num">{amount(b.reward)}</td><td>{short(b.cranker)}</td>
-                      <td><a href={explorerUrl(cfg, 'tx', b.signature)} target="_blank" rel="noreferrer" title={`transaction ${b.signature} in the explorer`}>{short(b.signature)}</a></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </section>
+        {cfg.pool && pool && (
+          <CrankBatchesPanel
+            cfg={cfg}
+            rpc={rpc}
+            pool={pool.address}
+            version={poolAmounts(pool.pool).totalPaid.toString()}
+            decimals={decimals}
+            symbol={symbol}
+          />
         )}
       </main>
     </>

@@ -30,3 +30,9 @@ export function timeTickFormatter(spanSeconds: number): (t: number) => string {
         : { month: 'short', day: 'numeric' };
   return (t) => (spanSeconds < 172_800 ? new Date(t * 1000).toLocaleTimeString([], options) : new Date(t * 1000).toLocaleDateString([], options));
 }
+
+/** An address or signature, shortened: `Abcd…wxyz`. */
+export const short = (a: string) => `${a.slice(0, 4)}…${a.slice(-4)}`;
+
+/** A unix time as local date and time, or — when unknown. */
+export const when = (t: number | null) => (t ? new Date(t * 1000).toLocaleString() : '—');
