@@ -302,7 +302,7 @@ fn index_section() -> String {
                 md,
                 "From the {}-contributor validator run above (`scripts/load-rpc`, program sha256 `{}`): one `tributary-index run` \
                  per database followed the program live from its first transaction (registrations, weights, every round), \
-                 polling every 400 ms at `confirmed`. Lag is the cluster's confirmed slot when a transaction was committed to \
+                 polling every 300 ms at `confirmed` (`--poll-ms 300`; the default is 400). Lag is the cluster's confirmed slot when a transaction was committed to \
                  the database, minus its own slot, over the newest 1,000 transactions after the warm round (10,000 payouts per round).\n",
                 v["contributors"],
                 v["program_sha256"].as_str().unwrap_or("?")
