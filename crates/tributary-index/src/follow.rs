@@ -199,8 +199,7 @@ impl Follower {
             }
         }
         if total == 0 && !cursor.backfill_done {
-            let c = self.store.cursor(&self.settings.program_id).await?;
-            self.store.set_cursor(c.newest_signature.as_deref(), c.newest_slot, true).await?;
+            self.store.mark_backfill_done().await?;
         }
         Ok(total)
     }

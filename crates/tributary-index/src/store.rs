@@ -40,35 +40,24 @@ fn oversized(tx: &Indexed) -> i64 {
 /// Rows per multi-row INSERT: within SQLite's and PostgreSQL's parameter limits.
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// `n` rows of `width` placeholders each: `($1, $2, …), ($k, …)`. `computed` inserts, at a 0-based
-/// column, an expression whose `{}`s are numbered after the row's own `width` parameters (each
-/// placeholder once: SQLite numbers a repeated `$n` by its first use, so none is repeated).
-fn values(n: usize, width: usize, computed: &[(usize, &str)]) -> String {
-    let extra: usize = computed.iter().map(|(_, e)| e.matches("{}").count()).sum();
-    let mut out = String::new();
-    for row in 0..n {
-        let base = row * (width + extra);
-        let mut cols: Vec<String> = (0..width).map(|c| format!("${}", base + c + 1)).collect();
-        let mut next = base + width;
-        for (at, expr) in computed {
-            let mut e = String::new();
-            for (i, part) in expr.split("{}").enumerate() {
-                if i > 0 {
-                    next += 1;
-                    e += &format!("${next}");
-                }
-                e += part;
+/// A column built per row: its position, and its SQL from the row's parameter base.
+type ComputedColumn = (usize, fn(usize) -> String);
+
+/// `n` rows of `width` placeholders each: `($1, $2, …), ($k, …)`. `computed`, when given, is one
+/// more column at its 0-based position, built from the number of the parameter before the row's
+/// first (so it can name the row's own parameters: `$base + 3` is its third).
+fn values(n: usize, width: usize, computed: Option<ComputedColumn>) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|row| {
+            let base = row * width;
+            let mut cols: Vec<String> = (1..=width).map(|c| format!("${}", base + c)).collect();
+            if let Some((at, column)) = computed {
+                cols.insert(at, column(base));
             }
-            cols.insert(*at, e);
-        }
-        if row > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        out.push_str(&cols.join(", "));
-        out.push(')');
-    }
-    out
+            format!("({})", cols.join(", "))
+        })
+        .collect();
+    rows.join(", ")
 }
 
 fn day_of(block_time: Option<i64>) -> Option<i64> {
@@ -130,6 +119,12 @@ impl Store {
         }
     }
 
+    /// The backfill reached the program's first transaction (or found none).
+    pub async fn mark_backfill_done(&self) -> Result<()> {
+        sqlx::query("UPDATE cursor SET backfill_done = 1 WHERE id = 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn set_cursor(&self, signature: Option<&str>, slot: u64, backfill_done: bool) -> Result<()> {
         sqlx::query("UPDATE cursor SET newest_signature = $1, newest_slot = $2, backfill_done = $3 WHERE id = 1")
             .bind(signature)
@@ -188,8 +183,10 @@ impl Store {
         // one statement per table and transaction (a crank transaction carries ~58 payouts): few
         // round trips keep PostgreSQL's lag near SQLite's
         for chunk in tx.events.iter().enumerate().collect::<Vec<_>>().chunks(ROWS_PER_STATEMENT) {
-            let sql =
-                format!("INSERT INTO events (signature, seq, name, pool, slot) VALUES {}", values(chunk.len(), 5, &[]));
+            let sql = format!(
+                "INSERT INTO events (signature, seq, name, pool, slot) VALUES {}",
+                values(chunk.len(), 5, None)
+            );
             let mut q = sqlx::query(&sql);
             for (seq, e) in chunk {
                 q = q.bind(&tx.signature).bind(*seq as i64).bind(e.name).bind(&e.pool).bind(slot);
@@ -303,7 +300,11 @@ impl Store {
             // the contributor of a one-entry payout: the wallet that registered the entry
             let sql = format!(
                 "INSERT INTO payouts (signature, destination, pool, entry, entries, contributor, owner, kind, amount, slot, block_time, day) VALUES {}",
-                values(chunk.len(), 11, &[(5, "(SELECT contributor FROM contributions WHERE pool = {} AND entry = {})")])
+                values(chunk.len(), 11, Some((5, |base| format!(
+                    "(SELECT contributor FROM contributions WHERE pool = ${} AND entry = ${})",
+                    base + 3,
+                    base + 4
+                ))))
             );
             let mut q = sqlx::query(&sql);
             for (p, value, single, listed) in chunk {
@@ -318,9 +319,7 @@ impl Store {
                     .bind(*value)
                     .bind(slot)
                     .bind(tx.block_time)
-                    .bind(day)
-                    .bind(&p.pool)
-                    .bind(*single);
+                    .bind(day);
             }
             q.execute(&mut *db).await?;
         }

@@ -1,7 +1,7 @@
 // The pool's recent crank batches: payouts per day and the latest fifteen batches.
 import { lazy, Suspense } from 'react';
 import type { Address } from '@solana/kit';
-import type { Rpc } from '../../../chain';
+import { explain, type Rpc } from '../../../chain';
 import { explorerUrl, type Config } from '../../../config';
 import { formatAmount, short, when } from '../../../format';
 import { useCrankBatches } from '../data-access/use-crank-batches';
@@ -20,7 +20,7 @@ export function CrankBatchesPanel({ cfg, rpc, pool, version, decimals, symbol }:
       <h2>Recent crank batches</h2>
       {query.isError && (
         <p className="error" role="alert" data-testid="batches-error">
-          Could not load: {query.error instanceof Error ? query.error.message : String(query.error)}
+          Could not load: {explain(query.error)}
         </p>
       )}
       <Suspense fallback={<p className="muted">Drawing…</p>}>

@@ -1,6 +1,6 @@
 // Who earns: each of the top contributors' share of the weight and of what was paid, then the tail.
 import { lazy, Suspense } from 'react';
-import type { PoolState, Rpc } from '../../../chain';
+import { explain, type PoolState, type Rpc } from '../../../chain';
 import { spreadVersion, useSpread } from '../data-access/use-spread';
 
 // the chart library loads with the first chart, not with the page
@@ -13,7 +13,7 @@ export function SpreadPanel({ rpcUrl, rpc, pool }: { rpcUrl: string; rpc: Rpc; p
       <h2>Who earns: weight and payouts across contributors</h2>
       {query.isError && (
         <p className="error" role="alert" data-testid="spread-error">
-          Could not load: {query.error instanceof Error ? query.error.message : String(query.error)}
+          Could not load: {explain(query.error)}
         </p>
       )}
       {query.data && (
