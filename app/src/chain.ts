@@ -67,9 +67,11 @@ import {
   type LedgerPage,
   type Pool,
 } from '@tributary/client';
+import type { QueryClient } from '@tanstack/react-query';
 import { clusterMismatch, type Config } from './config';
 import { aboveCap, LAMPORTS_PER_SIGNATURE, quoteFee, type FeeQuote } from './fees';
 import { formatSol } from './format';
+import { queryKeys } from './query-keys';
 import type { Sender } from './wallet';
 
 const TOKEN_ACCOUNT_SIZE = 165n;
@@ -77,20 +79,21 @@ const TOKEN_ACCOUNT_SIZE = 165n;
 export type Rpc = ReturnType<typeof createSolanaRpc>;
 
 /**
- * `load()` once per key: the promise is kept, so concurrent callers share one request and later
- * ones none; it is forgotten when it fails, or when `isFinal` says the answer may still change.
+ * An endpoint's reads: its RPC, and the page's query cache, where answers that never change (rent
+ * per size, the genesis hash, landed transactions, payout histories per paid total) are kept.
  */
-function once<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Promise<V>, isFinal: (value: V) => boolean = () => true): Promise<V> {
-  let value = cache.get(key);
-  if (!value) {
-    value = load();
-    cache.set(key, value);
-    value.then(
-      (v) => isFinal(v) || cache.delete(key),
-      () => cache.delete(key),
-    );
-  }
-  return value;
+export type Reads = { rpc: Rpc; rpcUrl: string; queries: QueryClient };
+
+/** `load()` once per key for as long as the page lives (concurrent callers share one request);
+ * a failure, or an answer `isFinal` rejects, is asked again next time. */
+function kept<V>(reads: Reads, key: (string | number)[], load: () => Promise<V>, isFinal: (value: V) => boolean = () => true): Promise<V> {
+  return reads.queries.fetchQuery({
+    queryKey: queryKeys.fixed(reads.rpcUrl, ...key),
+    queryFn: load,
+    staleTime: (query) => (query.state.data !== undefined && isFinal(query.state.data as V) ? Infinity : 0),
+    gcTime: Infinity,
+    retry: false,
+  });
 }
 
 /** A failure explained for the person in front of the screen. */
@@ -126,13 +129,17 @@ export function tokenAccountOf(account: MaybeEncodedAccount, tokenProgram: Addre
 export type PoolState = { address: Address; pool: Pool; contributors: number; freezeAuthority: Address | null };
 
 export async function loadPool(rpc: Rpc, key: Address): Promise<PoolState> {
-  const account = await fetchAccount(rpc, key);
-  if (!account.exists) throw new UserFacingError(`No pool at ${key} on this cluster: check the cluster and the pool address.`);
-  const pool = decodePool(account).data;
+  const pool = await loadPoolAccount(rpc, key);
   const mint = await fetchAccount(rpc, pool.mint);
   const freeze = mint.exists ? decodeMint(mint).data.freezeAuthority : null;
   const freezeAuthority = freeze?.__option === 'Some' ? freeze.value : null;
   return { address: key, pool, contributors: pool.activeContributions, freezeAuthority };
+}
+
+async function loadPoolAccount(rpc: Rpc, key: Address): Promise<Pool> {
+  const account = await fetchAccount(rpc, key);
+  if (!account.exists) throw new UserFacingError(`No pool at ${key} on this cluster: check the cluster and the pool address.`);
+  return decodePool(account).data;
 }
 
 export type MyContribution = {
@@ -167,9 +174,9 @@ const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padSta
 export type PoolSummary = { address: Address; mint: Address; contributors: number; deposited: bigint; decimals: number; paused: boolean; epoch: bigint };
 
 /** Every pool of the program (one `getProgramAccounts`, by size and discriminator), most contributors first. */
-export async function listPools(rpc: Rpc, cfg: Config): Promise<PoolSummary[]> {
+export async function listPools(rpc: Rpc, programId: Address): Promise<PoolSummary[]> {
   const found = await rpc
-    .getProgramAccounts(cfg.programId, {
+    .getProgramAccounts(programId, {
       encoding: 'base64',
       commitment: 'confirmed',
       filters: poolFilters(),
@@ -191,16 +198,21 @@ export async function listPools(rpc: Rpc, cfg: Config): Promise<PoolSummary[]> {
     .sort((a, b) => b.contributors - a.contributors || a.address.localeCompare(b.address));
 }
 
-/** The wallet's contributions to the pool with weight, owed (the program's math), paid, last payout. */
-export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState, owner: Address): Promise<MyContribution[]> {
-  const list = await rpc
-    .getProgramAccounts(cfg.programId, {
-      encoding: 'base64',
-      commitment: 'confirmed',
-      filters: contributionFilters({ pool: pool.address, contributor: owner }),
-    })
-    .send();
-  const share = slotShare(await rentFor(rpc, BigInt(ledgerPageSpace())));
+/** The wallet's contributions to the pool with weight, owed (the program's math), paid, last payout.
+ * The pool is read here beside them, not taken from the pool panel's copy, which may be older. */
+export async function loadMyContributions(reads: Reads, cfg: Config, poolAddress: Address, owner: Address): Promise<MyContribution[]> {
+  const { rpc } = reads;
+  const [list, pool] = await Promise.all([
+    rpc
+      .getProgramAccounts(cfg.programId, {
+        encoding: 'base64',
+        commitment: 'confirmed',
+        filters: contributionFilters({ pool: poolAddress, contributor: owner }),
+      })
+      .send(),
+    loadPoolAccount(rpc, poolAddress).then((p) => ({ address: poolAddress, pool: p })),
+  ]);
+  const share = slotShare(await rentFor(reads, BigInt(ledgerPageSpace())));
   const pages = new Map<number, LedgerPage>();
   const found: { address: Address; lamports: bigint; c: Contribution; entry: LedgerEntry }[] = [];
   for (const item of list) {
@@ -224,7 +236,7 @@ export async function loadMyContributions(rpc: Rpc, cfg: Config, pool: PoolState
   }
   const histories = new Map(
     await Promise.all(
-      [...byAccount].map(async ([destination, { paid }]) => [destination, paid > 0n ? await payoutHistory(rpc, cfg, destination, paid) : []] as const),
+      [...byAccount].map(async ([destination, { paid }]) => [destination, paid > 0n ? await payoutHistory(reads, cfg, destination, paid) : []] as const),
     ),
   );
   return found
@@ -261,17 +273,16 @@ export type Payout = { signature: string; time: number; amount: bigint };
  * creating it, or tokens from elsewhere, are not. Asked again only when `paid` (what the program's
  * ledger says it paid into the account) changes; each transaction is fetched once.
  */
-function payoutHistory(rpc: Rpc, cfg: Config, destination: Address, paid: bigint): Promise<Payout[]> {
-  return once(payoutCache, `${cfg.programId}:${destination}:${paid}`, () => findPayouts(rpc, cfg, destination));
+function payoutHistory(reads: Reads, cfg: Config, destination: Address, paid: bigint): Promise<Payout[]> {
+  return kept(reads, ['payouts', cfg.programId, destination, paid.toString()], () => findPayouts(reads, cfg, destination));
 }
-const payoutCache = new Map<string, Promise<Payout[]>>();
 
-async function findPayouts(rpc: Rpc, cfg: Config, destination: Address): Promise<Payout[]> {
-  const recent = await rpc.getSignaturesForAddress(destination, { limit: 50, commitment: 'confirmed' }).send();
+async function findPayouts(reads: Reads, cfg: Config, destination: Address): Promise<Payout[]> {
+  const recent = await reads.rpc.getSignaturesForAddress(destination, { limit: 50, commitment: 'confirmed' }).send();
   const out: Payout[] = [];
   for (const s of recent) {
     if (s.err) continue;
-    const tx = (await cachedTransaction(rpc, s.signature, 'jsonParsed')) as ParsedTransaction | null;
+    const tx = (await landedTransaction(reads, s.signature, 'jsonParsed')) as ParsedTransaction | null;
     if (!tx?.meta) continue;
     // jsonParsed lists the lookup-table addresses too, in the order token balances index them
     const keys = tx.transaction.message.accountKeys.map((k) => k.pubkey);
@@ -295,28 +306,28 @@ type ParsedTransaction = {
 
 /** A confirmed transaction never changes: each is fetched once per encoding and kept (a failed
  * fetch is forgotten, to be asked again). */
-function cachedTransaction(rpc: Rpc, signature: Signature, encoding: 'json' | 'jsonParsed'): Promise<unknown> {
+function landedTransaction(reads: Reads, signature: Signature, encoding: 'json' | 'jsonParsed'): Promise<unknown> {
+  const { rpc } = reads;
   // the crank sends v1 transactions (SIMD-0385) where the cluster has them; a node answers a
   // v1 transaction only when asked for version 1
   const config = { maxSupportedTransactionVersion: V1, commitment: 'confirmed' } as const;
   const fetch = (): Promise<unknown> =>
     encoding === 'json' ? rpc.getTransaction(signature, { ...config, encoding: 'json' }).send() : rpc.getTransaction(signature, { ...config, encoding: 'jsonParsed' }).send();
   // null: not (yet) found at this commitment, ask again next time
-  return once(transactionCache, `${encoding}:${signature}`, fetch, (tx) => tx !== null);
+  return kept(reads, ['transaction', encoding, signature], fetch, (tx) => tx !== null);
 }
-const transactionCache = new Map<string, Promise<unknown>>();
 
 export type CrankBatchEvent = { signature: string; time: number | null; page: number; paid: number; skipped: number; amount: bigint; reward: bigint; cranker: Address };
 
 /** Recent crank batches of the pool, newest first, from the program's events in transaction logs
  * (decoded by the client's IDL-generated decoders); each transaction fetched once. Only events the
  * app's program logged itself count: another program in the same transaction can log the same bytes. */
-export async function loadCrankBatches(rpc: Rpc, programId: Address, pool: Address, limit = 40): Promise<CrankBatchEvent[]> {
-  const sigs = await rpc.getSignaturesForAddress(pool, { limit, commitment: 'confirmed' }).send();
+export async function loadCrankBatches(reads: Reads, programId: Address, pool: Address, limit = 40): Promise<CrankBatchEvent[]> {
+  const sigs = await reads.rpc.getSignaturesForAddress(pool, { limit, commitment: 'confirmed' }).send();
   const out: CrankBatchEvent[] = [];
   for (const s of sigs) {
     if (s.err) continue;
-    const tx = (await cachedTransaction(rpc, s.signature, 'json')) as { meta?: { logMessages?: readonly string[] | null } } | null;
+    const tx = (await landedTransaction(reads, s.signature, 'json')) as { meta?: { logMessages?: readonly string[] | null } } | null;
     for (const event of decodeTributaryEventsFromLogs(tx?.meta?.logMessages ?? [], programId)) {
       if (event.name !== 'CrankBatch' || event.data.pool !== pool) continue;
       const { page, paid, skipped, amount, reward, cranker } = event.data;
@@ -353,12 +364,7 @@ export async function loadSpread(rpc: Rpc, pool: Address): Promise<Spread> {
 /** A mint's name and symbol, from Token-2022's metadata extension or Metaplex's metadata account;
  * null fields when it has neither. */
 export type TokenInfo = { mint: Address; decimals: number; symbol: string | null; name: string | null };
-export function loadTokenInfo(rpc: Rpc, mint: Address): Promise<TokenInfo> {
-  return once(tokenInfoCache, mint, () => fetchTokenInfo(rpc, mint));
-}
-const tokenInfoCache = new Map<string, Promise<TokenInfo>>();
-
-async function fetchTokenInfo(rpc: Rpc, mint: Address): Promise<TokenInfo> {
+export async function loadTokenInfo(rpc: Rpc, mint: Address): Promise<TokenInfo> {
   const account = await fetchAccount(rpc, mint);
   if (!account.exists) return { mint, decimals: 0, symbol: null, name: null };
   const decimals = decodeMint(account).data.decimals;
@@ -399,18 +405,15 @@ export function explain(error: unknown): string {
   return `Something went wrong: ${text}`;
 }
 
-const genesisOf = new Map<string, Promise<string>>();
-
 /** The endpoint's cluster against the one selected, by genesis hash (asked once per endpoint). */
-export async function checkCluster(rpc: Rpc, cfg: Config): Promise<string | null> {
-  return clusterMismatch(cfg, await once(genesisOf, cfg.rpcUrl, () => rpc.getGenesisHash().send().then(String)));
+export async function checkCluster(reads: Reads, cfg: Config): Promise<string | null> {
+  return clusterMismatch(cfg, await kept(reads, ['genesis'], () => reads.rpc.getGenesisHash().send().then(String)));
 }
 
 /** Who pays and signs, and how a transaction reaches the cluster (wallet.tsx's Sender). `fees`
  * sees the fee before the wallet is asked to sign: `show` every time, `choose` when the RPC's
  * suggested price is above the cap (the quote to send, or null to send nothing). */
-export type SendContext = {
-  rpc: Rpc;
+export type SendContext = Reads & {
   cfg: Config;
   payer: Address;
   sender: Sender;
@@ -437,7 +440,7 @@ async function feeQuote(ctx: SendContext, ixs: Instruction[], limit: number): Pr
  */
 export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentNeeded: bigint, label: string): Promise<string> {
   const payer = ctx.payer;
-  const mismatch = await checkCluster(ctx.rpc, ctx.cfg);
+  const mismatch = await checkCluster(ctx, ctx.cfg);
   if (mismatch) throw new UserFacingError(`${mismatch} Nothing was sent.`);
   const { value: balance } = await ctx.rpc.getBalance(payer, { commitment: 'confirmed' }).send();
   const sol = (v: bigint) => (Number(v) / 1e9).toFixed(6);
@@ -498,12 +501,12 @@ export async function sha256(file: File): Promise<Uint8Array> {
  */
 export type PageOpening = { index: number; rent: bigint; fromFund: bigint; cost: bigint };
 export type RegistrationCost = { contribution: bigint; tokenAccount: bigint; page: PageOpening | null };
-export async function registrationCost(rpc: Rpc, pool: PoolState, owner: Address, uri: string): Promise<RegistrationCost> {
+export async function registrationCost(reads: Reads, pool: PoolState, owner: Address, uri: string): Promise<RegistrationCost> {
   const p = pool.pool;
   const [contribution, { rent: tokenAccount }, page] = await Promise.all([
-    rentFor(rpc, BigInt(contributionSpace(uri))),
-    mainAccount(rpc, owner, p),
-    pageOf(p.entryCount) >= p.ledgerPages ? rentFor(rpc, BigInt(ledgerPageSpace())) : null,
+    rentFor(reads, BigInt(contributionSpace(uri))),
+    mainAccount(reads, owner, p),
+    pageOf(p.entryCount) >= p.ledgerPages ? rentFor(reads, BigInt(ledgerPageSpace())) : null,
   ]);
   return { contribution, tokenAccount, page: page === null ? null : pageOpening(p, page) };
 }
@@ -514,18 +517,17 @@ function pageOpening(p: Pool, rent: bigint): PageOpening {
 }
 
 /** The owner's associated token account of the pool's mint, and the rent creating it costs (0 when it exists). */
-async function mainAccount(rpc: Rpc, owner: Address, p: Pool): Promise<{ destination: Address; exists: boolean; rent: bigint }> {
+async function mainAccount(reads: Reads, owner: Address, p: Pool): Promise<{ destination: Address; exists: boolean; rent: bigint }> {
   const destination = await associatedTokenAddress(owner, p.mint, p.tokenProgram);
-  const exists = (await fetchAccount(rpc, destination)).exists;
-  return { destination, exists, rent: exists ? 0n : await rentFor(rpc, TOKEN_ACCOUNT_SIZE) };
+  const exists = (await fetchAccount(reads.rpc, destination)).exists;
+  return { destination, exists, rent: exists ? 0n : await rentFor(reads, TOKEN_ACCOUNT_SIZE) };
 }
 
 /** The rent-exempt minimum of `size` bytes: asked once per size (it changes only with the cluster's
  * rent parameters, not while a page is open). */
-function rentFor(rpc: Rpc, size: bigint): Promise<bigint> {
-  return once(rentCache, size, () => rpc.getMinimumBalanceForRentExemption(size).send().then(BigInt));
+function rentFor(reads: Reads, size: bigint): Promise<bigint> {
+  return kept(reads, ['rent', size.toString()], () => reads.rpc.getMinimumBalanceForRentExemption(size).send().then(BigInt));
 }
-const rentCache = new Map<bigint, Promise<bigint>>();
 
 /**
  * Register a contribution: the payout account is the wallet's associated token account (created if
@@ -550,7 +552,7 @@ export async function register(
   let rent = accountRent;
   const page = pageOf(p.entryCount);
   if (page >= p.ledgerPages) {
-    const opening = pageOpening(p, await rentFor(ctx.rpc, BigInt(ledgerPageSpace())));
+    const opening = pageOpening(p, await rentFor(ctx, BigInt(ledgerPageSpace())));
     if (pageRentAgreed !== p.ledgerPages) {
       throw new UserFacingError(`Registering now opens ledger page ${p.ledgerPages}, which costs you ${formatSol(opening.cost)} SOL of its rent. Agree to it first. Nothing was sent.`);
     }
@@ -560,13 +562,13 @@ export async function register(
   ixs.push(
     await getRegisterContributionInstructionAsync({ contributor: signer, pool: pool.address, page, destination, tokenProgram: p.tokenProgram, contentHash, kind, uri }),
   );
-  rent += await rentFor(ctx.rpc, BigInt(contributionSpace(uri)));
+  rent += await rentFor(ctx, BigInt(contributionSpace(uri)));
   return sendWithWallet(ctx, ixs, rent, 'register');
 }
 
 /** The owner's associated token account of the pool's mint; its creation is added to `ixs` when missing. */
 async function ownTokenAccount(ctx: SendContext, owner: Address, p: Pool, ixs: Instruction[]): Promise<{ destination: Address; rent: bigint }> {
-  const { destination, exists, rent } = await mainAccount(ctx.rpc, owner, p);
+  const { destination, exists, rent } = await mainAccount(ctx, owner, p);
   if (!exists) {
     ixs.push(await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: createNoopSigner(owner), owner, mint: p.mint, tokenProgram: p.tokenProgram }));
   }

@@ -1,120 +1,116 @@
-// Good RPC manners: the page reloads what it shows when the chain says something changed (account
-// and log subscriptions over the endpoint's WebSocket), never on a timer while those are up. Reloads
-// never overlap (one asked for during a reload runs once after it, with what the page shows by
-// then); bursts of notifications are coalesced. Without a WebSocket the page polls, backing off on
-// errors (a rate-limited endpoint is asked less and less often, up to every 5 minutes).
+// Good RPC manners: what the page shows is read again when the chain says it changed (account and
+// log subscriptions over the endpoint's WebSocket invalidate the query keys under it), never on a
+// timer while those are up. Without a WebSocket the page polls the same keys, backing off while the
+// reads fail (a rate-limited endpoint is asked less and less often, up to every 5 minutes).
 import { useEffect, useRef, useState } from 'react';
+import { useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { createSolanaRpcSubscriptions, type Address } from '@solana/kit';
 
 const COALESCE_MS = 400;
 const POLL_MS = 30_000;
 const MAX_BACKOFF_MS = 300_000;
 
-export type LiveState = { mode: 'connecting' | 'live' | 'polling'; refreshing: boolean };
+export type LiveMode = 'connecting' | 'live' | 'polling';
 
-/** Single-flight reloads: at most one runs; asking during one runs one more after it. */
-function createScheduler(reload: () => Promise<boolean>, onBusy: (busy: boolean) => void) {
-  let running = false;
-  let again = false;
-  let active = true;
+/** One subscription: an account whose changes move `keys`, or a program's logs mentioning `logsOf`. */
+export type Watch = { account: Address; keys: QueryKey } | { logsOf: Address; keys: QueryKey };
+
+/** The delay of the next poll after `failures` failed ones in a row. */
+export const pollDelay = (failures: number): number => Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** Math.min(failures, 10));
+
+/**
+ * Invalidations of query keys, coalesced: keys changed within one 400 ms window are invalidated
+ * together once, and the next round waits for the refetches the last one started (so a burst costs
+ * one read of each key, and a busy pool cannot keep a slow read cancelled forever).
+ */
+export function coalescedInvalidation(queries: QueryClient, signal: AbortSignal) {
+  const pending = new Map<string, QueryKey>();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let failures = 0;
-  const run = async () => {
-    if (!active) return;
-    if (running) {
-      again = true;
-      return;
+  let refetching: Promise<boolean> | null = null;
+  signal.addEventListener('abort', () => clearTimeout(timer));
+  /** Invalidates what is pending; resolves whether every refetch it started succeeded. */
+  const flush = async (): Promise<boolean> => {
+    timer = undefined;
+    while (refetching) {
+      await refetching;
+      if (signal.aborted) return false;
     }
-    running = true;
-    onBusy(true);
+    const keys = [...pending.values()];
+    pending.clear();
+    if (keys.length === 0) return true;
+    refetching = Promise.all(keys.map((queryKey) => queries.invalidateQueries({ queryKey }))).then(() =>
+      keys.every((queryKey) => queries.getQueryCache().findAll({ queryKey }).every((q) => q.state.status !== 'error')),
+    );
     try {
-      do {
-        again = false;
-        failures = (await reload()) ? 0 : failures + 1;
-      } while (again && active);
+      return await refetching;
     } finally {
-      running = false;
-      if (active) onBusy(false);
+      refetching = null;
     }
   };
+  const add = (keys: QueryKey) => pending.set(JSON.stringify(keys), keys);
   return {
-    run,
-    soon() {
-      clearTimeout(timer);
-      timer = setTimeout(run, COALESCE_MS);
+    /** `keys` changed: invalidated within 400 ms, with whatever else changed by then. */
+    changed(keys: QueryKey) {
+      add(keys);
+      timer ??= setTimeout(() => void flush(), COALESCE_MS);
     },
-    failures: () => failures,
-    start() {
-      active = true;
-    },
-    stop() {
-      active = false;
+    /** Invalidates `keys` (and whatever is pending) now; resolves whether every refetch succeeded. */
+    now(keys: QueryKey[]): Promise<boolean> {
+      keys.forEach(add);
       clearTimeout(timer);
+      return flush();
     },
   };
 }
 
 /**
- * Runs `reload` now and whenever it changes (what the page shows changed), whenever an account in
- * `watch` changes or a transaction mentions `logsOf`, and — only while subscriptions are down —
- * every 30 s. `reload` resolves false when it failed, to back off.
+ * Subscribes to every `watch` and invalidates its keys when it fires (coalesced, above). While
+ * subscriptions are down, the keys are invalidated every 30 s instead, doubling the wait after each
+ * failed round up to 5 minutes.
  */
-export function useLiveReload(wsUrl: string, watch: Address[], logsOf: Address | null, reload: () => Promise<boolean>): LiveState {
-  const [state, setState] = useState<LiveState>({ mode: 'connecting', refreshing: false });
-  const reloadRef = useRef(reload);
-  reloadRef.current = reload;
-  const scheduler = useRef<ReturnType<typeof createScheduler> | null>(null);
-  scheduler.current ??= createScheduler(
-    () => reloadRef.current(),
-    (refreshing) => setState((s) => ({ ...s, refreshing })),
-  );
-  const s = scheduler.current;
-  useEffect(() => {
-    s.start();
-    return () => s.stop();
-  }, [s]);
+export function useLiveInvalidation(wsUrl: string, watch: Watch[]): LiveMode {
+  const queries = useQueryClient();
+  const [mode, setMode] = useState<LiveMode>('connecting');
+  const watchRef = useRef(watch);
+  watchRef.current = watch;
+  const key = `${wsUrl}|${watch.map((w) => ('account' in w ? `a:${w.account}` : `l:${w.logsOf}`) + JSON.stringify(w.keys)).join(',')}`;
 
-  // the first load at once; after that, a new `reload` (another wallet account) loads once more
-  const loaded = useRef(false);
   useEffect(() => {
-    if (loaded.current) s.soon();
-    else void s.run();
-    loaded.current = true;
-  }, [reload, s]);
-
-  const key = `${wsUrl}|${watch.join(',')}|${logsOf ?? ''}`;
-  useEffect(() => {
-    if (watch.length === 0 && !logsOf) return;
+    if (watch.length === 0) return;
     const abort = new AbortController();
+    const invalidation = coalescedInvalidation(queries, abort.signal);
+    const changed = invalidation.changed;
     let poll: ReturnType<typeof setTimeout> | undefined;
-    const schedulePoll = () => {
-      if (abort.signal.aborted) return;
-      poll = setTimeout(
-        async () => {
-          await s.run();
-          schedulePoll();
-        },
-        Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** s.failures()),
-      );
-    };
     const fallBack = () => {
       if (abort.signal.aborted) return;
-      setState((st) => ({ ...st, mode: 'polling' }));
-      schedulePoll();
+      setMode('polling');
+      let failures = 0;
+      const next = () => {
+        poll = setTimeout(async () => {
+          failures = (await invalidation.now(watchRef.current.map((w) => w.keys))) ? 0 : failures + 1;
+          if (!abort.signal.aborted) next();
+        }, pollDelay(failures));
+      };
+      next();
     };
     (async () => {
       try {
         const subscriptions = createSolanaRpcSubscriptions(wsUrl);
-        const streams = await Promise.all([
-          ...watch.map((a) => subscriptions.accountNotifications(a, { commitment: 'confirmed', encoding: 'base64' }).subscribe({ abortSignal: abort.signal })),
-          ...(logsOf ? [subscriptions.logsNotifications({ mentions: [logsOf] }, { commitment: 'confirmed' }).subscribe({ abortSignal: abort.signal })] : []),
-        ]);
-        setState((st) => ({ ...st, mode: 'live' }));
-        // what changed between the last load and the subscriptions starting
-        s.soon();
+        const streams = await Promise.all(
+          watchRef.current.map(async (w) => ({
+            keys: w.keys,
+            stream:
+              'account' in w
+                ? await subscriptions.accountNotifications(w.account, { commitment: 'confirmed', encoding: 'base64' }).subscribe({ abortSignal: abort.signal })
+                : await subscriptions.logsNotifications({ mentions: [w.logsOf] }, { commitment: 'confirmed' }).subscribe({ abortSignal: abort.signal }),
+          })),
+        );
+        setMode('live');
+        // what changed between the first reads and the subscriptions starting
+        for (const { keys } of streams) changed(keys);
         await Promise.all(
-          streams.map(async (stream) => {
-            for await (const _ of stream) s.soon();
+          streams.map(async ({ keys, stream }) => {
+            for await (const _ of stream) changed(keys);
           }),
         );
         fallBack();
@@ -126,8 +122,8 @@ export function useLiveReload(wsUrl: string, watch: Address[], logsOf: Address |
       abort.abort();
       clearTimeout(poll);
     };
-    // `key` stands for wsUrl, watch and logsOf
+    // `key` stands for wsUrl and what is watched
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, s]);
-  return state;
+  }, [key, queries]);
+  return watch.length === 0 ? 'connecting' : mode;
 }

@@ -1,7 +1,7 @@
 // The pool's recent crank batches: payouts per day and the latest fifteen batches.
 import { lazy, Suspense } from 'react';
 import type { Address } from '@solana/kit';
-import { explain, type Rpc } from '../../../chain';
+import { explain, type Reads } from '../../../chain';
 import { explorerUrl, type Config } from '../../../config';
 import { formatAmount, short, when } from '../../../format';
 import { useCrankBatches } from '../data-access/use-crank-batches';
@@ -9,10 +9,10 @@ import { useCrankBatches } from '../data-access/use-crank-batches';
 // the chart library loads with the first chart, not with the page
 const PayoutsPerDayChart = lazy(() => import('../../../charts').then((m) => ({ default: m.PayoutsPerDayChart })));
 
-type Props = { cfg: Config; rpc: Rpc; pool: Address; version: string; decimals: number; symbol: string };
+type Props = { cfg: Config; reads: Reads; pool: Address; version: string; decimals: number; symbol: string };
 
-export function CrankBatchesPanel({ cfg, rpc, pool, version, decimals, symbol }: Props) {
-  const query = useCrankBatches(cfg, rpc, pool, version);
+export function CrankBatchesPanel({ cfg, reads, pool, version, decimals, symbol }: Props) {
+  const query = useCrankBatches(cfg, reads, pool, version);
   const batches = query.data ?? [];
   const amount = (v: bigint) => formatAmount(v, decimals);
   return (

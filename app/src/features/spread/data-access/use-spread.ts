@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Address } from '@solana/kit';
 import { poolAmounts } from '@tributary/client';
-import { loadSpread, type PoolState, type Rpc } from '../../../chain';
+import { loadSpread, type PoolState, type Reads } from '../../../chain';
 
 /** What changes when the spread can: revenue per weight (deposits, usage fees), payouts, weights,
  * registrations and closes. */
@@ -12,10 +12,10 @@ export const spreadVersion = ({ pool, contributors }: PoolState): string => {
   return [amounts.accPerWeight, amounts.totalPaid, pool.totalWeight, pool.epoch, pool.entryCount, contributors].join(':');
 };
 
-export function useSpread(rpcUrl: string, rpc: Rpc, pool: Address, version: string) {
+export function useSpread(reads: Reads, pool: Address, version: string) {
   return useQuery({
-    queryKey: ['spread', rpcUrl, pool, version],
-    queryFn: () => loadSpread(rpc, pool),
+    queryKey: ['spread', reads.rpcUrl, pool, version],
+    queryFn: () => loadSpread(reads.rpc, pool),
     placeholderData: keepPreviousData,
     refetchOnWindowFocus: false,
   });

@@ -1,13 +1,13 @@
 // Who earns: each of the top contributors' share of the weight and of what was paid, then the tail.
 import { lazy, Suspense } from 'react';
-import { explain, type PoolState, type Rpc } from '../../../chain';
+import { explain, type PoolState, type Reads } from '../../../chain';
 import { spreadVersion, useSpread } from '../data-access/use-spread';
 
 // the chart library loads with the first chart, not with the page
 const SpreadChart = lazy(() => import('../../../charts').then((m) => ({ default: m.SpreadChart })));
 
-export function SpreadPanel({ rpcUrl, rpc, pool }: { rpcUrl: string; rpc: Rpc; pool: PoolState }) {
-  const query = useSpread(rpcUrl, rpc, pool.address, spreadVersion(pool));
+export function SpreadPanel({ reads, pool }: { reads: Reads; pool: PoolState }) {
+  const query = useSpread(reads, pool.address, spreadVersion(pool));
   return (
     <section className="wide" data-testid="spread" aria-busy={query.isFetching}>
       <h2>Who earns: weight and payouts across contributors</h2>
