@@ -1,6 +1,6 @@
 // The indexer client against the real `tributary-index` binary (built by scripts/test-ts) serving
 // an empty SQLite database: URLs, answers, CSV and named refusals as the service gives them. The
-// client over a filled index, on a real validator, is the browser test's (app/e2e/flow.mjs).
+// client over a filled index, on a real validator, is the browser test's (app/e2e/contributor.e2e.mjs).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
