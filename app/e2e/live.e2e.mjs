@@ -30,14 +30,25 @@ test('an idle, connected pool page makes at most 2 RPC requests a minute, and a 
   await expect(page.getByTestId('pool-deposited')).toHaveText(deposited(17, mint));
 });
 
-test('without a WebSocket the page says it polls, and catches up', async ({ cluster, openApp }) => {
+test('without a WebSocket the page says it polls, catches up, and still confirms a transaction by block height', async ({ cluster, openApp }) => {
   const { operator, mint } = cluster;
   const pool = newPool(operator, mint);
+  tributary(operator, 'pages', 'open', pool);
   tributary(operator, 'deposit', '--pool', pool, '--amount', '5');
+  const contributor = await fundedKeypair('no-websocket');
   // nothing listens on the WebSocket given
-  const page = await openApp({ url: appUrl(pool, `&ws=${encodeURIComponent('ws://127.0.0.1:9/')}`) });
+  const page = await openApp({ keys: contributor, url: appUrl(pool, `&ws=${encodeURIComponent('ws://127.0.0.1:9/')}`) });
   await expect(page.getByTestId('live')).toHaveText('polling');
   await expect(page.getByTestId('pool-deposited')).toHaveText(deposited(5, mint));
   tributary(operator, 'deposit', '--pool', pool, '--amount', '3');
   await expect(page.getByTestId('pool-deposited')).toHaveText(deposited(8, mint));
+  // kit's confirmation needs the WebSocket; without it the app polls the signature's status
+  // against the blockhash's last valid block height
+  await page.getByTestId('connect-Test Wallet').click();
+  await page.getByTestId('file').setInputFiles({ name: 'shard.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from('sent without a WebSocket\n') });
+  await page.getByTestId('uri').fill('ipfs://bafy/no-websocket.jsonl');
+  await page.getByTestId('register-cost').waitFor();
+  await page.getByTestId('register').click();
+  await expect(page.getByTestId('message')).toContainText('Registered: confirmed');
+  await page.getByTestId('contribution-0').waitFor();
 });

@@ -10,7 +10,7 @@ import { loadConfig, type Config } from './config';
 import { short } from './format';
 import { queryKeys } from './query-keys';
 import { useReads } from './use-reads';
-import { useLiveInvalidation, type Watch } from './live';
+import { useLiveInvalidation, useSubscriptions, type Watch } from './live';
 import { ConnectButton, DisconnectButton, SenderProvider, useSender, useWallet } from './wallet';
 import { PoolList } from './features/pools/ui/PoolList';
 import { usePool, useTokenInfo } from './features/pool/data-access/use-pool';
@@ -62,21 +62,28 @@ function Page({ cfg }: { cfg: Config }) {
   }, [cluster.data, cluster.isError, cluster.error, showError]);
 
   // what moves the page: the pool's account and every transaction mentioning it (the pool's keys),
-  // and the wallet's main payout account (its balance)
+  // and the wallet's main payout account (its balance) — watched apart, so that a wallet connecting
+  // never restarts the pool's subscriptions
+  const subscriptions = useSubscriptions(cfg.wsUrl);
+  const poolWatch = useMemo(
+    (): Watch[] =>
+      cfg.pool
+        ? [
+            { account: cfg.pool, keys: queryKeys.pool(cfg.rpcUrl, cfg.pool) },
+            { logsOf: cfg.pool, keys: queryKeys.pool(cfg.rpcUrl, cfg.pool) },
+          ]
+        : [],
+    [cfg.pool, cfg.rpcUrl],
+  );
   const mainAccount = mine.data?.mainAccount;
-  const watch = useMemo((): Watch[] => {
-    if (!cfg.pool) return [];
-    const poolKeys = queryKeys.pool(cfg.rpcUrl, cfg.pool);
-    const list: Watch[] = [
-      { account: cfg.pool, keys: poolKeys },
-      { logsOf: cfg.pool, keys: poolKeys },
-    ];
-    if (mainAccount && owner) list.push({ account: mainAccount, keys: queryKeys.wallet(cfg.rpcUrl, cfg.pool, owner) });
-    return list;
-  }, [cfg.pool, cfg.rpcUrl, mainAccount, owner]);
-  const live = useLiveInvalidation(cfg.wsUrl, watch);
+  const walletWatch = useMemo(
+    (): Watch[] => (cfg.pool && owner && mainAccount ? [{ account: mainAccount, keys: queryKeys.wallet(cfg.rpcUrl, cfg.pool, owner) }] : []),
+    [cfg.pool, cfg.rpcUrl, owner, mainAccount],
+  );
+  const live = useLiveInvalidation(subscriptions, poolWatch);
+  useLiveInvalidation(subscriptions, walletWatch);
 
-  const ctx: SendContext | null = sender && owner ? { ...reads, cfg, payer: owner, sender, fees: tx.fees } : null;
+  const ctx: SendContext | null = sender && owner ? { ...reads, cfg, subscriptions, payer: owner, sender, fees: tx.fees } : null;
   const decimals = pool?.pool.decimals ?? 0;
   const symbol = pool ? token?.symbol || short(pool.pool.mint) : '';
 

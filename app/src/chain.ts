@@ -15,6 +15,15 @@ import {
   isSolanaError,
   parseBase64RpcAccount,
   SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM,
+  SOLANA_ERROR__BLOCK_HEIGHT_EXCEEDED,
+  SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CLOSED_BEFORE_MESSAGE_BUFFERED,
+  SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CONNECTION_CLOSED,
+  SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_FAILED_TO_CONNECT,
+  SolanaError,
+  getBase58Encoder,
+  getSolanaErrorFromTransactionError,
+  signatureBytes,
+  type Transaction,
   pipe,
   setTransactionMessageFeePayer,
   setTransactionMessageLifetimeUsingBlockhash,
@@ -68,15 +77,21 @@ import {
   type Pool,
 } from '@tributary/client';
 import type { QueryClient } from '@tanstack/react-query';
+import {
+  createBlockHeightExceedencePromiseFactory,
+  createRecentSignatureConfirmationPromiseFactory,
+  waitForRecentTransactionConfirmation,
+} from '@solana/transaction-confirmation';
 import { clusterMismatch, type Config } from './config';
 import { aboveCap, LAMPORTS_PER_SIGNATURE, quoteFee, type FeeQuote } from './fees';
 import { formatSol } from './format';
 import { queryKeys } from './query-keys';
+import type { Subscriptions } from './live';
 import type { Sender } from './wallet';
 
 const TOKEN_ACCOUNT_SIZE = 165n;
 
-export type Rpc = ReturnType<typeof createSolanaRpc>;
+export type Rpc = ReturnType<typeof createSolanaRpc<string>>;
 
 /**
  * An endpoint's reads: its RPC, and the page's query cache, where answers that never change (rent
@@ -84,14 +99,20 @@ export type Rpc = ReturnType<typeof createSolanaRpc>;
  */
 export type Reads = { rpc: Rpc; rpcUrl: string; queries: QueryClient };
 
-/** `load()` once per key for as long as the page lives (concurrent callers share one request);
- * a failure, or an answer `isFinal` rejects, is asked again next time. */
-function kept<V>(reads: Reads, key: (string | number)[], load: () => Promise<V>, isFinal: (value: V) => boolean = () => true): Promise<V> {
+/** `load()` once per key (concurrent callers share one request), kept for as long as the page
+ * lives or, with `forgetAfterMs`, that long after it was read; a failure, or an answer `isFinal`
+ * rejects, is asked again next time. */
+function kept<V>(
+  reads: Reads,
+  key: (string | number)[],
+  load: () => Promise<V>,
+  { isFinal = () => true, forgetAfterMs = Infinity }: { isFinal?: (value: V) => boolean; forgetAfterMs?: number } = {},
+): Promise<V> {
   return reads.queries.fetchQuery({
     queryKey: queryKeys.fixed(reads.rpcUrl, ...key),
     queryFn: load,
     staleTime: (query) => (query.state.data !== undefined && isFinal(query.state.data as V) ? Infinity : 0),
-    gcTime: Infinity,
+    gcTime: forgetAfterMs,
     retry: false,
   });
 }
@@ -274,7 +295,9 @@ export type Payout = { signature: string; time: number; amount: bigint };
  * ledger says it paid into the account) changes; each transaction is fetched once.
  */
 function payoutHistory(reads: Reads, cfg: Config, destination: Address, paid: bigint): Promise<Payout[]> {
-  return kept(reads, ['payouts', cfg.programId, destination, paid.toString()], () => findPayouts(reads, cfg, destination));
+  // one history per paid total: a busy account's older totals are never asked again, so they go
+  // (the newest is read again at most every 10 minutes)
+  return kept(reads, ['payouts', cfg.programId, destination, paid.toString()], () => findPayouts(reads, cfg, destination), { forgetAfterMs: 600_000 });
 }
 
 async function findPayouts(reads: Reads, cfg: Config, destination: Address): Promise<Payout[]> {
@@ -314,7 +337,7 @@ function landedTransaction(reads: Reads, signature: Signature, encoding: 'json' 
   const fetch = (): Promise<unknown> =>
     encoding === 'json' ? rpc.getTransaction(signature, { ...config, encoding: 'json' }).send() : rpc.getTransaction(signature, { ...config, encoding: 'jsonParsed' }).send();
   // null: not (yet) found at this commitment, ask again next time
-  return kept(reads, ['transaction', encoding, signature], fetch, (tx) => tx !== null);
+  return kept(reads, ['transaction', encoding, signature], fetch, { isFinal: (tx) => tx !== null });
 }
 
 export type CrankBatchEvent = { signature: string; time: number | null; page: number; paid: number; skipped: number; amount: bigint; reward: bigint; cranker: Address };
@@ -401,7 +424,9 @@ export function explain(error: unknown): string {
     if (known) return `The program refused: ${known.message} (${known.name}).`;
   }
   if (/insufficient (funds|lamports)|InsufficientFunds|insufficient funds for rent/i.test(text)) return 'Not enough SOL in your wallet to pay the fee and rent.';
-  if (/Blockhash not found|block height exceeded/i.test(text)) return 'The transaction expired before it landed. Please try again.';
+  if (isSolanaError(error, SOLANA_ERROR__BLOCK_HEIGHT_EXCEEDED) || /Blockhash not found|block height exceeded/i.test(text)) {
+    return 'The transaction expired before it landed: nothing was taken but its fee, if it was sent. Please try again.';
+  }
   return `Something went wrong: ${text}`;
 }
 
@@ -415,6 +440,8 @@ export async function checkCluster(reads: Reads, cfg: Config): Promise<string | 
  * suggested price is above the cap (the quote to send, or null to send nothing). */
 export type SendContext = Reads & {
   cfg: Config;
+  /** The endpoint's WebSocket client (confirmation by notifications), or null to poll. */
+  subscriptions: Subscriptions | null;
   payer: Address;
   sender: Sender;
   fees: { show: (q: FeeQuote) => void; choose: (q: FeeQuote) => Promise<FeeQuote | null> };
@@ -468,7 +495,8 @@ export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentN
   const need = rentNeeded + fee.total;
   if (balance < need) throw short(need);
   ctx.fees.show(fee);
-  const unsigned = new Uint8Array(getTransactionEncoder().encode(compileTransaction(message)));
+  const compiled = compileTransaction(message);
+  const unsigned = new Uint8Array(getTransactionEncoder().encode(compiled));
   let signature: Signature;
   if (ctx.sender.mode === 'signAndSend') {
     signature = getBase58Decoder().decode(await ctx.sender.signAndSend(unsigned)) as Signature;
@@ -476,18 +504,50 @@ export async function sendWithWallet(ctx: SendContext, ixs: Instruction[], rentN
     const signed = getTransactionDecoder().decode(await ctx.sender.sign(unsigned));
     signature = await ctx.rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: 'base64', preflightCommitment: 'confirmed' }).send();
   }
-  // confirmed, failed, or expired: the blockhash's last valid block height passed (read before the
-  // status, so a transaction that landed in the last valid block is still seen) — never a guess by time
+  await confirmSent(ctx, { ...compiled, signatures: { ...compiled.signatures, [payer]: signatureBytes(getBase58Encoder().encode(signature)) } }, signature, latest.lastValidBlockHeight);
+  return signature;
+}
+
+/**
+ * Confirmed, failed, or expired — the blockhash's last valid block height passed, never a guess by
+ * time: kit's own confirmation over the endpoint's WebSocket (signature and slot notifications),
+ * and the same rule by polling when there is no WebSocket or it fails.
+ */
+async function confirmSent(ctx: SendContext, sent: Transaction, signature: Signature, lastValidBlockHeight: bigint): Promise<void> {
+  if (ctx.subscriptions) {
+    const config = { rpc: ctx.rpc, rpcSubscriptions: ctx.subscriptions };
+    try {
+      await waitForRecentTransactionConfirmation({
+        commitment: 'confirmed',
+        getBlockHeightExceedencePromise: createBlockHeightExceedencePromiseFactory(config),
+        getRecentSignatureConfirmationPromise: createRecentSignatureConfirmationPromiseFactory(config),
+        transaction: { ...sent, lifetimeConstraint: { lastValidBlockHeight } },
+      });
+      return;
+    } catch (e) {
+      // the transaction's own failure and its expiry are answers; a WebSocket that broke is not
+      if (!isWebSocketFailure(e)) throw e;
+    }
+  }
   for (;;) {
+    // the height is read before the status, so a transaction that landed in the last valid block is still seen
     const height = await ctx.rpc.getBlockHeight({ commitment: 'confirmed' }).send();
     const { value } = await ctx.rpc.getSignatureStatuses([signature]).send();
     const status = value[0];
-    if (status?.err) throw new Error(`transaction failed: ${JSON.stringify(status.err, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
-    if (status && (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized')) return signature;
-    if (height > latest.lastValidBlockHeight) throw new Error('block height exceeded');
+    if (status?.err) throw getSolanaErrorFromTransactionError(status.err);
+    if (status && (status.confirmationStatus === 'confirmed' || status.confirmationStatus === 'finalized')) return;
+    if (height > lastValidBlockHeight) throw new SolanaError(SOLANA_ERROR__BLOCK_HEIGHT_EXCEEDED, { currentBlockHeight: height, lastValidBlockHeight });
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+const WEBSOCKET_FAILURES: readonly number[] = [
+  SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_FAILED_TO_CONNECT,
+  SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CONNECTION_CLOSED,
+  SOLANA_ERROR__RPC_SUBSCRIPTIONS__CHANNEL_CLOSED_BEFORE_MESSAGE_BUFFERED,
+];
+/** A subscription channel's failure (or anything that is not kit's word on the transaction). */
+const isWebSocketFailure = (e: unknown): boolean => !isSolanaError(e) || WEBSOCKET_FAILURES.includes(e.context.__code);
 
 export async function sha256(file: File): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));

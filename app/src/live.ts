@@ -2,9 +2,11 @@
 // log subscriptions over the endpoint's WebSocket invalidate the query keys under it), never on a
 // timer while those are up. Without a WebSocket the page polls the same keys, backing off while the
 // reads fail (a rate-limited endpoint is asked less and less often, up to every 5 minutes).
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { createSolanaRpcSubscriptions, type Address } from '@solana/kit';
+
+export type Subscriptions = ReturnType<typeof createSolanaRpcSubscriptions<string>>;
 
 const COALESCE_MS = 400;
 const POLL_MS = 30_000;
@@ -68,12 +70,12 @@ export function coalescedInvalidation(queries: QueryClient, signal: AbortSignal)
  * subscriptions are down, the keys are invalidated every 30 s instead, doubling the wait after each
  * failed round up to 5 minutes.
  */
-export function useLiveInvalidation(wsUrl: string, watch: Watch[]): LiveMode {
+export function useLiveInvalidation(subscriptions: Subscriptions | null, watch: Watch[]): LiveMode {
   const queries = useQueryClient();
   const [mode, setMode] = useState<LiveMode>('connecting');
   const watchRef = useRef(watch);
   watchRef.current = watch;
-  const key = `${wsUrl}|${watch.map((w) => ('account' in w ? `a:${w.account}` : `l:${w.logsOf}`) + JSON.stringify(w.keys)).join(',')}`;
+  const key = `${watch.map((w) => ('account' in w ? `a:${w.account}` : `l:${w.logsOf}`) + JSON.stringify(w.keys)).join(',')}`;
 
   useEffect(() => {
     if (watch.length === 0) return;
@@ -95,7 +97,7 @@ export function useLiveInvalidation(wsUrl: string, watch: Watch[]): LiveMode {
     };
     (async () => {
       try {
-        const subscriptions = createSolanaRpcSubscriptions(wsUrl);
+        if (!subscriptions) throw new Error('no WebSocket');
         const streams = await Promise.all(
           watchRef.current.map(async (w) => ({
             keys: w.keys,
@@ -122,8 +124,20 @@ export function useLiveInvalidation(wsUrl: string, watch: Watch[]): LiveMode {
       abort.abort();
       clearTimeout(poll);
     };
-    // `key` stands for wsUrl and what is watched
+    // `key` stands for what is watched
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, queries]);
+  }, [key, subscriptions, queries]);
   return watch.length === 0 ? 'connecting' : mode;
+}
+
+/** The endpoint's WebSocket client, one per page and URL (its subscriptions share one connection);
+ * null when the URL is not one, and the page polls. */
+export function useSubscriptions(wsUrl: string): Subscriptions | null {
+  return useMemo(() => {
+    try {
+      return createSolanaRpcSubscriptions(wsUrl);
+    } catch {
+      return null;
+    }
+  }, [wsUrl]);
 }
