@@ -2,7 +2,7 @@
 // (features/<name>/{data-access, ui}) reading through TanStack Query. Subscriptions (live.ts)
 // invalidate the pool's query keys; nothing here loads or caches by hand.
 import { lazy, Suspense, useEffect, useMemo } from 'react';
-import { address, type Address } from '@solana/kit';
+import { address } from '@solana/kit';
 import { useQuery } from '@tanstack/react-query';
 import { poolAmounts } from '@tributary/client';
 import { checkCluster, UserFacingError, type SendContext } from './chain';
