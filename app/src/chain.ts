@@ -65,6 +65,7 @@ import {
   metaplexMetadataOf,
   METAPLEX_TOKEN_METADATA_PROGRAM,
   token2022MetadataOf,
+  toHex,
   ledgerPageSpace,
   pageOpeningCost,
   slotShare,
@@ -190,8 +191,6 @@ export type MyContribution = {
   sharingPayoutAccount: number;
 };
 
-const hex = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
 export type PoolSummary = { address: Address; mint: Address; contributors: number; deposited: bigint; decimals: number; paused: boolean; epoch: bigint };
 
 /** Every pool of the program (one `getProgramAccounts`, by size and discriminator), most contributors first. */
@@ -268,7 +267,7 @@ export async function loadMyContributions(reads: Reads, cfg: Config, poolAddress
         entry: c.entry,
         uri: c.uri,
         kind: ContributionKind[c.kind],
-        contentHash: hex(c.contentHash),
+        contentHash: toHex(Uint8Array.from(c.contentHash)),
         destination: entry.destination,
         weight: entry.weight,
         owed: owedNow(entry, pool.pool),

@@ -3,7 +3,7 @@
 // wallet's earnings statement.
 import { lazy, Suspense, useState } from 'react';
 import type { Address } from '@solana/kit';
-import { parseReport, reportHash, reportWeightOf } from '@tributary/client';
+import { parseReport, reportHash, reportWeightOf, toHex } from '@tributary/client';
 import {
   changeDestination,
   claim,
@@ -24,7 +24,6 @@ import { useMyContributions } from '../data-access/use-my-contributions';
 // the chart library loads with the first chart, not with the page
 const EarningsChart = lazy(() => import('../../../charts').then((m) => ({ default: m.EarningsChart })));
 const chartFallback = <p className="muted">Drawing…</p>;
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 type Props = { cfg: Config; reads: Reads; pool: PoolState | undefined; owner: Address | null; ctx: SendContext | null; tx: Transaction; symbol: string };
 
@@ -49,7 +48,7 @@ export function ContributionsPanel({ cfg, reads, pool, owner, ctx, tx, symbol }:
       if (report.pool !== pool.address) problems.push(`it is a report for pool ${short(report.pool)}`);
       if (BigInt(report.epoch) !== pool.pool.epoch) problems.push(`it is epoch ${report.epoch}, the pool is at epoch ${pool.pool.epoch}`);
       const hash = await reportHash(report);
-      if (hash !== hex(Uint8Array.from(pool.pool.reportHash))) problems.push(`its hash ${hash.slice(0, 12)}… is not the report hash on chain`);
+      if (hash !== toHex(Uint8Array.from(pool.pool.reportHash))) problems.push(`its hash ${hash.slice(0, 12)}… is not the report hash on chain`);
       const weight = reportWeightOf(report, c.entry);
       if (c.status === 'active' && BigInt(weight) !== c.weight) problems.push(`it gives this entry weight ${weight}, the chain ${c.weight}`);
       check = problems.length
@@ -119,8 +118,8 @@ export function ContributionsPanel({ cfg, reads, pool, owner, ctx, tx, symbol }:
                   </td>
                   <td data-label="attribution">
                     {pool && pool.pool.epoch > 0n ? (
-                      <span data-testid="report" title={hex(Uint8Array.from(pool.pool.reportHash))}>
-                        epoch {pool.pool.epoch.toString()} · report {hex(Uint8Array.from(pool.pool.reportHash)).slice(0, 8)}…
+                      <span data-testid="report" title={toHex(Uint8Array.from(pool.pool.reportHash))}>
+                        epoch {pool.pool.epoch.toString()} · report {toHex(Uint8Array.from(pool.pool.reportHash)).slice(0, 8)}…
                       </span>
                     ) : (
                       <span className="muted">no report yet</span>

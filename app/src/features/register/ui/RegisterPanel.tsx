@@ -2,13 +2,11 @@
 // costs, and the contributor's consent when registering opens a new ledger page.
 import { useState } from 'react';
 import type { Address } from '@solana/kit';
-import { ContributionKind, TRIBUTARY_CONSTANTS } from '@tributary/client';
+import { ContributionKind, toHex, TRIBUTARY_CONSTANTS } from '@tributary/client';
 import { register, sha256, type PoolState, type Reads, type SendContext } from '../../../chain';
 import { formatSol } from '../../../format';
 import type { Transaction } from '../../transaction/data-access/use-transaction';
 import { useRegistrationCost } from '../data-access/use-registration-cost';
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 type Props = { reads: Reads; pool: PoolState | undefined; owner: Address | null; ctx: SendContext | null; tx: Transaction; symbol: string };
 
@@ -33,7 +31,7 @@ export function RegisterPanel({ reads, pool, owner, ctx, tx, symbol }: Props) {
       {!owner && <p className="muted">Connect your wallet to register and claim.</p>}
       <label htmlFor="file">File (hashed here with SHA-256; it never leaves your machine)</label>
       <input key={fileInputKey} id="file" data-testid="file" type="file" onChange={(e) => onFile(e.target.files?.[0])} />
-      {file && <p className="hash" data-testid="file-hash">sha256 {hex(file.hash)}</p>}
+      {file && <p className="hash" data-testid="file-hash">sha256 {toHex(file.hash)}</p>}
       <label htmlFor="uri">Where it can be found (URI)</label>
       <input id="uri" data-testid="uri" value={uri} placeholder="ipfs://…" onChange={(e) => setUri(e.target.value)} className="full" />
       <label htmlFor="kind">Kind</label>
