@@ -49,11 +49,9 @@ function Page({ cfg }: { cfg: Config }) {
   // the cluster is the RPC endpoint's (its genesis hash), whatever chains the wallet lists: asked
   // once per endpoint, when a wallet connects
   const cluster = useQuery({
-    queryKey: [...queryKeys.chain(cfg.rpcUrl), 'cluster-check', cfg.cluster],
+    queryKey: queryKeys.clusterCheck(cfg.rpcUrl, cfg.cluster),
     enabled: !!account,
     queryFn: () => checkCluster(reads, cfg),
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
   });
   const { showError } = tx;
   useEffect(() => {

@@ -12,10 +12,19 @@ export const queryKeys = {
   /** A wallet's contributions to the pool and its balances (moves with the pool and with the
    * wallet's main payout account). */
   wallet: (rpcUrl: string, pool: Address, owner: Address) => ['chain', rpcUrl, 'pool', pool, 'wallet', owner] as const,
+  /** The wallet's contributions to the pool and its balances. */
+  contributions: (rpcUrl: string, pool: Address, owner: Address) => ['chain', rpcUrl, 'pool', pool, 'wallet', owner, 'contributions'] as const,
   /** What registering `uri` costs the wallet now (moves with the pool's ledger pages). */
   registrationCost: (rpcUrl: string, pool: Address, owner: Address, uri: string) => ['chain', rpcUrl, 'pool', pool, 'wallet', owner, 'registration-cost', uri] as const,
   /** The program's pools (the list page; read once per visit). */
   pools: (rpcUrl: string, programId: Address) => ['chain', rpcUrl, 'pools', programId] as const,
+  /** The endpoint's genesis hash checked against the cluster the page was given. */
+  clusterCheck: (rpcUrl: string, cluster: string) => ['chain', rpcUrl, 'cluster-check', cluster] as const,
   /** Answers that never change for an endpoint. */
   fixed: (rpcUrl: string, ...what: (string | number)[]) => ['chain', rpcUrl, 'fixed', ...what] as const,
 };
+
+/** Every chain read is fresh until a subscription, the polling fallback or the page's own
+ * transaction invalidates it (live.ts): never stale by age, never refetched on window focus.
+ * Applied to every key under `chain(...)` by the page's QueryClient (main.tsx). */
+export const chainQueryDefaults = { staleTime: Infinity, refetchOnWindowFocus: false } as const;

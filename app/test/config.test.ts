@@ -52,6 +52,8 @@ describe('queryKeys', () => {
     const pool = queryKeys.pool('r', POOL);
     expect(startsWith(queryKeys.wallet('r', POOL, OWNER), pool)).toBe(true);
     expect(startsWith(queryKeys.registrationCost('r', POOL, OWNER, 'ipfs://x'), queryKeys.wallet('r', POOL, OWNER))).toBe(true);
+    expect(startsWith(queryKeys.contributions('r', POOL, OWNER), queryKeys.wallet('r', POOL, OWNER))).toBe(true);
+    expect(startsWith(queryKeys.clusterCheck('r', 'devnet'), pool)).toBe(false);
     expect(startsWith(queryKeys.fixed('r', 'rent', '165'), pool)).toBe(false);
     expect(startsWith(queryKeys.pool('r', OWNER), pool)).toBe(false);
     expect(startsWith(queryKeys.pool('other-endpoint', POOL), pool)).toBe(false);

@@ -13,7 +13,7 @@ export function useMyContributions(reads: Reads, cfg: Config, pool: PoolState | 
   const mint = pool?.pool.mint;
   const tokenProgram = pool?.pool.tokenProgram;
   return useQuery({
-    queryKey: [...queryKeys.wallet(reads.rpcUrl, pool?.address ?? ('' as Address), owner ?? ('' as Address)), 'contributions'],
+    queryKey: queryKeys.contributions(reads.rpcUrl, pool?.address ?? ('' as Address), owner ?? ('' as Address)),
     enabled: !!pool && !!owner,
     queryFn: async (): Promise<MyWallet> => {
       const mainAccount = await associatedTokenAddress(owner!, mint!, tokenProgram!);
@@ -24,7 +24,5 @@ export function useMyContributions(reads: Reads, cfg: Config, pool: PoolState | 
       ]);
       return { contributions, sol: sol.value, token, mainAccount };
     },
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
   });
 }

@@ -10,21 +10,17 @@ export function usePool(reads: Reads, pool: Address | null) {
     queryKey: queryKeys.pool(reads.rpcUrl, pool ?? ('' as Address)),
     enabled: pool !== null,
     queryFn: () => loadPool(reads.rpc, pool!),
-    // fresh until a subscription (or the page's own transaction) says otherwise
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
   });
 }
 
-/** A mint's name and symbol: a nicety. Without them the mint's address is shown, and the pool
- * panel never shows an error for them. */
+/** A mint's name and symbol: a nicety. Without them the mint's address is shown, and no panel
+ * shows an error for them. */
+export const tokenInfoQuery = (reads: Reads, mint: Address) => ({
+  queryKey: queryKeys.fixed(reads.rpcUrl, 'token-info', mint),
+  queryFn: () => loadTokenInfo(reads.rpc, mint),
+  retry: 1,
+});
+
 export function useTokenInfo(reads: Reads, mint: Address | undefined) {
-  return useQuery({
-    queryKey: queryKeys.fixed(reads.rpcUrl, 'token-info', mint ?? ''),
-    enabled: mint !== undefined,
-    queryFn: () => loadTokenInfo(reads.rpc, mint!),
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-    retry: 1,
-  });
+  return useQuery({ ...tokenInfoQuery(reads, mint ?? ('' as Address)), enabled: mint !== undefined });
 }

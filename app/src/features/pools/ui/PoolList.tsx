@@ -12,7 +12,7 @@ const withPool = (pool: string) => {
 };
 
 export function PoolList({ cfg, reads }: { cfg: Config; reads: Reads }) {
-  const pools = usePools(reads, cfg.programId, true);
+  const pools = usePools(reads, cfg.programId);
   const list = pools.data;
   return (
     <section className="wide" data-testid="pools">

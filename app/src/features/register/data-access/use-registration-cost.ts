@@ -28,7 +28,5 @@ export function useRegistrationCost(reads: Reads, pool: PoolState | undefined, o
     queryFn: () => registrationCost(reads, pool!, owner!, settledUri),
     // the last figure stays while the next is asked, for the same wallet only
     placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[5] === owner ? previous : undefined),
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
   });
 }
