@@ -335,30 +335,14 @@ async fn metrics(State(s): State<AppState>) -> Result<Response, ApiError> {
         metric("lag_slots_max", "gauge", "Largest of the same.", max as f64);
     }
     if let Some(c) = &s.counters {
-        metric(
-            "indexed_total",
-            "counter",
-            "Transactions this process indexed.",
-            c.indexed.load(Ordering::Relaxed) as f64,
-        );
-        metric(
-            "rpc_retries_total",
-            "counter",
-            "RPC calls retried after a fault.",
-            c.rpc_retries.load(Ordering::Relaxed) as f64,
-        );
-        metric(
-            "failed_polls_total",
-            "counter",
-            "Polls that failed and started over.",
-            c.failed_polls.load(Ordering::Relaxed) as f64,
-        );
-        metric(
-            "dropped_total",
-            "counter",
-            "Confirmed transactions their cluster dropped.",
-            c.dropped.load(Ordering::Relaxed) as f64,
-        );
+        for (name, help, counter) in [
+            ("indexed_total", "Transactions this process indexed.", &c.indexed),
+            ("rpc_retries_total", "RPC calls retried after a fault.", &c.rpc_retries),
+            ("failed_polls_total", "Polls that failed and started over.", &c.failed_polls),
+            ("dropped_total", "Confirmed transactions their cluster dropped.", &c.dropped),
+        ] {
+            metric(name, "counter", help, counter.load(Ordering::Relaxed) as f64);
+        }
     }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
